@@ -1,0 +1,294 @@
+"""`actionbot`: the command line. Each command wires a runtime through bot.app and nothing else."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from config.settings import Settings, SettingsError, load_settings
+
+app = typer.Typer(
+    help="actionbot: track improvement and contract-monitoring action plans from chat, mail and the console.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+people_app = typer.Typer(help="People, their roles and their chat/email identities.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(people_app, name="people")
+
+
+class State:
+    settings: Settings
+
+
+STATE = State()
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.callback()
+def main_options(
+    db: Annotated[Optional[str], typer.Option("--db", help="Database URL (env ACTIONBOT_DATABASE_URL). "
+                                              "Default: sqlite:///var/actionbot.db in the current folder.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="TOML settings file (env ACTIONBOT_CONFIG).")] = None,
+    today: Annotated[Optional[str], typer.Option("--today", help="Pin today's date, e.g. 2026-03-31 "
+                                                  "(env ACTIONBOT_TODAY); for demos and tests.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what the bot does to stderr.")] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        STATE.settings = load_settings(config_file=config, database_url=db, today=today)
+    except SettingsError as exc:
+        raise fail(str(exc))
+
+
+def _runtime():  # type: ignore[no-untyped-def]
+    from bot.app import build_runtime
+
+    try:
+        return build_runtime(STATE.settings)
+    except Exception as exc:  # a bad URL or an unreachable database: say which, no traceback
+        raise fail(f"cannot open the database {_safe_url(STATE.settings.database_url)}: {exc}")
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
+    return url
+
+
+@app.command()
+def say(
+    text: Annotated[str, typer.Argument(help="The message, exactly as it would be typed in chat.")],
+    as_person: Annotated[Optional[str], typer.Option("--as", help="Who is speaking (a name from `actionbot people list`). "
+                                                      "Default: the console user, an admin.")] = None,
+    channel: Annotated[Optional[str], typer.Option("--channel", help="The conversation name, so a plan bound to it "
+                                                    "in [channel_plans] (\"console:NAME\") applies.")] = None,
+) -> None:
+    """Send one message through the same pipeline every chat channel uses, and print the reply.
+
+    Exit status 0 on success, 1 when the reply is an error (unknown code, bad value, refused).
+    """
+    from bot.channels.console import ConsoleChannel
+
+    runtime = _runtime()
+    try:
+        console = ConsoleChannel(runtime.dispatcher.handle, as_person or STATE.settings.console_user, channel)
+        reply = console.send(text)
+    finally:
+        runtime.close()
+    if reply is None:
+        return
+    typer.echo(reply.text)
+    if reply.is_error:
+        raise typer.Exit(1)
+
+
+@app.command()
+def chat(
+    as_person: Annotated[Optional[str], typer.Option("--as", help="Who is speaking. Default: the console user.")] = None,
+    channel: Annotated[Optional[str], typer.Option("--channel", help="The conversation name (plan binding).")] = None,
+) -> None:
+    """Interactive console: type updates and questions; `quit` or Ctrl-D to leave."""
+    runtime = _runtime()
+    try:
+        _chat_loop(runtime, as_person or STATE.settings.console_user, channel)
+    finally:
+        runtime.close()
+
+
+def _chat_loop(runtime, sender: str, channel: str | None) -> None:  # type: ignore[no-untyped-def]
+    from bot.channels.console import ConsoleChannel
+
+    console = ConsoleChannel(runtime.dispatcher.handle, sender, channel)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        typer.echo(f"actionbot console as {sender}. Type `help`, or `quit` to leave.")
+
+    def lines():  # type: ignore[no-untyped-def]
+        while True:
+            try:
+                yield input(console.prompt if interactive else "")
+            except (EOFError, KeyboardInterrupt):
+                return
+
+    console.run(lines(), sys.stdout)
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="The plan file (CSV).", exists=True, dir_okay=False, readable=True)],
+    plan: Annotated[Optional[str], typer.Option("--plan", help="Plan name, when the file has no Plan column.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
+) -> None:
+    """Import (or re-import) a plan. Re-importing updates actions in place and records each
+    change in their history; it never duplicates. Unreadable rows are listed with their line."""
+    from bot.planfiles.apply import import_plan
+    from bot.planfiles.csv_reader import read_plan_csv
+
+    try:
+        plan_file = read_plan_csv(file, plan=plan)
+    except (ValueError, UnicodeError) as exc:
+        raise fail(f"cannot read {file}: {exc}")
+    runtime = _runtime()
+    try:
+        with runtime.new_uow() as uow:
+            report = import_plan(uow, plan_file, actor="actionbot import", channel="import",
+                                 now=runtime.clock.now(), today=runtime.clock.today(), dry_run=dry_run)
+            if not dry_run:
+                uow.commit()
+    finally:
+        runtime.close()
+    verb = "Would import" if dry_run else "Imported"
+    typer.echo(f"{verb} '{report.plan}': {report.created} new, {report.updated} updated, "
+               f"{report.unchanged} unchanged actions.")
+    for note in report.notes:
+        typer.echo(f"  note: {note}")
+    for line, reason in report.problems:
+        typer.echo(f"  line {line}: {reason}", err=True)
+    if report.problems:
+        typer.echo(f"{len(report.problems)} row(s) could not be read and were not imported; the rest were.", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", "-f", help="json or csv.")] = "csv",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write here instead of standard output.")] = None,
+    plan: Annotated[Optional[str], typer.Option("--plan", help="Only this plan.")] = None,
+) -> None:
+    """Export every action (code, plan, section, title, responsibility, dates, progress, state,
+    overdue as of today, latest update, who and when)."""
+    from bot.planfiles.export import export_rows, write_csv, write_json
+
+    writers = {"json": write_json, "csv": write_csv}
+    if format not in writers:
+        raise fail(f"unknown format '{format}'; choose one of: {', '.join(writers)}.")
+    runtime = _runtime()
+    try:
+        with runtime.new_uow() as uow:
+            if plan and uow.plans.get(plan) is None:
+                raise fail(f"there is no plan '{plan}'. Plans: {', '.join(p.name for p in uow.plans.list()) or 'none'}.")
+            rows = export_rows(uow.actions.list(plan=plan), runtime.clock.today())
+    finally:
+        runtime.close()
+    if out:
+        with out.open("w", encoding="utf-8", newline="") as stream:
+            writers[format](rows, stream)
+        typer.echo(f"Wrote {len(rows)} actions to {out}.", err=True)
+    else:
+        writers[format](rows, sys.stdout)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the newest version (Alembic upgrade head)."""
+    from storage import make_engine, upgrade
+
+    engine = make_engine(STATE.settings.database_url)
+    try:
+        upgrade(engine)
+    except Exception as exc:
+        raise fail(f"upgrade of {_safe_url(STATE.settings.database_url)} failed: {exc}")
+    finally:
+        engine.dispose()
+    typer.echo(f"Database {_safe_url(STATE.settings.database_url)} is up to date.")
+
+
+ROLES = ("viewer", "updater", "admin")
+
+
+@people_app.command("add")
+def people_add(
+    name: Annotated[str, typer.Argument(help="Full name, e.g. 'Sam Patel'.")],
+    role: Annotated[str, typer.Option(help="viewer, updater (own actions; all in open mode) or admin.")] = "updater",
+    team: Annotated[Optional[str], typer.Option(help="Team, e.g. 'Commissioning Team' (matched against Responsibility).")] = None,
+    email: Annotated[Optional[str], typer.Option(help="Email address (mail updates, Slack/Teams lookup).")] = None,
+    slack: Annotated[Optional[str], typer.Option(help="Slack user id, e.g. U0123ABCD.")] = None,
+    teams: Annotated[Optional[str], typer.Option(help="Teams AAD object id.")] = None,
+    safeguarding: Annotated[bool, typer.Option(help="May see safeguarding concerns.")] = False,
+) -> None:
+    """Add a person (or change an existing one's role, team, email and identities)."""
+    from bot.domain.model import Person, Role
+
+    if role not in ROLES:
+        raise fail(f"role '{role}' is not one of: {', '.join(ROLES)}.")
+    identities = {k: v for k, v in {"slack": slack, "teams": teams, "email": email.lower() if email else None}.items() if v}
+    extra = ("safeguarding",) if safeguarding else ()
+    runtime = _runtime()
+    try:
+        with runtime.new_uow() as uow:
+            existing = uow.people.get(name)
+            if existing is None:
+                uow.people.add(Person(name=name, role=Role(role), team=team, email=email, roles_extra=extra), identities)
+                verb = "Added"
+            else:
+                from dataclasses import replace
+
+                uow.people.update(replace(existing, role=Role(role), team=team or existing.team,
+                                          email=email or existing.email, roles_extra=extra or existing.roles_extra))
+                for channel_name, external in identities.items():
+                    uow.people.link(existing.name, channel_name, external)
+                verb = "Updated"
+            uow.commit()
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        raise fail(f"could not save {name}: {exc}")
+    finally:
+        runtime.close()
+    typer.echo(f"{verb} {name} ({role}).")
+
+
+@people_app.command("list")
+def people_list() -> None:
+    """List people with their role, team and identities."""
+    runtime = _runtime()
+    try:
+        with runtime.new_uow() as uow:
+            people = uow.people.list()
+    finally:
+        runtime.close()
+    if not people:
+        typer.echo("No people yet. Add one with `actionbot people add NAME --role updater --team TEAM`.")
+    for person, identities in people:
+        ids = ", ".join(f"{k}:{v}" for k, v in sorted(identities.items()))
+        extra = f" [{', '.join(person.roles_extra)}]" if person.roles_extra else ""
+        typer.echo(f"{person.name}\t{person.role.value}{extra}\t{person.team or '-'}\t{person.email or '-'}\t{ids}")
+
+
+@app.command()
+def run() -> None:
+    """Start every configured channel. With none configured: load the example plan into an
+    empty database and open the console."""
+    from bot.app import load_example_plan_if_empty
+
+    runtime = _runtime()
+    try:
+        loaded = load_example_plan_if_empty(runtime)
+        if loaded:
+            typer.echo(loaded)
+        _chat_loop(runtime, STATE.settings.console_user, None)
+    finally:
+        runtime.close()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""The dispatcher: every channel's messages go through `Dispatcher.handle`, and only here.
+
+text -> parse -> (chatter: silence or help) -> one unit of work: de-duplicate, identify the
+sender, run the registered handler, commit only when the reply is not an error.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.clock import Clock
+from bot.commands import NotACommand, ParseError
+from bot.context import HandlerContext
+from bot.domain.model import Person, Role
+from bot.domain.progress import UpdateRefused
+from bot.grammar import parse
+from bot.messages import InboundMessage, Reply
+from bot.registry import HandlerRegistry
+
+log = logging.getLogger(__name__)
+
+SHORT_HELP = (
+    "I track the action plan. Try `AP2.5.1 40% - note`, `AP2.5.1 done`, `AP2.5.1 due end of March`, "
+    "`summary 2.5`, `overdue`, `status AP2.5.1` or `help`."
+)
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    permission_mode: str = "strict"
+    console_user: str = "Console Admin"
+    max_message_chars: int = 4000
+    plan_for: Callable[[str, str | None], str | None] = lambda channel, conversation: None
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        registry: HandlerRegistry,
+        new_uow: Callable[[], Any],
+        clock: Clock,
+        settings: DispatchSettings | None = None,
+    ) -> None:
+        self.registry = registry
+        self.new_uow = new_uow
+        self.clock = clock
+        self.settings = settings or DispatchSettings()
+
+    def handle(self, message: InboundMessage) -> Reply | None:
+        """The reply to send, or None when the bot should stay silent."""
+        text = message.text or ""
+        today = self.clock.today()
+        if len(text) > self.settings.max_message_chars and not message.is_direct:
+            # A long message in a channel is answered only if it starts like a command.
+            if isinstance(parse(text[:200], today), NotACommand):
+                return None
+        parsed = parse(text, today)
+        if isinstance(parsed, NotACommand):
+            if not message.is_direct:
+                return None
+            return Reply(text=parsed.hint or SHORT_HELP, is_error=True)
+        if isinstance(parsed, ParseError):
+            return Reply.error(parsed.message)
+        handler = self.registry.lookup(type(parsed))
+        now = self.clock.now()
+        with self.new_uow() as uow:
+            if message.message_id and not uow.inbound.claim(message.channel, message.message_id, now):
+                log.info(
+                    "duplicate delivery ignored",
+                    extra={"channel": message.channel, "message_id": message.message_id},
+                )
+                return None
+            ctx = HandlerContext(
+                uow=uow,
+                person=self._identify(uow, message),
+                message=message,
+                today=today,
+                now=now,
+                permission_mode=self.settings.permission_mode,
+                plan=self.settings.plan_for(message.channel, message.conversation_id),
+                batch_id=uuid.uuid4().hex,
+            )
+            try:
+                reply = handler(parsed, ctx)
+            except UpdateRefused as refused:
+                reply = Reply.error(str(refused))
+            except Exception:
+                incident = uuid.uuid4().hex[:8]
+                log.exception(
+                    "handler failed",
+                    extra={"channel": message.channel, "message_id": message.message_id, "incident": incident},
+                )
+                reply = Reply.error(
+                    f"Something went wrong on my side and nothing was changed (incident {incident}). "
+                    "Please try again; if it keeps happening, tell your admin the incident number."
+                )
+            if reply.is_error:
+                uow.rollback()
+            else:
+                uow.commit()
+        log.info(
+            "handled",
+            extra={"channel": message.channel, "message_id": message.message_id, "command": type(parsed).__name__,
+                   "error": reply.is_error},
+        )
+        return reply
+
+    def _identify(self, uow: Any, message: InboundMessage) -> Person | None:
+        if message.channel == "console":
+            person: Person | None = uow.people.get(message.sender_id)
+            if person is None and message.sender_id == self.settings.console_user:
+                # The console user is an admin by default.
+                person = uow.people.add(Person(name=message.sender_id, role=Role.ADMIN), {"console": message.sender_id})
+            return person
+        person = uow.people.find_by_identity(message.channel, message.sender_id)
+        if person is None and message.sender_email:
+            person = uow.people.find_by_email(message.sender_email)
+            if person is not None:
+                uow.people.link(person.name, message.channel, message.sender_id)
+        return person

@@ -1,0 +1,96 @@
+"""Derived status and section rollups, as in the status legend of the seed Actions Report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from bot.domain.model import Action, SectionRollup, State, Status
+
+
+def is_open(action: Action) -> bool:
+    return action.state not in (State.COMPLETED, State.CANCELLED)
+
+
+def is_overdue(action: Action, today: date) -> bool:
+    """Due date passed, and neither completed nor cancelled."""
+    return is_open(action) and action.due_date is not None and action.due_date < today
+
+
+def days_overdue(action: Action, today: date) -> int:
+    if not is_overdue(action, today) or action.due_date is None:
+        return 0
+    return (today - action.due_date).days
+
+
+def derive_status(action: Action, today: date) -> Status:
+    """One status per action, in the legend's order of precedence."""
+    if action.state is State.CANCELLED:
+        return Status.CANCELLED
+    if action.state is State.COMPLETED:
+        return Status.COMPLETED
+    if is_overdue(action, today):
+        return Status.OVERDUE
+    if not (action.responsibility or "").strip():
+        return Status.UNASSIGNED
+    if action.state is State.IN_PROGRESS:
+        return Status.IN_PROGRESS
+    return Status.NOT_STARTED
+
+
+def round_half_up(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def mean_progress(actions: Iterable[Action]) -> int | None:
+    """Mean progress of the actions that are not cancelled, rounded half up.
+
+    An action with no recorded progress counts as 0% unless it is completed (100%).
+    Returns None when every action is cancelled or there are none.
+    """
+    values: list[int] = []
+    for action in actions:
+        if action.state is State.CANCELLED:
+            continue
+        if action.progress is not None:
+            values.append(action.progress)
+        else:
+            values.append(100 if action.state is State.COMPLETED else 0)
+    if not values:
+        return None
+    return round_half_up(Decimal(sum(values)) / Decimal(len(values)))
+
+
+def section_rollup(
+    plan: str,
+    section_code: str,
+    section_title: str,
+    actions: list[Action],
+    today: date,
+    reported_progress: int | None = None,
+) -> SectionRollup:
+    counts: Counter[Status] = Counter(derive_status(a, today) for a in actions)
+    dues = [a.due_date for a in actions if a.due_date is not None and a.state is not State.CANCELLED]
+    return SectionRollup(
+        plan=plan,
+        section_code=section_code,
+        section_title=section_title,
+        progress=mean_progress(actions),
+        counts=dict(counts),
+        overdue=counts.get(Status.OVERDUE, 0),
+        action_count=len(actions),
+        latest_due=max(dues) if dues else None,
+        reported_progress=reported_progress,
+    )
+
+
+def section_sort_key(code: str) -> tuple[tuple[int, str], ...]:
+    """Sort `2.10` after `2.9`, and `2.1.1a` before `2.1.1b`."""
+    parts: list[tuple[int, str]] = []
+    for piece in code.replace("-", ".").split("."):
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        rest = "".join(ch for ch in piece if not ch.isdigit())
+        parts.append((int(digits) if digits else -1, rest.lower()))
+    return tuple(parts)

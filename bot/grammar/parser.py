@@ -1,0 +1,153 @@
+"""`parse(text, today)`: the one reader every channel uses.
+
+Order: length guard, clean-up, prefix rules, keyword rules, then code-led segments. Updates
+always come back wrapped in an `UpdateBatch`; a message with several segments is all updates
+or a `ParseError` naming the first segment that is not, so nothing is half-applied.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+
+from bot.commands import (
+    ActionUpdate,
+    AddNote,
+    Cancel,
+    Help,
+    MarkDone,
+    MarkStarted,
+    NotACommand,
+    ParseError,
+    SetDue,
+    SetOwner,
+    SetProgress,
+    UpdateBatch,
+)
+from bot.grammar.rules import MAX_KEYWORD_WORDS, ParseEnv, keyword_rule, prefix_rules
+from bot.grammar.tokens import (
+    MAX_MESSAGE_CHARS,
+    Segment,
+    clean,
+    code_at_start,
+    quote,
+    split_segments,
+)
+from bot.grammar.updates import read_code_led
+
+log = logging.getLogger(__name__)
+
+MAX_UPDATES = 50
+_UPDATE_TYPES = (SetProgress, MarkDone, MarkStarted, Cancel, SetDue, SetOwner, AddNote)
+_WORD = r"([A-Za-z]++)(?![0-9])"
+_LEADING_WORDS = re.compile(rf"{_WORD}(?:[ \t]++{_WORD})?(?:[ \t]++{_WORD})?")
+_REST_LEAD = re.compile(r"[ \t]*+(?::[ \t]*+)?")
+_CODE_REST_LEAD = re.compile(r"[ \t]*+(?:(?::|[-\u2013\u2014](?=\s)|,)[ \t]*+)?")
+
+
+def parse(text: str, today: date) -> object:
+    """A command from `bot.commands`, a `ParseError` or a `NotACommand`. Never raises."""
+    if len(text) > MAX_MESSAGE_CHARS:
+        return ParseError(
+            f"That message is {len(text):,} characters; I read at most {MAX_MESSAGE_CHARS:,}. "
+            "Send the updates in smaller messages."
+        )
+    try:
+        return _parse(clean(text), today)
+    except Exception:  # a bug in one rule must not take the bot down; the text is not logged
+        log.exception("grammar rule failed", extra={"text_length": len(text)})
+        return ParseError(
+            "Sorry, I couldn't read that message. Type `help` to see what I understand."
+        )
+
+
+def _parse(text: str, today: date) -> object:
+    if not text:
+        return NotACommand(None)
+    if text == "?":
+        return Help()
+    for pattern, rule in prefix_rules():
+        match = pattern.match(text)
+        if match:
+            found = rule(_rest_after(text, match.end()), ParseEnv(today, text, match))
+            if found is not None:
+                return found
+    found = _keyword(text, today)
+    if found is not None:
+        return found
+    return _code_led(text, today)
+
+
+def _rest_after(text: str, end: int) -> str:
+    lead = _REST_LEAD.match(text, end)
+    return text[lead.end() if lead else end :].strip()
+
+
+def _keyword(text: str, today: date) -> object | None:
+    words = _LEADING_WORDS.match(text)
+    if words is None:
+        return None
+    for count in range(MAX_KEYWORD_WORDS, 0, -1):
+        if words.group(count) is None:
+            continue
+        key = " ".join(w.lower() for w in words.groups()[:count] if w is not None)
+        rule = keyword_rule(key)
+        if rule is None:
+            continue
+        found = rule(_rest_after(text, words.end(count)), ParseEnv(today, text, words))
+        if found is not None:
+            return found
+    return None
+
+
+def _code_led(text: str, today: date) -> object:
+    segments = split_segments(text)
+    if len(segments) > MAX_UPDATES:
+        return ParseError(
+            f"That message has {len(segments)} lines or parts; I take at most {MAX_UPDATES} "
+            "updates in one message. Send them in smaller messages."
+        )
+    if not segments or code_at_start(segments[0].text) is None:
+        if any(s.starts_line and s.line > 1 and code_at_start(s.text) for s in segments):
+            return _segment_error(segments, 0, "it doesn't start with an action code.", text)
+        return NotACommand(None)
+    env = ParseEnv(today, text)
+    if len(segments) == 1:
+        found = _read_segment(segments[0], env)
+        return UpdateBatch((found,)) if isinstance(found, _UPDATE_TYPES) else found
+    updates: list[ActionUpdate] = []
+    for index, segment in enumerate(segments):
+        found = _read_segment(segment, env)
+        if isinstance(found, _UPDATE_TYPES):
+            updates.append(found)
+            continue
+        return _segment_error(segments, index, _why_not_update(found), text)
+    return UpdateBatch(tuple(updates))
+
+
+def _read_segment(segment: Segment, env: ParseEnv) -> object:
+    match = code_at_start(segment.text)
+    if match is None:
+        return NotACommand(None)
+    lead = _CODE_REST_LEAD.match(segment.text, match.end())
+    rest = segment.text[lead.end() if lead else match.end() :].strip()
+    return read_code_led(match.group(0), rest, env)
+
+
+def _why_not_update(found: object) -> str:
+    if isinstance(found, ParseError):
+        return found.message
+    if isinstance(found, NotACommand) and found.hint:
+        return found.hint
+    if isinstance(found, NotACommand):
+        return "it doesn't start with an action code."
+    return "only updates can be sent together; ask questions one per message."
+
+
+def _segment_error(segments: list[Segment], index: int, why: str, text: str) -> ParseError:
+    segment = segments[index]
+    where = f"line {segment.line}" if "\n" in text else f"part {index + 1}"
+    return ParseError(
+        f"I couldn't read {where}, '{quote(segment.text)}': {why} Nothing was changed."
+    )

@@ -1,0 +1,57 @@
+"""The platform-neutral message types every channel adapter translates to and from.
+
+An adapter turns its native event into an `InboundMessage` and renders a `Reply` back. It
+never sees handlers or storage; the dispatcher never sees Slack, Teams or mail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.domain.model import Action, ActionChange, HistoryEntry, SectionRollup
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One message as every channel delivers it to the dispatcher."""
+
+    text: str
+    channel: str  # "console", "slack", "teams", "email"
+    sender_id: str  # the channel's own id for the sender (Slack user id, email address, …)
+    conversation_id: str | None = None  # Slack channel id, Teams conversation id, …
+    message_id: str | None = None  # de-duplication key (event_id, Message-ID, …)
+    source_ref: str | None = None  # permalink or Message-ID recorded in the history
+    is_direct: bool = False  # a DM, the console, or a message addressed to the bot
+    sender_name: str | None = None
+    sender_email: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """One action as a reply lists it."""
+
+    action: Action
+    status: str
+    overdue_days: int = 0
+
+
+@dataclass
+class Reply:
+    """What the bot answers. `text` is the complete plain-text answer; the structured fields
+    let rich channels (Block Kit, Adaptive Cards) render the same content natively."""
+
+    text: str
+    is_error: bool = False
+    title: str | None = None
+    changes: list[ActionChange] = field(default_factory=list)
+    rollups: list[SectionRollup] = field(default_factory=list)
+    lines: list[ActionLine] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
+    undo_batch: str | None = None  # set when the reply reports a change that `undo` reverts
+    more: int = 0  # how many further items were left out of `lines`
+    as_of: date | None = None
+
+    @classmethod
+    def error(cls, text: str) -> "Reply":
+        return cls(text=text, is_error=True)

@@ -1,0 +1,276 @@
+"""Apply a PlanFile to storage: upsert the plan, its sections and its actions, with history.
+
+Importing the same file twice changes nothing the second time; a changed row updates its
+action and leaves one "import" history entry naming the fields that changed. The caller owns
+the unit of work and commits; a dry run reads but writes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from bot.domain.codes import normalise
+from bot.domain.model import Action, FieldChange, HistoryEntry, Plan, Section, State
+from bot.planfiles.model import FileNote, FileProblem, ImportRow, PlanFile
+
+logger = logging.getLogger(__name__)
+
+# Order of fields in an import's history entry (attribute names of Action, so that undo can
+# apply them with bot.domain.progress.apply_change).
+IMPORT_FIELDS: tuple[str, ...] = (
+    "title",
+    "section_code",
+    "section_title",
+    "responsibility",
+    "due_date",
+    "original_due_date",
+    "due_text",
+    "progress",
+    "state",
+    "completed_on",
+    "latest_update",
+)
+
+
+class _Plans(Protocol):
+    def upsert(self, name: str, title: str) -> Plan: ...
+    def get_section(self, plan: str, code: str) -> Section | None: ...
+    def upsert_section(self, section: Section) -> Section: ...
+
+
+class _Actions(Protocol):
+    def find(self, typed: str, plan: str | None = None) -> list[Action]: ...
+    def add(self, action: Action) -> Action: ...
+    def save(self, action: Action) -> None: ...
+
+
+class _History(Protocol):
+    def append(self, entry: HistoryEntry) -> HistoryEntry: ...
+
+
+class ImportUnitOfWork(Protocol):
+    """The part of storage's unit of work (docs/storage-api.md) an import uses."""
+
+    plans: _Plans
+    actions: _Actions
+    history: _History
+
+
+@dataclass
+class ImportReport:
+    plan: str
+    batch_id: str
+    dry_run: bool = False
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    created_codes: list[str] = field(default_factory=list)
+    updated_codes: list[str] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    notes: list[FileNote] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+def state_for(progress: int | None, explicit: State | None, current: State | None = None) -> State:
+    """Stored state from a row: 100 -> completed, 1–99 -> in progress, 0/none -> not started.
+
+    Only an explicit State cell can cancel. With no State column (`explicit` None and the
+    current state known), a cancelled action stays cancelled: the file says nothing about it.
+    """
+    if explicit is State.CANCELLED:
+        return State.CANCELLED
+    if explicit is None and current is State.CANCELLED:
+        return State.CANCELLED
+    if progress is not None and progress >= 100:
+        return State.COMPLETED
+    if progress:
+        return State.IN_PROGRESS
+    return State.NOT_STARTED
+
+
+def import_plan(
+    uow: ImportUnitOfWork,
+    plan_file: PlanFile,
+    *,
+    actor: str,
+    channel: str,
+    now: datetime,
+    today: date,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Upsert the plan file's plan, sections and actions into `uow`; the caller commits."""
+    plan = plan_file.plan_name
+    report = ImportReport(
+        plan=plan,
+        batch_id=uuid.uuid4().hex,
+        dry_run=dry_run,
+        problems=list(plan_file.problems),
+        notes=list(plan_file.notes),
+    )
+    if not plan_file.rows:
+        return report
+    if not dry_run:
+        uow.plans.upsert(plan, plan_file.plan_title)
+    section_titles = _apply_sections(uow, plan_file, dry_run)
+    has = plan_file.columns
+
+    for row in plan_file.rows:
+        existing = _find_existing(uow, plan, row.code)
+        section_title = section_titles.get(row.section_code, f"Section {row.section_code}")
+        if existing is None:
+            action = _new_action(row, plan, section_title, actor, now, today)
+            report.created += 1
+            report.created_codes.append(row.code)
+            if not dry_run:
+                added = uow.actions.add(action)
+                changes = tuple(
+                    FieldChange(name, None, getattr(added, name))
+                    for name in IMPORT_FIELDS
+                    if name != "latest_update" and getattr(added, name) is not None
+                )
+                uow.history.append(_entry(added, changes, row.update, actor, channel, now, report, plan_file))
+            continue
+
+        target = _target_values(existing, row, section_title, has, today)
+        changes = tuple(
+            FieldChange(name, getattr(existing, name), target[name])
+            for name in IMPORT_FIELDS
+            if name in target and getattr(existing, name) != target[name]
+        )
+        if not changes:
+            report.unchanged += 1
+            continue
+        report.updated += 1
+        report.updated_codes.append(existing.code)
+        if not dry_run:
+            updated = replace(existing, **{c.field: c.new for c in changes}, updated_at=now, updated_by=actor)
+            uow.actions.save(updated)
+            note = row.update if any(c.field == "latest_update" for c in changes) else None
+            uow.history.append(_entry(updated, changes, note, actor, channel, now, report, plan_file))
+
+    logger.info(
+        "imported plan file",
+        extra={"plan": plan, "batch_id": report.batch_id, "dry_run": dry_run, "created": report.created,
+               "updated": report.updated, "unchanged": report.unchanged, "problems": len(report.problems)},
+    )
+    return report
+
+
+def _apply_sections(uow: ImportUnitOfWork, plan_file: PlanFile, dry_run: bool) -> dict[str, str]:
+    """Upsert sections; returns section code -> title as stored after the import."""
+    plan = plan_file.plan_name
+    titled = "section_title" in plan_file.columns
+    titles: dict[str, str] = {}
+    for row in plan_file.sections:
+        existing = uow.plans.get_section(plan, row.code)
+        if existing is None:
+            section = Section(plan=plan, code=row.code, title=row.title)
+        elif titled and existing.title != row.title:
+            section = replace(existing, title=row.title)
+        else:
+            titles[row.code] = existing.title
+            continue
+        titles[row.code] = section.title
+        if not dry_run:
+            uow.plans.upsert_section(section)
+    return titles
+
+
+def _find_existing(uow: ImportUnitOfWork, plan: str, code: str) -> Action | None:
+    """The action of this plan whose normalised code is the row's (never a near match)."""
+    key = normalise(code)
+    for action in uow.actions.find(code, plan=plan):
+        if action.plan == plan and normalise(action.code) == key:
+            return action
+    return None
+
+
+def _new_action(row: ImportRow, plan: str, section_title: str, actor: str, now: datetime, today: date) -> Action:
+    state = state_for(row.progress, row.state)
+    return Action(
+        code=row.code,
+        title=row.title,
+        plan=plan,
+        section_code=row.section_code,
+        section_title=section_title,
+        responsibility=row.responsibility,
+        due_date=row.due_date,
+        original_due_date=row.original_due_date,
+        due_text=row.due_text,
+        progress=row.progress,
+        state=state,
+        completed_on=None,  # the file does not say when it was completed
+        latest_update=row.update,
+        updated_at=now,
+        updated_by=actor,
+    )
+
+
+def _target_values(
+    action: Action, row: ImportRow, section_title: str, has: frozenset[str], today: date
+) -> dict[str, Any]:
+    """The values the row asks for. A column the file lacks leaves its field alone."""
+    target: dict[str, Any] = {"section_code": row.section_code, "section_title": section_title}
+    if row.title:
+        target["title"] = row.title
+    if "responsibility" in has:
+        target["responsibility"] = row.responsibility
+    if "due" in has:
+        target["due_date"] = row.due_date
+        target["due_text"] = row.due_text
+        if (
+            "original_due" not in has
+            and action.original_due_date is None
+            and action.due_date is not None
+            and row.due_date != action.due_date
+        ):
+            # A revised due date keeps the original one, as a SetDue update does.
+            target["original_due_date"] = action.due_date
+    if "original_due" in has:
+        target["original_due_date"] = row.original_due_date
+    if "progress" in has or "state" in has:
+        progress = row.progress if "progress" in has else action.progress
+        state = state_for(progress, row.state, None if "state" in has else action.state)
+        target["progress"] = progress
+        target["state"] = state
+        if state is State.COMPLETED:
+            if action.state is not State.COMPLETED:
+                target["completed_on"] = today
+        else:
+            target["completed_on"] = None
+    if row.update:
+        # An empty update cell is "nothing new to say", not "forget the last update".
+        target["latest_update"] = row.update
+    return target
+
+
+def _entry(
+    action: Action,
+    changes: tuple[FieldChange, ...],
+    note: str | None,
+    actor: str,
+    channel: str,
+    now: datetime,
+    report: ImportReport,
+    plan_file: PlanFile,
+) -> HistoryEntry:
+    return HistoryEntry(
+        action_code=action.code,
+        at=now,
+        actor=actor,
+        channel=channel,
+        kind="import",
+        changes=changes,
+        note=note,
+        source_ref=f"file:{plan_file.source}" if plan_file.source else None,
+        batch_id=report.batch_id,
+        action_id=action.id,
+        plan=action.plan,
+    )

@@ -1,0 +1,74 @@
+"""What a plan file says, as plain rows, before anything is written to storage.
+
+A reader (CSV today; XLSX and the text export later) produces a `PlanFile`; `apply.import_plan`
+turns it into actions. Nothing here knows about files, SQL or the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import NamedTuple
+
+from bot.domain.model import State
+
+
+class FileProblem(NamedTuple):
+    """A row (or the file) that could not be read; `line` is 1-based, 0 for an empty file.
+
+    A tuple, so callers may write `for line, reason in report.problems`.
+    """
+
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+class FileNote(NamedTuple):
+    """Something read but worth telling the importer, e.g. a due value kept as text."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One action as a file states it. Values are already typed; nothing is derived yet."""
+
+    line: int
+    code: str
+    section_code: str
+    title: str
+    responsibility: str | None = None
+    due_date: date | None = None
+    due_text: str | None = None  # a due value that is not a date ("Ongoing", "TBC")
+    original_due_date: date | None = None
+    progress: int | None = None
+    update: str | None = None
+    state: State | None = None  # only when the file has an explicit State/Status column
+    plan: str | None = None  # the row's own Plan cell, when the file has one
+
+
+@dataclass
+class PlanFile:
+    plan_name: str
+    plan_title: str
+    sections: list[SectionRow] = field(default_factory=list)
+    rows: list[ImportRow] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    notes: list[FileNote] = field(default_factory=list)
+    source: str | None = None  # file name, for history source_ref
+    # Canonical columns the file has ("code", "progress", "due", ...). A column the file lacks
+    # leaves that field of an existing action alone; an empty cell in a column it has clears it.
+    columns: frozenset[str] = frozenset()

@@ -1,0 +1,133 @@
+"""Settings: embedded defaults, then a TOML config file, then the environment, then CLI options.
+
+Secrets (tokens, passwords, client secrets) come only from the environment. A config file
+that contains one is refused, so a secret never ends up in a file in a repository.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DB_PATH = Path("var") / "actionbot.db"
+DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DB_PATH.as_posix()}"
+EXAMPLE_PLAN = Path(__file__).resolve().parent.parent / "examples" / "moray-commissioning-2023.csv"
+
+PERMISSION_MODES = ("strict", "open")
+_SECRET_WORDS = ("token", "secret", "password", "passwd", "api_key", "apikey", "private_key")
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    today: date | None = None  # pins "today" for demos and tests
+    timezone: str = "Europe/London"
+    permission_mode: str = "strict"
+    console_user: str = "Console Admin"
+    default_plan: str | None = None
+    # "slack:C0123" or "teams:19:abc@thread" -> plan name, so short codes resolve in that plan
+    channel_plans: dict[str, str] = field(default_factory=dict)
+    maildrop: Path = Path("maildrop")
+    example_plan: Path = EXAMPLE_PLAN
+    max_message_chars: int = 4000
+    config_file: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # sections other issues read
+
+    def plan_for_conversation(self, channel: str, conversation_id: str | None) -> str | None:
+        if conversation_id:
+            plan = self.channel_plans.get(f"{channel}:{conversation_id}")
+            if plan:
+                return plan
+        return self.default_plan
+
+
+def _parse_today(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise SettingsError(
+            f"'{value}' is not a date for --today / ACTIONBOT_TODAY; use the form 2026-03-31."
+        ) from None
+
+
+def _refuse_secrets(data: dict[str, Any], path: Path, prefix: str = "") -> None:
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            _refuse_secrets(value, path, prefix=f"{name}.")
+        elif any(word in key.lower() for word in _SECRET_WORDS):
+            raise SettingsError(
+                f"{path} sets '{name}', which looks like a secret. Secrets are read only from the "
+                "environment (see the README); remove it from the file."
+            )
+
+
+def load_settings(
+    config_file: str | Path | None = None,
+    database_url: str | None = None,
+    today: str | date | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    settings = Settings()
+    path_text = config_file or env.get("ACTIONBOT_CONFIG")
+    if path_text:
+        path = Path(path_text)
+        if not path.is_file():
+            raise SettingsError(f"Config file {path} does not exist (from --config or ACTIONBOT_CONFIG).")
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"Config file {path} is not valid TOML: {exc}") from None
+        _refuse_secrets(data, path)
+        settings = _apply_file(settings, data, path)
+    if env.get("ACTIONBOT_DATABASE_URL"):
+        settings = replace(settings, database_url=env["ACTIONBOT_DATABASE_URL"])
+    if env.get("ACTIONBOT_TODAY"):
+        settings = replace(settings, today=_parse_today(env["ACTIONBOT_TODAY"]))
+    if env.get("ACTIONBOT_PERMISSION_MODE"):
+        settings = replace(settings, permission_mode=env["ACTIONBOT_PERMISSION_MODE"].strip().lower())
+    if env.get("ACTIONBOT_MAILDROP"):
+        settings = replace(settings, maildrop=Path(env["ACTIONBOT_MAILDROP"]))
+    if database_url:
+        settings = replace(settings, database_url=database_url)
+    if today:
+        settings = replace(settings, today=today if isinstance(today, date) else _parse_today(today))
+    if settings.permission_mode not in PERMISSION_MODES:
+        raise SettingsError(
+            f"permission_mode '{settings.permission_mode}' is not one of: {', '.join(PERMISSION_MODES)}."
+        )
+    return settings
+
+
+def _apply_file(settings: Settings, data: dict[str, Any], path: Path) -> Settings:
+    bot = data.get("bot", {})
+    changes: dict[str, Any] = {"config_file": path}
+    if "database_url" in bot:
+        changes["database_url"] = str(bot["database_url"])
+    if "timezone" in bot:
+        changes["timezone"] = str(bot["timezone"])
+    if "permission_mode" in bot:
+        changes["permission_mode"] = str(bot["permission_mode"]).lower()
+    if "console_user" in bot:
+        changes["console_user"] = str(bot["console_user"])
+    if "default_plan" in bot:
+        changes["default_plan"] = str(bot["default_plan"])
+    if "maildrop" in bot:
+        changes["maildrop"] = Path(bot["maildrop"])
+    if "today" in bot:
+        changes["today"] = _parse_today(str(bot["today"]))
+    plans = data.get("channel_plans", {})
+    if not isinstance(plans, dict):
+        raise SettingsError(f"{path}: [channel_plans] must be a table of \"channel:id\" = \"plan name\".")
+    changes["channel_plans"] = {str(k): str(v) for k, v in plans.items()}
+    changes["extra"] = {k: v for k, v in data.items() if k not in ("bot", "channel_plans")}
+    return replace(settings, **changes)

@@ -1,0 +1,32 @@
+"""Command handlers: plain functions `handle_x(command, ctx) -> Reply`, one table for all."""
+
+from __future__ import annotations
+
+from bot.commands import (
+    Help,
+    ShowDue,
+    ShowHistory,
+    ShowMine,
+    ShowOverdue,
+    ShowStatus,
+    Summary,
+    Undo,
+    UpdateBatch,
+)
+from bot.registry import HandlerRegistry
+from handlers import progress, queries
+
+
+def default_registry() -> HandlerRegistry:
+    """Every command the bot understands, mapped to its handler."""
+    registry = HandlerRegistry()
+    registry.register(UpdateBatch, progress.handle_updates)
+    registry.register(Undo, progress.handle_undo)
+    registry.register(Summary, queries.handle_summary)
+    registry.register(ShowStatus, queries.handle_status)
+    registry.register(ShowHistory, queries.handle_history)
+    registry.register(ShowOverdue, queries.handle_overdue)
+    registry.register(ShowDue, queries.handle_due)
+    registry.register(ShowMine, queries.handle_mine)
+    registry.register(Help, queries.handle_help)
+    return registry

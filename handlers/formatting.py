@@ -1,0 +1,109 @@
+"""Plain-text wording shared by the handlers. Rich channels render the structured Reply
+fields instead; this text is the fallback and the console's answer."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.domain.model import Action, ActionChange, FieldChange, HistoryEntry, SectionRollup, State, Status
+from bot.domain.status import days_overdue, derive_status
+
+FIELD_LABELS = {
+    "progress": "progress",
+    "state": "state",
+    "due_date": "due",
+    "original_due_date": "original due",
+    "completed_on": "completed on",
+    "responsibility": "owner",
+    "title": "title",
+    "latest_update": "update",
+    "due_text": "due (text)",
+}
+
+
+def tail(code: str) -> str:
+    return code.rsplit(" ", 1)[-1]
+
+
+def fmt_date(value: date | None) -> str:
+    return value.strftime("%d %b %Y").lstrip("0") if value else "no date"
+
+
+def fmt_value(field: str, value: Any) -> str:
+    if value is None:
+        return "none"
+    if field == "progress":
+        return f"{value}%"
+    if isinstance(value, State):
+        return value.value.replace("_", " ")
+    if isinstance(value, date):
+        return fmt_date(value)
+    return str(value)
+
+
+def fmt_field_change(change: FieldChange) -> str:
+    label = FIELD_LABELS.get(change.field, change.field)
+    return f"{label} {fmt_value(change.field, change.old)} → {fmt_value(change.field, change.new)}"
+
+
+def fmt_change(change: ActionChange, action: Action) -> str:
+    shown = [c for c in change.changes if c.field not in ("completed_on", "original_due_date")]
+    parts = [fmt_field_change(c) for c in shown]
+    if change.get("state") and change.get("state").new is State.COMPLETED:  # type: ignore[union-attr]
+        parts.append(f"completed {fmt_date(action.completed_on)}")
+    text = f"{tail(action.code)}: " + (", ".join(parts) if parts else "note added")
+    if change.note:
+        text += f". Update: {change.note}"
+    return text
+
+
+def fmt_progress(action: Action) -> str:
+    return f"{action.progress}%" if action.progress is not None else "–"
+
+
+def fmt_action_line(action: Action, today: date) -> str:
+    status = derive_status(action, today)
+    due = fmt_date(action.due_date) if action.due_date else (action.due_text or "no due date")
+    late = f", {days_overdue(action, today)} days overdue" if status is Status.OVERDUE else ""
+    owner = action.responsibility or "unassigned"
+    return f"• {tail(action.code)} {fmt_progress(action)} {status.value} — {owner}, due {due}{late}: {action.title}"
+
+
+def fmt_rollup(rollup: SectionRollup) -> str:
+    progress = f"{rollup.progress}%" if rollup.progress is not None else "no progress (all cancelled)"
+    counts = ", ".join(
+        f"{n} {status.value.lower()}" for status, n in sorted(rollup.counts.items(), key=lambda kv: list(Status).index(kv[0]))
+    )
+    due = f"; latest due {fmt_date(rollup.latest_due)}" if rollup.latest_due else ""
+    noun = "action" if rollup.action_count == 1 else "actions"
+    return f"{rollup.section_code} {rollup.section_title}: {progress} ({rollup.action_count} {noun}: {counts}){due}"
+
+
+def fmt_history_entry(entry: HistoryEntry) -> str:
+    when = entry.at.strftime("%d %b %Y %H:%M")
+    what = ", ".join(fmt_field_change(c) for c in entry.changes if c.field not in ("completed_on",))
+    kind = "" if entry.kind == "update" else f"[{entry.kind}] "
+    note = f" — {entry.note}" if entry.note else ""
+    return f"{when} {entry.actor} via {entry.channel}: {kind}{what or 'note'}{note}"
+
+
+def fmt_status_block(action: Action, today: date) -> str:
+    status = derive_status(action, today)
+    lines = [
+        f"{action.code} — {action.title}",
+        f"Section {action.section_code} {action.section_title} · {action.plan}",
+        f"Status: {status.value} · progress {fmt_progress(action)} · owner {action.responsibility or 'unassigned'}",
+    ]
+    due = fmt_date(action.due_date) if action.due_date else (action.due_text or "no due date")
+    if action.original_due_date and action.original_due_date != action.due_date:
+        due += f" (originally {fmt_date(action.original_due_date)})"
+    if status is Status.OVERDUE:
+        due += f", {days_overdue(action, today)} days overdue"
+    lines.append(f"Due: {due}")
+    if action.completed_on:
+        lines.append(f"Completed: {fmt_date(action.completed_on)}")
+    if action.latest_update:
+        by = f" ({action.updated_by}, {fmt_date(action.updated_at.date())})" if action.updated_by and action.updated_at else ""
+        lines.append(f"Latest update{by}: {action.latest_update}")
+    return "\n".join(lines)

@@ -1,0 +1,136 @@
+"""Handlers that answer questions: summary, status, history, overdue, due soon, mine, help."""
+
+from __future__ import annotations
+
+from bot.commands import Help, ShowDue, ShowHistory, ShowMine, ShowOverdue, ShowStatus, Summary
+from bot.context import HandlerContext
+from bot.domain import codes
+from bot.domain.model import Action
+from bot.domain.permissions import is_responsible
+from bot.domain.progress import UpdateRefused
+from bot.domain.status import days_overdue, derive_status, is_open, is_overdue, section_rollup
+from bot.messages import ActionLine, Reply
+from handlers.formatting import fmt_action_line, fmt_date, fmt_history_entry, fmt_rollup, fmt_status_block, tail
+from handlers.resolve import resolve_action, resolve_section
+
+MAX_LINES = 40  # a chat answer lists at most this many actions and says how many more
+
+
+def _lines(actions: list[Action], ctx: HandlerContext) -> list[ActionLine]:
+    return [
+        ActionLine(a, derive_status(a, ctx.today).value, days_overdue(a, ctx.today)) for a in actions
+    ]
+
+
+def _listing(title: str, actions: list[Action], ctx: HandlerContext, empty: str) -> Reply:
+    if not actions:
+        return Reply(text=empty, title=title, as_of=ctx.today)
+    shown = actions[:MAX_LINES]
+    more = len(actions) - len(shown)
+    text = [f"{title} ({len(actions)}, as of {fmt_date(ctx.today)}):"]
+    text += [fmt_action_line(a, ctx.today) for a in shown]
+    if more:
+        text.append(f"…and {more} more. Narrow it down, e.g. `overdue 2.5`, or export the plan.")
+    return Reply(text="\n".join(text), title=title, lines=_lines(shown, ctx), more=more, as_of=ctx.today)
+
+
+def handle_summary(cmd: Summary, ctx: HandlerContext) -> Reply:
+    """Section rollups; with a section, its actions too."""
+    sections = resolve_section(ctx, cmd.section) if cmd.section else ctx.uow.plans.sections(ctx.plan)
+    if not sections:
+        return Reply(text="No plan is loaded yet. Import one with `actionbot import FILE`.", as_of=ctx.today)
+    actions = ctx.uow.actions.list(plan=ctx.plan)
+    by_section: dict[tuple[str, str], list[Action]] = {}
+    for action in actions:
+        by_section.setdefault((action.plan, action.section_code), []).append(action)
+    rollups = [
+        section_rollup(s.plan, s.code, s.title, by_section.get((s.plan, s.code), []), ctx.today, s.reported_progress)
+        for s in sections
+    ]
+    text: list[str] = []
+    lines: list[ActionLine] = []
+    plans = sorted({r.plan for r in rollups})
+    for plan in plans:
+        if len(plans) > 1 or not cmd.section:
+            text.append(plan)
+        for rollup in (r for r in rollups if r.plan == plan):
+            text.append(fmt_rollup(rollup))
+            if cmd.section:
+                members = by_section.get((rollup.plan, rollup.section_code), [])
+                text += [fmt_action_line(a, ctx.today) for a in members]
+                lines += _lines(members, ctx)
+    title = f"Summary {cmd.section}" if cmd.section else "Summary"
+    return Reply(text="\n".join(text), title=title, rollups=rollups, lines=lines, as_of=ctx.today)
+
+
+def handle_status(cmd: ShowStatus, ctx: HandlerContext) -> Reply:
+    """One action in full."""
+    action = resolve_action(ctx, cmd.code)
+    return Reply(text=fmt_status_block(action, ctx.today), title=tail(action.code),
+                 lines=_lines([action], ctx), as_of=ctx.today)
+
+
+def handle_history(cmd: ShowHistory, ctx: HandlerContext) -> Reply:
+    """Every change to an action, newest first."""
+    action = resolve_action(ctx, cmd.code)
+    entries = ctx.uow.history.for_action(action.id, limit=50)
+    if not entries:
+        return Reply(text=f"{tail(action.code)} has no recorded changes yet.", as_of=ctx.today)
+    text = [f"History of {action.code} (newest first):"] + [fmt_history_entry(e) for e in entries]
+    return Reply(text="\n".join(text), title=f"History {tail(action.code)}", history=entries, as_of=ctx.today)
+
+
+def handle_overdue(cmd: ShowOverdue, ctx: HandlerContext) -> Reply:
+    """Overdue actions, most overdue first; optionally for a section or a responsibility."""
+    actions = ctx.uow.actions.list(plan=ctx.plan)
+    scope = (cmd.scope or "").strip()
+    label = "Overdue"
+    if scope:
+        number = codes.section_number(scope)
+        in_section = [a for a in actions if codes.section_number(a.section_code) == number]
+        if in_section and any(ch.isdigit() for ch in scope):
+            actions, label = in_section, f"Overdue in {scope}"
+        else:
+            folded = scope.casefold()
+            actions = [a for a in actions if folded in (a.responsibility or "").casefold()]
+            label = f"Overdue for {scope}"
+    overdue = sorted((a for a in actions if is_overdue(a, ctx.today)), key=lambda a: (a.due_date, a.code))
+    return _listing(label, overdue, ctx, f"Nothing is overdue{' for ' + scope if scope else ''}.")
+
+
+def handle_due(cmd: ShowDue, ctx: HandlerContext) -> Reply:
+    """Incomplete actions due within a period."""
+    actions = [
+        a for a in ctx.uow.actions.list(plan=ctx.plan)
+        if is_open(a) and a.due_date is not None and cmd.start <= a.due_date <= cmd.end
+    ]
+    actions.sort(key=lambda a: (a.due_date, a.code))
+    period = f"Due {cmd.period} ({fmt_date(cmd.start)} – {fmt_date(cmd.end)})"
+    return _listing(period, actions, ctx, f"Nothing open is due {cmd.period}.")
+
+
+def handle_mine(cmd: ShowMine, ctx: HandlerContext) -> Reply:
+    """Actions whose responsibility names you or your team, overdue first."""
+    if ctx.person is None:
+        raise UpdateRefused("I don't know who you are yet, so I can't tell which actions are yours.")
+    person = ctx.person
+    mine = [a for a in ctx.uow.actions.list(plan=ctx.plan) if is_open(a) and is_responsible(person, a)]
+    mine.sort(key=lambda a: (not is_overdue(a, ctx.today), a.due_date or ctx.today, a.code))
+    return _listing(f"Open actions for {person.name}", mine, ctx, f"{person.name} has no open actions.")
+
+
+HELP_TEXT = """Updates (several at once: separate with new lines, commas or semicolons):
+  AP2.5.1 40% - six priority contracts signed    (also: now 40%, -> 40%, at 40)
+  AP2.5.1 done | started | cancelled because …
+  AP2.5.1 due 31/03/2026 | due end of March | due Q4 2025/26
+  AP2.5.1 owner Finance Team
+  AP2.5.1 note waiting for Procurement
+Questions:
+  summary | summary 2.5 | status AP2.5.1 | AP2.5.1? | history AP2.5.1
+  overdue | overdue 2.5 | overdue Finance Team | due this week | due next month | mine
+Other: undo (your own last change), help"""
+
+
+def handle_help(cmd: Help, ctx: HandlerContext) -> Reply:
+    """What you can type."""
+    return Reply(text=HELP_TEXT, title="Help", as_of=ctx.today)

@@ -1,0 +1,27 @@
+"""Errors storage raises, so callers can answer a person without knowing SQLAlchemy.
+
+This module imports nothing but the standard library: a fake unit of work and the handlers
+can raise and catch the same errors without loading SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Something storage could not do; the message is a sentence a person can read."""
+
+
+class NotFound(StorageError, LookupError):
+    """The plan, action or person named does not exist."""
+
+
+class Duplicate(StorageError, ValueError):
+    """A row with the same unique key (plan name, action code, person name) exists."""
+
+
+class DuplicateIdentity(Duplicate):
+    """A chat or mail identity is already linked to a person."""
+
+
+class SchemaTooNew(StorageError):
+    """The database was migrated by a newer actionbot than this one."""

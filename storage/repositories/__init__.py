@@ -1,0 +1,15 @@
+"""Repositories: each maps one group of tables to `bot.domain.model` objects and back."""
+
+from storage.repositories.actions import ActionRepository
+from storage.repositories.history import HistoryRepository
+from storage.repositories.inbound import InboundRepository
+from storage.repositories.people import PeopleRepository
+from storage.repositories.plans import PlanRepository
+
+__all__ = [
+    "ActionRepository",
+    "HistoryRepository",
+    "InboundRepository",
+    "PeopleRepository",
+    "PlanRepository",
+]

@@ -1,0 +1,222 @@
+"""uow.actions: actions, found by the code people type."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable
+
+from sqlalchemy import Row, Select, func, select
+from sqlalchemy.orm import Session
+
+from bot.domain.codes import code_number, normalise, typed_key
+from bot.domain.model import Action, State
+from bot.domain.status import section_sort_key
+from storage.errors import Duplicate, NotFound
+from storage.repositories.plans import (
+    ensure_section_row,
+    find_plan_row,
+    find_section_row,
+    require_plan_row,
+    section_order,
+)
+from storage.tables import ActionRow, PlanRow, SectionRow
+
+# The column each kind of typed key is matched on (see bot.domain.codes.typed_key).
+_KEY_COLUMNS = {
+    "full": ActionRow.code_norm,
+    "tail": ActionRow.code_tail,
+    "number": ActionRow.code_number,
+}
+
+# action, plan name, section code, section title
+def _select_actions() -> Select[ActionRow, str, str, str]:
+    return (
+        select(ActionRow, PlanRow.name, SectionRow.code, SectionRow.title)
+        .join(PlanRow, ActionRow.plan_id == PlanRow.id)
+        .join(SectionRow, ActionRow.section_id == SectionRow.id)
+    )
+
+
+def _to_action(row: ActionRow, plan: str, section_code: str, section_title: str) -> Action:
+    return Action(
+        code=row.code,
+        title=row.title,
+        plan=plan,
+        section_code=section_code,
+        section_title=section_title,
+        responsibility=row.responsibility,
+        due_date=row.due_date,
+        original_due_date=row.original_due_date,
+        due_text=row.due_text,
+        progress=row.progress,
+        state=State(row.state),
+        completed_on=row.completed_on,
+        latest_update=row.latest_update,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+        id=row.id,
+    )
+
+
+def _first_action(row: Row[ActionRow, str, str, str] | None) -> Action | None:
+    if row is None:
+        return None
+    action, plan, section_code, section_title = row
+    return _to_action(action, plan, section_code, section_title)
+
+
+def _ordered(rows: Iterable[Row[ActionRow, str, str, str]]) -> builtins.list[Action]:
+    """Plan, then section (`2.10` after `2.9`), then code (`2.1.1a` before `2.1.1b`)."""
+    actions = [(_to_action(a, p, c, t), a.position) for a, p, c, t in rows]
+    actions.sort(
+        key=lambda pair: (
+            pair[0].plan,
+            section_order(pair[0].section_code),
+            section_sort_key(code_number(pair[0].code)),
+            pair[1],
+        )
+    )
+    return [action for action, _ in actions]
+
+
+class ActionRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def find(self, typed: str, plan: str | None = None) -> builtins.list[Action]:
+        """Actions whose whole key equals what was typed; more than one means ambiguous.
+
+        `HSCM COMM AP2.5.1` matches the full code, `ap2.5.1` the tail, `2.5.1` the number.
+        `AP2.1` never finds `AP2.10`: the match is on the whole key, through its index.
+        """
+        kind, key = typed_key(typed)
+        if not key:
+            return []
+        query = _select_actions().where(_KEY_COLUMNS[kind] == key)
+        if plan is not None:
+            plan_row = find_plan_row(self._session, plan)
+            if plan_row is None:
+                return []
+            query = query.where(ActionRow.plan_id == plan_row.id)
+        return _ordered(self._session.execute(query))
+
+    def get(self, plan: str, code: str) -> Action | None:
+        """The action of `plan` whose full code is `code` (ignoring case and spacing)."""
+        plan_row = find_plan_row(self._session, plan)
+        if plan_row is None:
+            return None
+        query = _select_actions().where(
+            ActionRow.plan_id == plan_row.id, ActionRow.code_norm == normalise(code)
+        )
+        return _first_action(self._session.execute(query).first())
+
+    def get_by_id(self, id: int) -> Action | None:
+        query = _select_actions().where(ActionRow.id == id)
+        return _first_action(self._session.execute(query).first())
+
+    def all_codes(self, plan: str | None = None) -> builtins.list[str]:
+        """Every full code (of one plan, or of all), for "did you mean" answers."""
+        query = select(ActionRow.code)
+        if plan is not None:
+            plan_row = find_plan_row(self._session, plan)
+            if plan_row is None:
+                return []
+            query = query.where(ActionRow.plan_id == plan_row.id)
+        codes = list(self._session.scalars(query))
+        codes.sort(key=lambda code: (section_sort_key(code_number(code)), code))
+        return codes
+
+    def list(
+        self,
+        plan: str | None = None,
+        section: str | None = None,
+        responsibility: str | None = None,
+    ) -> builtins.list[Action]:
+        """Actions ordered by plan, section and code; `responsibility` matches any part,
+        ignoring case ("finance" finds "Commissioning Team and Finance Team")."""
+        query = _select_actions()
+        if plan is not None:
+            plan_row = find_plan_row(self._session, plan)
+            if plan_row is None:
+                return []
+            query = query.where(ActionRow.plan_id == plan_row.id)
+            if section is not None:
+                section_row = find_section_row(self._session, plan_row.id, section)
+                if section_row is None:
+                    return []
+                query = query.where(ActionRow.section_id == section_row.id)
+        elif section is not None:
+            query = query.where(func.upper(SectionRow.code) == normalise(section))
+        if responsibility is not None:
+            query = query.where(ActionRow.responsibility.icontains(responsibility, autoescape=True))
+        return _ordered(self._session.execute(query))
+
+    def count(self, plan: str | None = None) -> int:
+        query = select(func.count(ActionRow.id))
+        if plan is not None:
+            plan_row = find_plan_row(self._session, plan)
+            if plan_row is None:
+                return 0
+            query = query.where(ActionRow.plan_id == plan_row.id)
+        return self._session.scalar(query) or 0
+
+    def add(self, action: Action) -> Action:
+        """Store a new action and return it with its `id`.
+
+        The plan must exist (`uow.plans.upsert`); the section is created from
+        `section_code`/`section_title` if the plan does not have it yet.
+        """
+        plan_row = require_plan_row(self._session, action.plan)
+        self._refuse_duplicate(plan_row, action.code, except_id=None)
+        row = ActionRow(plan_id=plan_row.id, position=self._next_position(plan_row.id))
+        section_row = self._write(row, plan_row, action)
+        self._session.add(row)
+        self._session.flush()
+        return _to_action(row, plan_row.name, section_row.code, section_row.title)
+
+    def save(self, action: Action) -> None:
+        """Write every field of an action that `add` stored before (found by `id`)."""
+        if action.id is None:
+            raise ValueError(f"{action.code} has no id; store a new action with add().")
+        row = self._session.get(ActionRow, action.id)
+        if row is None:
+            raise NotFound(f"There is no action with id {action.id} ({action.code}).")
+        plan_row = require_plan_row(self._session, action.plan)
+        if row.plan_id != plan_row.id or row.code_norm != normalise(action.code):
+            self._refuse_duplicate(plan_row, action.code, except_id=row.id)
+        self._write(row, plan_row, action)
+        self._session.flush()
+
+    def _write(self, row: ActionRow, plan_row: PlanRow, action: Action) -> SectionRow:
+        section_row = ensure_section_row(
+            self._session, plan_row.id, action.section_code, action.section_title
+        )
+        row.plan_id = plan_row.id
+        row.section_id = section_row.id
+        row.code = action.code.strip()  # also sets code_norm, code_tail, code_number
+        row.title = action.title
+        row.responsibility = action.responsibility
+        row.due_date = action.due_date
+        row.original_due_date = action.original_due_date
+        row.due_text = action.due_text
+        row.progress = action.progress
+        row.state = State(action.state).value
+        row.completed_on = action.completed_on
+        row.latest_update = action.latest_update
+        row.updated_at = action.updated_at
+        row.updated_by = action.updated_by
+        return section_row
+
+    def _refuse_duplicate(self, plan_row: PlanRow, code: str, except_id: int | None) -> None:
+        query = select(ActionRow.id).where(
+            ActionRow.plan_id == plan_row.id, ActionRow.code_norm == normalise(code)
+        )
+        existing = self._session.scalar(query)
+        if existing is not None and existing != except_id:
+            raise Duplicate(f"{plan_row.name} already has an action {code.strip()}.")
+
+    def _next_position(self, plan_id: int) -> int:
+        last = self._session.scalar(
+            select(func.max(ActionRow.position)).where(ActionRow.plan_id == plan_id)
+        )
+        return (last or 0) + 1

@@ -1,0 +1,154 @@
+"""uow.history: the append-only record of every change to an action.
+
+There is deliberately no update or delete here: undo is a new entry that names the batch it
+undoes (`undoes_batch`), so the record of what happened is never rewritten.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import Session, aliased
+
+from bot.domain.model import FieldChange, HistoryEntry, State
+from storage.tables import ActionRow, HistoryRow, PlanRow
+
+# Kinds of entry an "undo" may reverse.
+UNDOABLE_KINDS = ("update", "edit")
+
+# How a change's old/new values come back from JSON, by field name.
+_DATE_FIELDS = frozenset({"due_date", "original_due_date", "completed_on", "reported_due"})
+_DATETIME_FIELDS = frozenset({"updated_at"})
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (date, datetime)):  # datetime is a date too
+        return value.isoformat()
+    return value
+
+
+def _from_json(field: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if field == "state":
+        return State(value)
+    if field in _DATE_FIELDS:
+        return date.fromisoformat(value)
+    if field in _DATETIME_FIELDS:
+        return datetime.fromisoformat(value)
+    return value
+
+
+def encode_changes(changes: tuple[FieldChange, ...]) -> list[list[Any]]:
+    return [[c.field, _to_json(c.old), _to_json(c.new)] for c in changes]
+
+
+def decode_changes(stored: list[list[Any]]) -> tuple[FieldChange, ...]:
+    return tuple(
+        FieldChange(field, _from_json(field, old), _from_json(field, new))
+        for field, old, new in stored
+    )
+
+
+# entry, action code, plan name
+def _select_entries() -> Select[HistoryRow, str, str]:
+    return (
+        select(HistoryRow, ActionRow.code, PlanRow.name)
+        .join(ActionRow, HistoryRow.action_id == ActionRow.id)
+        .join(PlanRow, ActionRow.plan_id == PlanRow.id)
+    )
+
+
+def _to_entry(row: HistoryRow, action_code: str, plan: str) -> HistoryEntry:
+    return HistoryEntry(
+        action_code=action_code,
+        at=row.at,
+        actor=row.actor,
+        channel=row.channel,
+        kind=row.kind,
+        changes=decode_changes(row.changes),
+        note=row.note,
+        source_ref=row.source_ref,
+        batch_id=row.batch_id,
+        undoes_batch=row.undoes_batch,
+        person_id=row.person_id,
+        action_id=row.action_id,
+        plan=plan,
+        id=row.id,
+    )
+
+
+class HistoryRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def append(self, entry: HistoryEntry) -> HistoryEntry:
+        """Record an entry (its `action_id` is required) and return it with its `id`."""
+        if entry.action_id is None:
+            raise ValueError(f"a history entry for {entry.action_code} needs its action_id")
+        row = HistoryRow(
+            action_id=entry.action_id,
+            batch_id=entry.batch_id,
+            at=entry.at,
+            person_id=entry.person_id,
+            actor=entry.actor,
+            channel=entry.channel,
+            kind=entry.kind,
+            changes=encode_changes(entry.changes),
+            note=entry.note,
+            source_ref=entry.source_ref,
+            undoes_batch=entry.undoes_batch,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return replace(entry, id=row.id)
+
+    def for_action(self, action_id: int, limit: int = 50) -> list[HistoryEntry]:
+        """The action's entries, newest first."""
+        query = (
+            _select_entries()
+            .where(HistoryRow.action_id == action_id)
+            .order_by(HistoryRow.at.desc(), HistoryRow.id.desc())
+            .limit(limit)
+        )
+        return [_to_entry(h, code, plan) for h, code, plan in self._session.execute(query)]
+
+    def last_undoable_batch(self, person_id: int) -> list[HistoryEntry]:
+        """The entries of the person's newest update/edit batch that nothing has undone yet,
+        in the order they were recorded; [] when there is none."""
+        undo = aliased(HistoryRow)
+        undone = exists().where(undo.kind == "undo", undo.undoes_batch == HistoryRow.batch_id)
+        batch_id = self._session.scalar(
+            select(HistoryRow.batch_id)
+            .where(
+                HistoryRow.person_id == person_id,
+                HistoryRow.kind.in_(UNDOABLE_KINDS),
+                HistoryRow.batch_id.is_not(None),
+                ~undone,
+            )
+            .order_by(HistoryRow.at.desc(), HistoryRow.id.desc())
+            .limit(1)
+        )
+        if batch_id is None:
+            return []
+        query = (
+            _select_entries()
+            .where(
+                HistoryRow.batch_id == batch_id,
+                HistoryRow.person_id == person_id,
+                HistoryRow.kind.in_(UNDOABLE_KINDS),
+            )
+            .order_by(HistoryRow.id)
+        )
+        return [_to_entry(h, code, plan) for h, code, plan in self._session.execute(query)]
+
+    def by_source_ref(self, source_ref: str) -> list[HistoryEntry]:
+        """Entries recorded from one source (an email, an import file), oldest first."""
+        query = _select_entries().where(HistoryRow.source_ref == source_ref).order_by(HistoryRow.id)
+        return [_to_entry(h, code, plan) for h, code, plan in self._session.execute(query)]

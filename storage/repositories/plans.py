@@ -1,0 +1,141 @@
+"""uow.plans: plans and their sections."""
+
+from __future__ import annotations
+
+import builtins
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.domain.codes import normalise, section_number
+from bot.domain.model import Plan, Section
+from bot.domain.status import section_sort_key
+from storage.errors import NotFound
+from storage.tables import PlanRow, SectionRow
+
+
+def section_order(code: str) -> tuple[tuple[int, str], ...]:
+    """`AP2.10` after `AP2.9`, whether or not the section code carries its letters."""
+    return section_sort_key(section_number(code))
+
+
+def find_plan_row(session: Session, name: str) -> PlanRow | None:
+    """The plan named exactly, else the one named so ignoring case."""
+    name = name.strip()
+    exact = session.scalars(select(PlanRow).where(PlanRow.name == name)).first()
+    if exact is not None:
+        return exact
+    return session.scalars(
+        select(PlanRow).where(func.lower(PlanRow.name) == name.lower()).order_by(PlanRow.id)
+    ).first()
+
+
+def require_plan_row(session: Session, name: str) -> PlanRow:
+    row = find_plan_row(session, name)
+    if row is None:
+        raise NotFound(f"There is no plan called {name!r}.")
+    return row
+
+
+def find_section_row(session: Session, plan_id: int, code: str) -> SectionRow | None:
+    """The section of a plan whose code is `code` ignoring case and spacing."""
+    exact = session.scalars(
+        select(SectionRow).where(SectionRow.plan_id == plan_id, SectionRow.code == code)
+    ).first()
+    if exact is not None:
+        return exact
+    wanted = normalise(code)
+    for row in session.scalars(select(SectionRow).where(SectionRow.plan_id == plan_id)):
+        if normalise(row.code) == wanted:
+            return row
+    return None
+
+
+def ensure_section_row(session: Session, plan_id: int, code: str, title: str) -> SectionRow:
+    """The plan's section with this code, created (at the end of the plan) if missing."""
+    row = find_section_row(session, plan_id, code)
+    if row is None:
+        row = SectionRow(
+            plan_id=plan_id,
+            code=code.strip(),
+            title=title,
+            position=_next_position(session, plan_id),
+        )
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _next_position(session: Session, plan_id: int) -> int:
+    last = session.scalar(
+        select(func.max(SectionRow.position)).where(SectionRow.plan_id == plan_id)
+    )
+    return (last or 0) + 1
+
+
+def to_plan(row: PlanRow) -> Plan:
+    return Plan(name=row.name, title=row.title, id=row.id)
+
+
+def to_section(row: SectionRow, plan_name: str) -> Section:
+    return Section(
+        plan=plan_name,
+        code=row.code,
+        title=row.title,
+        reported_progress=row.reported_progress,
+        reported_due=row.reported_due,
+        id=row.id,
+    )
+
+
+class PlanRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, name: str) -> Plan | None:
+        row = find_plan_row(self._session, name)
+        return to_plan(row) if row is not None else None
+
+    def list(self) -> list[Plan]:
+        rows = self._session.scalars(select(PlanRow).order_by(PlanRow.name))
+        return [to_plan(row) for row in rows]
+
+    def upsert(self, name: str, title: str) -> Plan:
+        """Create the plan, or retitle the one with this name."""
+        row = find_plan_row(self._session, name)
+        if row is None:
+            row = PlanRow(name=name.strip(), title=title)
+            self._session.add(row)
+        else:
+            row.title = title
+        self._session.flush()
+        return to_plan(row)
+
+    def sections(self, plan: str | None = None) -> builtins.list[Section]:
+        """Sections sorted by plan name, then section code (`2.10` after `2.9`)."""
+        query = select(SectionRow, PlanRow.name).join(PlanRow, SectionRow.plan_id == PlanRow.id)
+        if plan is not None:
+            plan_row = find_plan_row(self._session, plan)
+            if plan_row is None:
+                return []
+            query = query.where(SectionRow.plan_id == plan_row.id)
+        found = [to_section(row, plan_name) for row, plan_name in self._session.execute(query)]
+        found.sort(key=lambda s: (s.plan, section_order(s.code), s.id or 0))
+        return found
+
+    def get_section(self, plan: str, code: str) -> Section | None:
+        plan_row = find_plan_row(self._session, plan)
+        if plan_row is None:
+            return None
+        row = find_section_row(self._session, plan_row.id, code)
+        return to_section(row, plan_row.name) if row is not None else None
+
+    def upsert_section(self, section: Section) -> Section:
+        """Create the section, or update its title and reported rollup (by plan and code)."""
+        plan_row = require_plan_row(self._session, section.plan)
+        row = ensure_section_row(self._session, plan_row.id, section.code, section.title)
+        row.title = section.title
+        row.reported_progress = section.reported_progress
+        row.reported_due = section.reported_due
+        self._session.flush()
+        return to_section(row, plan_row.name)

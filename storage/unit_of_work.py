@@ -1,0 +1,78 @@
+"""One unit of work per inbound message: one session, one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from storage.repositories import (
+    ActionRepository,
+    HistoryRepository,
+    InboundRepository,
+    PeopleRepository,
+    PlanRepository,
+)
+
+
+class SqlUnitOfWork:
+    """`with uow: ...; uow.commit()`. Leaving the block without commit(), or with an
+    exception, rolls back everything the block wrote."""
+
+    plans: PlanRepository
+    actions: ActionRepository
+    history: HistoryRepository
+    people: PeopleRepository
+    inbound: InboundRepository
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._session: Session | None = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already open; make a new one per message")
+        # Rows are mapped to domain objects at once, so nothing needs reloading after commit.
+        session = Session(self._engine, expire_on_commit=False)
+        self._session = session
+        self.plans = PlanRepository(session)
+        self.actions = ActionRepository(session)
+        self.history = HistoryRepository(session)
+        self.people = PeopleRepository(session)
+        self.inbound = InboundRepository(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            try:
+                session.rollback()  # a no-op after commit()
+            finally:
+                session.close()
+
+    def commit(self) -> None:
+        self._open_session().commit()
+
+    def rollback(self) -> None:
+        self._open_session().rollback()
+
+    def _open_session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside `with`")
+        return self._session
+
+
+def unit_of_work_factory(engine: Engine) -> Callable[[], SqlUnitOfWork]:
+    """What the composition root hands the dispatcher: call it once per inbound message."""
+
+    def new_unit_of_work() -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine)
+
+    return new_unit_of_work
