@@ -5,10 +5,12 @@ Nothing connects to anything at import time; `build_runtime` does it when asked.
 
 from __future__ import annotations
 
+import importlib
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from bot.clock import Clock, PinnedClock, SystemClock
 from bot.dispatcher import DispatchSettings, Dispatcher
@@ -25,9 +27,38 @@ class Runtime:
     new_uow: Callable[[], Any]
     clock: Clock
     dispatcher: Dispatcher
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+class Service(Protocol):
+    """A channel or background job that `actionbot run` starts and stops."""
+
+    name: str
+    is_chat: bool  # a chat channel (Slack, Teams); without one, `run` opens the console
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+# "module:function" entries; each function takes the Runtime and returns a Service, or None
+# when that channel is not configured (its environment variables are not set). Imported
+# only by `actionbot run`, so `say` and the tests never load Slack, Teams or Exchange.
+SERVICE_FACTORIES: list[str] = []
+
+
+def configured_services(runtime: Runtime) -> list[Service]:
+    services: list[Service] = []
+    for spec in SERVICE_FACTORIES:
+        module_name, function_name = spec.split(":")
+        factory = getattr(importlib.import_module(module_name), function_name)
+        service = factory(runtime)
+        if service is not None:
+            services.append(service)
+    return services
 
 
 def make_clock(settings: Settings) -> Clock:
@@ -36,7 +67,9 @@ def make_clock(settings: Settings) -> Clock:
     return SystemClock(settings.timezone)
 
 
-def build_runtime(settings: Settings, registry: HandlerRegistry | None = None) -> Runtime:
+def build_runtime(
+    settings: Settings, registry: HandlerRegistry | None = None, environ: Mapping[str, str] | None = None
+) -> Runtime:
     from handlers import default_registry
     from storage import ensure_schema, make_engine, unit_of_work_factory
 
@@ -55,7 +88,14 @@ def build_runtime(settings: Settings, registry: HandlerRegistry | None = None) -
             plan_for=settings.plan_for_conversation,
         ),
     )
-    return Runtime(settings=settings, engine=engine, new_uow=new_uow, clock=clock, dispatcher=dispatcher)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        new_uow=new_uow,
+        clock=clock,
+        dispatcher=dispatcher,
+        environ=dict(os.environ if environ is None else environ),
+    )
 
 
 def load_example_plan_if_empty(runtime: Runtime) -> str | None:

@@ -274,15 +274,31 @@ def people_list() -> None:
 def run() -> None:
     """Start every configured channel. With none configured: load the example plan into an
     empty database and open the console."""
-    from bot.app import load_example_plan_if_empty
+    import threading
+
+    from bot.app import configured_services, load_example_plan_if_empty
 
     runtime = _runtime()
+    services = []
     try:
         loaded = load_example_plan_if_empty(runtime)
         if loaded:
             typer.echo(loaded)
-        _chat_loop(runtime, STATE.settings.console_user, None)
+        services = configured_services(runtime)
+        for service in services:
+            service.start()
+            typer.echo(f"Started {service.name}.", err=True)
+        if any(service.is_chat for service in services):
+            typer.echo("Running; Ctrl-C to stop.", err=True)
+            try:
+                threading.Event().wait()
+            except KeyboardInterrupt:
+                pass
+        else:
+            _chat_loop(runtime, STATE.settings.console_user, None)
     finally:
+        for service in reversed(services):
+            service.stop()
         runtime.close()
 
 

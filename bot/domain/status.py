@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
@@ -86,8 +87,9 @@ def section_rollup(
     )
 
 
+@functools.lru_cache(maxsize=65536)
 def section_sort_key(code: str) -> tuple[tuple[int, str], ...]:
-    """Sort `2.10` after `2.9`, and `2.1.1a` before `2.1.1b`."""
+    """Sort `2.10` after `2.9`, and `2.1.1a` before `2.1.1b`. (Cached: listings sort by it.)"""
     parts: list[tuple[int, str]] = []
     for piece in code.replace("-", ".").split("."):
         digits = "".join(ch for ch in piece if ch.isdigit())
