@@ -137,7 +137,11 @@ class ShowMine:
 
 @dataclass(frozen=True)
 class Undo:
-    """`undo`: revert your own last change (recorded as a new history entry)."""
+    """`undo`: revert your own last change (recorded as a new history entry).
+
+    `batch` is set by an Undo button, which names the change it was shown under."""
+
+    batch: str | None = None
 
 
 @dataclass(frozen=True)

@@ -109,9 +109,14 @@ def handle_undo(cmd: Undo, ctx: HandlerContext) -> Reply:
     """Revert the sender's own last change, as a new history entry."""
     if ctx.person is None or ctx.person.id is None:
         raise UpdateRefused("I don't know who you are, so there is no change of yours to undo.")
-    entries: list[HistoryEntry] = ctx.uow.history.last_undoable_batch(ctx.person.id)
-    if not entries:
-        raise UpdateRefused("You have no change of your own left to undo.")
+    if cmd.batch:
+        entries: list[HistoryEntry] = ctx.uow.history.undoable_batch(cmd.batch, ctx.person.id)
+        if not entries:
+            raise UpdateRefused("That change is not yours to undo, or it has been undone already.")
+    else:
+        entries = ctx.uow.history.last_undoable_batch(ctx.person.id)
+        if not entries:
+            raise UpdateRefused("You have no change of your own left to undo.")
     working: dict[int, Action] = {}
     reverted: list[tuple[Action, ActionChange, Action]] = []
     for entry in sorted(entries, key=lambda e: e.id or 0, reverse=True):

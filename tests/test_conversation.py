@@ -234,3 +234,28 @@ def test_help_lists_the_grammar(testbot: TestBot) -> None:
     text = testbot.ok("help").text
     for example in ("AP2.5.1 40%", "summary 2.5", "overdue", "undo"):
         assert example in text
+
+
+def test_undo_button_reverts_the_change_it_was_shown_under(testbot: TestBot) -> None:
+    from bot.channels.console import console_message
+    from bot.commands import Undo
+    from bot.context import HandlerContext
+    from handlers.progress import handle_undo
+
+    first = testbot.ok("AP2.5.1 40%")
+    testbot.ok("AP2.2.2c 75%")
+    assert first.undo_batch
+    runtime = testbot.runtime
+    with runtime.new_uow() as uow:
+        person = uow.people.get("Console Admin")
+        ctx = HandlerContext(uow=uow, person=person, message=console_message("undo", "Console Admin"),
+                             today=runtime.clock.today(), now=runtime.clock.now(), batch_id="b-undo")
+        reply = handle_undo(Undo(batch=first.undo_batch), ctx)
+        uow.commit()
+    assert "progress 40% → 25%" in reply.text
+    assert testbot.action("AP2.5.1").progress == 25
+    assert testbot.action("AP2.2.2c").progress == 75  # the later change is untouched
+    with runtime.new_uow() as uow:
+        ctx.uow = uow
+        with pytest.raises(Exception, match="undone already"):
+            handle_undo(Undo(batch=first.undo_batch), ctx)

@@ -148,6 +148,26 @@ class HistoryRepository:
         )
         return [_to_entry(h, code, plan) for h, code, plan in self._session.execute(query)]
 
+    def undoable_batch(self, batch_id: str, person_id: int) -> list[HistoryEntry]:
+        """The person's update/edit entries of one batch (an Undo button names its batch),
+        oldest first; [] when the batch is not theirs or something has undone it already."""
+        undo = aliased(HistoryRow)
+        undone = self._session.scalar(
+            select(exists().where(undo.kind == "undo", undo.undoes_batch == batch_id))
+        )
+        if undone:
+            return []
+        query = (
+            _select_entries()
+            .where(
+                HistoryRow.batch_id == batch_id,
+                HistoryRow.person_id == person_id,
+                HistoryRow.kind.in_(UNDOABLE_KINDS),
+            )
+            .order_by(HistoryRow.id)
+        )
+        return [_to_entry(h, code, plan) for h, code, plan in self._session.execute(query)]
+
     def by_source_ref(self, source_ref: str) -> list[HistoryEntry]:
         """Entries recorded from one source (an email, an import file), oldest first."""
         query = _select_entries().where(HistoryRow.source_ref == source_ref).order_by(HistoryRow.id)
