@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from storage.repositories import (
     ActionRepository,
+    DigestRepository,
     HistoryRepository,
     InboundRepository,
     PeopleRepository,
@@ -26,6 +27,7 @@ class SqlUnitOfWork:
     history: HistoryRepository
     people: PeopleRepository
     inbound: InboundRepository
+    digests: DigestRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -42,6 +44,7 @@ class SqlUnitOfWork:
         self.history = HistoryRepository(session)
         self.people = PeopleRepository(session)
         self.inbound = InboundRepository(session)
+        self.digests = DigestRepository(session)
         return self
 
     def __exit__(

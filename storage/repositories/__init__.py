@@ -1,6 +1,7 @@
 """Repositories: each maps one group of tables to `bot.domain.model` objects and back."""
 
 from storage.repositories.actions import ActionRepository
+from storage.repositories.digests import DigestRepository
 from storage.repositories.history import HistoryRepository
 from storage.repositories.inbound import InboundRepository
 from storage.repositories.people import PeopleRepository
@@ -8,6 +9,7 @@ from storage.repositories.plans import PlanRepository
 
 __all__ = [
     "ActionRepository",
+    "DigestRepository",
     "HistoryRepository",
     "InboundRepository",
     "PeopleRepository",
