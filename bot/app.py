@@ -47,7 +47,36 @@ class Service(Protocol):
 # "module:function" entries; each function takes the Runtime and returns a Service, or None
 # when that channel is not configured (its environment variables are not set). Imported
 # only by `actionbot run`, so `say` and the tests never load Slack, Teams or Exchange.
-SERVICE_FACTORIES: list[str] = []
+SERVICE_FACTORIES: list[str] = ["bot.digest.service:digest_service"]
+
+# Digest deliveries by destination kind: "module:function", function(runtime) -> a
+# DigestDelivery (bot.digest.delivery) or None when that channel is not configured. Teams
+# adds "teams" here. Imported only when digests are sent.
+DIGEST_DELIVERIES: dict[str, str] = {
+    "slack": "bot.digest.slack_delivery:slack_delivery",
+    "email": "bot.digest.email_delivery:email_delivery",
+}
+
+# Open provider concerns by category for digests: "module:function", function(runtime) ->
+# ConcernCounts (bot.digest.content). None until the concern log (issue 6) is wired in;
+# digests then say that the concern log is not connected.
+DIGEST_CONCERN_SOURCE: str | None = None
+
+
+def _load(spec: str) -> Callable[[Runtime], Any]:
+    module_name, function_name = spec.split(":")
+    return getattr(importlib.import_module(module_name), function_name)  # type: ignore[no-any-return]
+
+
+def digest_deliveries(runtime: Runtime) -> dict[str, Any]:
+    found = {kind: _load(spec)(runtime) for kind, spec in DIGEST_DELIVERIES.items()}
+    return {kind: delivery for kind, delivery in found.items() if delivery is not None}
+
+
+def digest_concern_source(runtime: Runtime) -> Any:
+    from bot.digest.content import no_concern_source
+
+    return _load(DIGEST_CONCERN_SOURCE)(runtime) if DIGEST_CONCERN_SOURCE else no_concern_source
 
 
 def configured_services(runtime: Runtime) -> list[Service]:

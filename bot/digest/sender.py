@@ -1,0 +1,209 @@
+"""Send every digest that is due, exactly once per (subscription, period).
+
+The protocol, which holds with several `actionbot run` instances on one PostgreSQL database
+and across restarts:
+
+1. For each active subscription, the schedule's fire times since it was created (at most
+   `LOOKBACK` back) that have no delivery row yet are due. A fire time older than the grace
+   window is recorded as `skipped` (the bot was down too long for the digest to be news);
+   a newer one is claimed by inserting its row as `pending` with a lease. The unique
+   (subscription_id, period_key) constraint lets exactly one instance insert it.
+2. The claimer builds, renders and delivers, then marks the row `sent` (compare-and-set on
+   `claimed_by`). A delivery records its completed steps on the row (the Slack message ts),
+   so a retry after a partial failure finishes the job instead of posting again.
+3. A failure marks the row `failed` with the error and `next_attempt_at` (exponential back-off);
+   after `max_attempts` the failure is final and stays visible in `actionbot digest list`.
+4. A `failed` row whose next attempt is due, or a `pending` row whose lease ran out (its
+   sender crashed), is taken over by whoever wins a compare-and-set UPDATE, and retried.
+
+The one window left: a sender that crashes after Slack accepted the message but before
+the step was recorded will have it posted again by the instance that takes over its lease.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.digest.content import ConcernCounts, Digest, DigestFilter, build_digest, no_concern_source
+from bot.digest.delivery import DeliveryFailed, DigestDelivery, render_for
+from bot.digest.model import DeliveryRecord, DeliveryState, Subscription
+from bot.digest.schedule import ScheduleError, fire_times, parse_schedule
+
+log = logging.getLogger(__name__)
+
+LOOKBACK = timedelta(days=35)  # how far back missed periods are looked for (and recorded)
+DEFAULT_WINDOW = timedelta(days=7)  # "what changed" before the first digest of a subscription
+
+
+@dataclass(frozen=True)
+class SenderSettings:
+    grace: timedelta = timedelta(hours=12)
+    lease: timedelta = timedelta(minutes=10)
+    max_attempts: int = 5
+    retry_base: timedelta = timedelta(minutes=1)
+
+    def backoff(self, attempts: int) -> timedelta:
+        return self.retry_base * (2 ** max(attempts - 1, 0))
+
+    @classmethod
+    def from_extra(cls, section: Mapping[str, Any]) -> SenderSettings:
+        """From the `[digest]` section of the TOML settings."""
+        return cls(
+            grace=timedelta(hours=float(section.get("grace_hours", 12))),
+            lease=timedelta(seconds=float(section.get("lease_seconds", 600))),
+            max_attempts=int(section.get("max_attempts", 5)),
+            retry_base=timedelta(seconds=float(section.get("retry_base_seconds", 60))),
+        )
+
+
+@dataclass
+class SendReport:
+    sent: list[tuple[int, str]] = field(default_factory=list)
+    failed: list[tuple[int, str, str]] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{len(self.sent)} sent, {len(self.failed)} failed (will retry or recorded), {len(self.skipped)} skipped"
+
+
+def compose_digest(uow: Any, sub: Subscription, now: datetime, since: datetime | None,
+                   concerns: ConcernCounts = no_concern_source) -> Digest:
+    """Read what a subscription's digest needs (a fixed number of queries) and build it."""
+    today = now.astimezone(ZoneInfo(sub.timezone)).date()
+    actions = uow.actions.list(plan=sub.plan)
+    sections = uow.plans.sections(sub.plan)
+    history = uow.history.since(since or now - DEFAULT_WINDOW, plan=sub.plan)
+    flt = DigestFilter(plan=sub.plan, sections=sub.sections, responsibility=sub.responsibility,
+                       group_by=sub.group_by, due_soon_days=sub.due_soon_days, stale_days=sub.stale_days)
+    return build_digest(actions, sections, history, flt, today, now, since, concerns(sub.plan))
+
+
+class _ClaimProgress:
+    """DeliveryProgress kept on the claim row, committed at once."""
+
+    def __init__(self, sender: DigestSender, record: DeliveryRecord, now: datetime) -> None:
+        self._sender, self._record, self._now = sender, record, now
+        self._steps = dict(record.progress)
+
+    def get(self, step: str) -> Any:
+        return self._steps.get(step)
+
+    def record(self, step: str, value: Any) -> None:
+        self._steps[step] = value
+        assert self._record.id is not None
+        with self._sender.new_uow() as uow:
+            kept = uow.digests.record_progress(self._record.id, self._sender.owner, self._steps,
+                                               self._now + self._sender.settings.lease)
+            uow.commit()
+        if not kept:
+            raise DeliveryFailed("another instance took this delivery over (its lease ran out)")
+
+
+class DigestSender:
+    def __init__(self, new_uow: Callable[[], Any], deliveries: Mapping[str, DigestDelivery], owner: str,
+                 settings: SenderSettings | None = None, concerns: ConcernCounts = no_concern_source,
+                 with_chart: bool = True) -> None:
+        self.new_uow = new_uow
+        self.deliveries = deliveries
+        self.owner = owner
+        self.settings = settings or SenderSettings()
+        self.concerns = concerns
+        self.with_chart = with_chart
+
+    def send_due(self, now: datetime) -> SendReport:
+        report = SendReport()
+        for record, sub in self._claim_due(now, report):
+            self._attempt(record, sub, now, report)
+        for record, sub in self._take_over_retryable(now, report):
+            self._attempt(record, sub, now, report)
+        return report
+
+    def _claim_due(self, now: datetime, report: SendReport) -> list[tuple[DeliveryRecord, Subscription]]:
+        with self.new_uow() as uow:
+            subscriptions = [s for s in uow.digests.list() if s.destination_kind in self.deliveries]
+            claimed = uow.digests.claimed_periods(now - LOOKBACK - timedelta(days=1))
+        mine: list[tuple[DeliveryRecord, Subscription]] = []
+        for sub in subscriptions:
+            assert sub.id is not None and sub.created_at is not None
+            try:
+                schedule = parse_schedule(sub.schedule)
+                due = fire_times(schedule, sub.timezone, max(sub.created_at, now - LOOKBACK), now)
+            except ScheduleError as exc:
+                log.warning("digest schedule unreadable", extra={"subscription": sub.id, "error": str(exc)})
+                continue
+            for fire in due:
+                if (sub.id, fire.period_key) in claimed:
+                    continue
+                late = now - fire.at > self.settings.grace
+                record = DeliveryRecord(
+                    subscription_id=sub.id, period_key=fire.period_key, scheduled_for=fire.at,
+                    state=DeliveryState.SKIPPED if late else DeliveryState.PENDING,
+                    attempts=0 if late else 1, claimed_by=self.owner,
+                    lease_until=None if late else now + self.settings.lease,
+                    last_error=f"missed by more than the grace window ({self.settings.grace})" if late else None,
+                    created_at=now,
+                )
+                with self.new_uow() as uow:
+                    stored = uow.digests.claim(record)
+                    uow.commit()
+                if stored is None:
+                    continue  # another instance claimed this period first
+                if late:
+                    report.skipped.append((sub.id, fire.period_key))
+                    log.warning("digest period skipped", extra={"subscription": sub.id, "period": fire.period_key})
+                else:
+                    mine.append((stored, sub))
+        return mine
+
+    def _take_over_retryable(self, now: datetime, report: SendReport) -> list[tuple[DeliveryRecord, Subscription]]:
+        mine: list[tuple[DeliveryRecord, Subscription]] = []
+        with self.new_uow() as uow:
+            candidates = uow.digests.retryable(now)
+        for record in candidates:
+            with self.new_uow() as uow:
+                sub = uow.digests.get(record.subscription_id)
+                if sub is None or sub.destination_kind not in self.deliveries:
+                    continue
+                if not uow.digests.take_over(record, self.owner, now, now + self.settings.lease):
+                    continue
+                uow.commit()
+                taken = uow.digests.get_delivery(record.id)
+            if taken is not None:
+                mine.append((taken, sub))
+        return mine
+
+    def _attempt(self, record: DeliveryRecord, sub: Subscription, now: datetime, report: SendReport) -> None:
+        assert record.id is not None and sub.id is not None
+        fields = {"subscription": sub.id, "period": record.period_key, "attempt": record.attempts,
+                  "destination_kind": sub.destination_kind}
+        try:
+            if not sub.active:
+                raise DeliveryFailed("the subscription was cancelled before this digest went out")
+            with self.new_uow() as uow:
+                last = uow.digests.last_sent(sub.id, before=record.scheduled_for)
+                digest = compose_digest(uow, sub, now, last.scheduled_for if last else None, self.concerns)
+            rendered = render_for(sub.destination_kind, digest, self.with_chart)
+            self.deliveries[sub.destination_kind].deliver(rendered, sub.destination, _ClaimProgress(self, record, now))
+        except Exception as exc:  # any failure is recorded and retried, never dropped
+            final = record.attempts >= self.settings.max_attempts or not sub.active
+            retry_at = None if final else now + self.settings.backoff(record.attempts)
+            error = f"{type(exc).__name__}: {exc}"
+            with self.new_uow() as uow:
+                uow.digests.mark_failed(record.id, self.owner, error, retry_at)
+                uow.commit()
+            report.failed.append((sub.id, record.period_key, error))
+            log.warning("digest delivery failed", extra={**fields, "error": error, "final": final,
+                                                         "retry_at": retry_at.isoformat() if retry_at else None})
+            return
+        with self.new_uow() as uow:
+            recorded = uow.digests.mark_sent(record.id, self.owner, now)
+            uow.commit()
+        if not recorded:
+            log.error("digest sent after its lease ran out; another instance may send it too", extra=fields)
+        report.sent.append((sub.id, record.period_key))
+        log.info("digest sent", extra=fields)
