@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from bot.commands import (
     Help,
+    PreviewDigest,
     ShowDue,
     ShowHistory,
     ShowMine,
     ShowOverdue,
     ShowStatus,
+    SubscribeDigest,
     Summary,
     Undo,
+    UnsubscribeDigest,
     UpdateBatch,
 )
 from bot.registry import HandlerRegistry
-from handlers import progress, queries
+from handlers import digest, progress, queries
 
 
 def default_registry() -> HandlerRegistry:
@@ -29,4 +32,7 @@ def default_registry() -> HandlerRegistry:
     registry.register(ShowDue, queries.handle_due)
     registry.register(ShowMine, queries.handle_mine)
     registry.register(Help, queries.handle_help)
+    registry.register(SubscribeDigest, digest.handle_subscribe)
+    registry.register(UnsubscribeDigest, digest.handle_unsubscribe)
+    registry.register(PreviewDigest, digest.handle_preview)
     return registry
