@@ -1,0 +1,158 @@
+"""A local fake of the Slack Web API on 127.0.0.1 (an ephemeral port), for slack_sdk's WebClient.
+
+It answers the documented shapes of chat.postMessage and of the three steps of
+files_upload_v2 (files.getUploadURLExternal, a POST of the bytes to the returned
+upload_url, files.completeUploadExternal), records every request, and can be told to fail
+a method N times with an HTTP status (e.g. 500) to exercise retries.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+
+@dataclass
+class Recorded:
+    method: str  # the API method ("chat.postMessage") or "upload"
+    path: str
+    authorization: str | None
+    body: dict[str, Any]
+    raw: bytes = b""
+
+
+@dataclass
+class _Failure:
+    times: int
+    status: int
+
+
+@dataclass
+class FakeSlackApi:
+    requests: list[Recorded] = field(default_factory=list)
+    failures: dict[str, _Failure] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: ThreadingHTTPServer | None = None
+    _thread: threading.Thread | None = None
+    _ids: Any = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/api/"
+
+    def fail(self, method: str, times: int, status: int = 500) -> None:
+        with self.lock:
+            self.failures[method] = _Failure(times, status)
+
+    def calls(self, method: str) -> list[Recorded]:
+        with self.lock:
+            return [r for r in self.requests if r.method == method]
+
+    def start(self) -> FakeSlackApi:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                path = urlparse(self.path).path
+                if path.startswith("/upload/"):
+                    fake._answer_upload(self, path, raw)
+                    return
+                method = path.removeprefix("/api/")
+                body = fake._parse(self.headers.get("Content-Type", ""), raw, self.path)
+                fake._answer_api(self, method, path, body, raw)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-slack", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    # --- answers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _parse(content_type: str, raw: bytes, url: str) -> dict[str, Any]:
+        body: dict[str, Any] = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+        if "application/json" in content_type:
+            body.update(json.loads(raw or b"{}"))
+        elif raw:
+            body.update({k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()})
+        return body
+
+    def _failing(self, method: str) -> int | None:
+        with self.lock:
+            failure = self.failures.get(method)
+            if failure is None or failure.times <= 0:
+                return None
+            failure.times -= 1
+            return failure.status
+
+    def _answer_api(self, handler: BaseHTTPRequestHandler, method: str, path: str, body: dict[str, Any],
+                    raw: bytes) -> None:
+        with self.lock:
+            self.requests.append(Recorded(method, path, handler.headers.get("Authorization"), body, raw))
+        status = self._failing(method)
+        if status is not None:
+            self._send(handler, status, {"ok": False, "error": "internal_error"})
+            return
+        if not (handler.headers.get("Authorization") or "").startswith("Bearer xoxb-"):
+            self._send(handler, 200, {"ok": False, "error": "not_authed"})
+            return
+        number = next(self._ids)
+        if method == "chat.postMessage":
+            ts = f"1700000000.{number:06d}"
+            self._send(handler, 200, {"ok": True, "channel": body.get("channel"), "ts": ts,
+                                      "message": {"type": "message", "text": body.get("text"), "ts": ts,
+                                                  "blocks": body.get("blocks", [])}})
+        elif method == "files.getUploadURLExternal":
+            file_id = f"F{number:08d}"
+            host, port = handler.server.server_address[:2]
+            self._send(handler, 200, {"ok": True, "upload_url": f"http://{host}:{port}/upload/{file_id}",
+                                      "file_id": file_id})
+        elif method == "files.completeUploadExternal":
+            files = json.loads(body.get("files", "[]"))
+            self._send(handler, 200, {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]})
+        else:
+            self._send(handler, 200, {"ok": False, "error": "unknown_method"})
+
+    def _answer_upload(self, handler: BaseHTTPRequestHandler, path: str, raw: bytes) -> None:
+        with self.lock:
+            self.requests.append(Recorded("upload", path, handler.headers.get("Authorization"), {}, raw))
+        status = self._failing("upload")
+        if status is not None:
+            handler.send_response(status)
+            handler.end_headers()
+            return
+        payload = f"OK - {len(raw)}".encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/plain")
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
+
+    @staticmethod
+    def _send(handler: BaseHTTPRequestHandler, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json; charset=utf-8")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)

@@ -1,0 +1,149 @@
+"""Digests to a local fake Slack API: posted once, files in the thread, retried with back-off
+after failures, missed periods sent or skipped by the grace window, crashed senders replaced."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.digest.model import DeliveryRecord, DeliveryState
+from tests.conftest import TestBot
+from tests.digest_fixtures import FIRST_MONDAY, fake_slack, slack_sender, subscribe  # noqa: F401
+from tests.fake_slack_api import FakeSlackApi
+
+
+def _rows(testbot: TestBot) -> list[DeliveryRecord]:
+    with testbot.runtime.new_uow() as uow:
+        return uow.digests.deliveries(limit=50)
+
+
+def test_a_due_digest_is_posted_once_with_the_csv_and_chart_in_its_thread(
+    testbot: TestBot, fake_slack: FakeSlackApi
+) -> None:
+    subscribe(testbot.runtime.new_uow)
+    sender = slack_sender(testbot.runtime.new_uow, fake_slack, with_chart=True)
+    assert sender.send_due(FIRST_MONDAY - timedelta(minutes=1)).sent == []  # 08:59 London: not yet
+    report = sender.send_due(FIRST_MONDAY + timedelta(minutes=1))
+    assert report.sent == [(1, "2023-10-02T09:00")]
+    [post] = fake_slack.calls("chat.postMessage")
+    assert post.authorization == "Bearer xoxb-test-token"
+    assert post.body["channel"] == "C0DIGEST"
+    assert post.body["blocks"][0]["type"] == "header"
+    assert "3 overdue" in post.body["text"]
+    assert len(fake_slack.calls("files.getUploadURLExternal")) == 2
+    uploads = fake_slack.calls("upload")
+    assert uploads[0].raw.startswith(b"part,code,plan")  # the CSV
+    assert uploads[1].raw.startswith(b"\x89PNG")  # the chart
+    [complete] = fake_slack.calls("files.completeUploadExternal")
+    assert complete.body["channel_id"] == "C0DIGEST"
+    assert complete.body["thread_ts"] == "1700000000.000001"
+    # Later passes, and a restarted instance, send nothing more for that Monday.
+    assert sender.send_due(FIRST_MONDAY + timedelta(minutes=30)).sent == []
+    restarted = slack_sender(testbot.runtime.new_uow, fake_slack, owner="instance-after-restart")
+    assert restarted.send_due(FIRST_MONDAY + timedelta(hours=2)).sent == []
+    assert len(fake_slack.calls("chat.postMessage")) == 1
+    [row] = _rows(testbot)
+    assert (row.state, row.attempts, row.progress["message_ts"]) == (DeliveryState.SENT, 1, "1700000000.000001")
+
+
+def test_a_delivery_failing_twice_is_retried_with_back_off_then_sent_once(
+    testbot: TestBot, fake_slack: FakeSlackApi
+) -> None:
+    subscribe(testbot.runtime.new_uow)
+    fake_slack.fail("chat.postMessage", times=2, status=500)
+    sender = slack_sender(testbot.runtime.new_uow, fake_slack)
+    now = FIRST_MONDAY + timedelta(minutes=1)
+    first = sender.send_due(now)
+    assert first.sent == [] and "internal_error" in first.failed[0][2]
+    [row] = _rows(testbot)
+    assert (row.state, row.attempts, row.next_attempt_at) == (DeliveryState.FAILED, 1, now + timedelta(minutes=1))
+    assert "internal_error" in (row.last_error or "")
+    assert sender.send_due(now + timedelta(seconds=30)).failed == []  # back-off: not yet
+    assert len(sender.send_due(now + timedelta(minutes=1)).failed) == 1  # second failure
+    [row] = _rows(testbot)
+    assert (row.attempts, row.next_attempt_at) == (2, now + timedelta(minutes=3))  # 1 min, then 2 min
+    assert sender.send_due(now + timedelta(minutes=2)).sent == []
+    assert sender.send_due(now + timedelta(minutes=3)).sent == [(1, "2023-10-02T09:00")]
+    [row] = _rows(testbot)
+    assert (row.state, row.attempts, row.last_error) == (DeliveryState.SENT, 3, None)
+    assert len(fake_slack.calls("chat.postMessage")) == 3  # two refused, one accepted
+    assert sender.send_due(now + timedelta(hours=1)).sent == []
+
+
+def test_a_failure_after_the_message_was_posted_does_not_post_it_again(
+    testbot: TestBot, fake_slack: FakeSlackApi
+) -> None:
+    subscribe(testbot.runtime.new_uow)
+    fake_slack.fail("files.completeUploadExternal", times=1)
+    sender = slack_sender(testbot.runtime.new_uow, fake_slack)
+    now = FIRST_MONDAY + timedelta(minutes=1)
+    assert len(sender.send_due(now).failed) == 1
+    assert sender.send_due(now + timedelta(minutes=1)).sent == [(1, "2023-10-02T09:00")]
+    assert len(fake_slack.calls("chat.postMessage")) == 1
+    completes = fake_slack.calls("files.completeUploadExternal")
+    assert [c.body["thread_ts"] for c in completes] == ["1700000000.000001"] * 2
+
+
+def test_a_delivery_that_keeps_failing_stops_after_max_attempts_and_stays_recorded(
+    testbot: TestBot, fake_slack: FakeSlackApi
+) -> None:
+    subscribe(testbot.runtime.new_uow)
+    fake_slack.fail("chat.postMessage", times=100)
+    sender = slack_sender(testbot.runtime.new_uow, fake_slack)
+    now = FIRST_MONDAY
+    for _ in range(8):
+        now += timedelta(hours=1)
+        sender.send_due(now)
+    [row] = _rows(testbot)
+    assert (row.state, row.attempts, row.next_attempt_at) == (DeliveryState.FAILED, 5, None)
+    assert len(fake_slack.calls("chat.postMessage")) == 5
+
+
+def test_a_period_missed_while_down_is_sent_on_start_up_within_the_grace_window(
+    testbot: TestBot, fake_slack: FakeSlackApi
+) -> None:
+    subscribe(testbot.runtime.new_uow)
+    # The bot was down at 09:00 and comes back at 19:00 London time (grace: 12 hours).
+    report = slack_sender(testbot.runtime.new_uow, fake_slack).send_due(FIRST_MONDAY + timedelta(hours=10))
+    assert report.sent == [(1, "2023-10-02T09:00")]
+    assert len(fake_slack.calls("chat.postMessage")) == 1
+
+
+def test_a_period_missed_beyond_the_grace_window_is_recorded_as_skipped(
+    testbot: TestBot, fake_slack: FakeSlackApi
+) -> None:
+    subscribe(testbot.runtime.new_uow)
+    sender = slack_sender(testbot.runtime.new_uow, fake_slack)
+    report = sender.send_due(FIRST_MONDAY + timedelta(days=1))  # back on Tuesday morning
+    assert (report.sent, report.skipped) == ([], [(1, "2023-10-02T09:00")])
+    assert fake_slack.calls("chat.postMessage") == []
+    [row] = _rows(testbot)
+    assert row.state is DeliveryState.SKIPPED and "grace" in (row.last_error or "")
+    # The next Monday goes out as usual.
+    assert sender.send_due(FIRST_MONDAY + timedelta(days=7, minutes=1)).sent == [(1, "2023-10-09T09:00")]
+
+
+def test_a_crashed_senders_claim_is_taken_over_after_its_lease(testbot: TestBot, fake_slack: FakeSlackApi) -> None:
+    sub = subscribe(testbot.runtime.new_uow)
+    assert sub.id is not None
+    with testbot.runtime.new_uow() as uow:  # an instance claimed 09:00 and died before sending
+        uow.digests.claim(DeliveryRecord(sub.id, "2023-10-02T09:00", FIRST_MONDAY, DeliveryState.PENDING, attempts=1,
+                                         claimed_by="crashed", lease_until=FIRST_MONDAY + timedelta(minutes=10),
+                                         created_at=FIRST_MONDAY))
+        uow.commit()
+    sender = slack_sender(testbot.runtime.new_uow, fake_slack, owner="survivor")
+    assert sender.send_due(FIRST_MONDAY + timedelta(minutes=5)).sent == []  # lease still held
+    assert sender.send_due(FIRST_MONDAY + timedelta(minutes=11)).sent == [(1, "2023-10-02T09:00")]
+    [row] = _rows(testbot)
+    assert (row.state, row.claimed_by, row.attempts) == (DeliveryState.SENT, "survivor", 2)
+    assert len(fake_slack.calls("chat.postMessage")) == 1
+
+
+def test_an_unsubscribed_channel_gets_nothing(testbot: TestBot, fake_slack: FakeSlackApi) -> None:
+    from dataclasses import replace
+
+    sub = subscribe(testbot.runtime.new_uow)
+    with testbot.runtime.new_uow() as uow:
+        uow.digests.save(replace(sub, active=False))
+        uow.commit()
+    assert slack_sender(testbot.runtime.new_uow, fake_slack).send_due(FIRST_MONDAY + timedelta(minutes=1)).sent == []
+    assert fake_slack.calls("chat.postMessage") == []
