@@ -112,7 +112,8 @@ def _tail(code: str) -> str:
 
 
 def _item(action: Action, today: date, now: datetime) -> DigestItem:
-    age = (now - action.updated_at).days if action.updated_at is not None else None
+    # Clamped: an update stamped later than `now` (a pinned clock) is "today", not -1 days.
+    age = max(0, (now - action.updated_at).days) if action.updated_at is not None else None
     return DigestItem(
         code=action.code, title=action.title, plan=action.plan, section_code=action.section_code,
         section_title=action.section_title, owner=action.responsibility, due_date=action.due_date,
