@@ -56,18 +56,17 @@ class _Blocks:
         self.blocks.append(block)
         return True
 
-    def lines(self, part: str, heading: str, lines: list[str], limit: int) -> None:
-        """`heading` then the lines, packed into sections of at most 3,000 characters."""
-        shown, omitted = lines[:limit], max(0, len(lines) - limit)
-        chunks: list[tuple[str, int]] = []  # (text, how many list lines it holds)
+    def lines(self, part: str, heading: str, lines: list[str], omitted: int = 0) -> None:
+        """`heading` then the lines, packed into sections of at most 3,000 characters. Lines
+        starting with a bullet are list items: those that do not fit are counted."""
+        chunks: list[tuple[str, int]] = []  # (text, how many items it holds)
         text, count = heading, 0
-        for line in shown:
-            if len(text) + 1 + len(line) > MAX_SECTION_CHARS:
+        for line in lines:
+            if text and len(text) + 1 + len(line) > MAX_SECTION_CHARS:
                 chunks.append((text, count))
-                text, count = line, 0
-            else:
-                text = f"{text}\n{line}" if text else line
-            count += 1
+                text, count = "", 0
+            text = f"{text}\n{line}" if text else line
+            count += line.startswith("•")
         chunks.append((text, count))
         for index, (text, _count) in enumerate(chunks):
             if not self.add(_section(text)):
@@ -85,15 +84,19 @@ def build_blocks(digest: Digest) -> list[dict[str, Any]]:
     since = f"since {fmt_day(digest.since.date())}" if digest.since else "in the last 7 days"
     change_lines = [f"_{heading}_: " + "; ".join(_line(c.text) for c in changes)
                     for heading, changes in changes_by_kind(digest.changes)]
-    out.lines("changes", f"*What changed {since}*", change_lines or ["nothing recorded"], 10)
+    out.lines("changes", f"*What changed {since}*", change_lines or ["nothing recorded"])
     out.add({"type": "divider"})
     remaining = LIST_LIMITS["overdue"]
-    out.add(_section(f"*Overdue ({digest.overdue_count})*, most overdue first" if digest.overdue
-                     else "*Overdue*: nothing is overdue"))
+    lines: list[str] = []
     for group in digest.overdue:
-        lines = [f"• {_line(fmt_item(item, overdue=True))}" for item in group.items]
-        out.lines("overdue", f"*{_escape(group.label)}*", lines, max(remaining, 0))
+        if remaining <= 0:
+            break
+        lines.append(f"*{_escape(group.label)}*")
+        lines += [f"• {_line(fmt_item(item, overdue=True))}" for item in group.items[:remaining]]
         remaining -= len(group.items)
+    shown = sum(1 for line in lines if line.startswith("•"))
+    heading = f"*Overdue ({digest.overdue_count})*, most overdue first" if digest.overdue else "*Overdue*: nothing is overdue"
+    out.lines("overdue", heading, lines, omitted=digest.overdue_count - shown)
     _list(out, "due soon", f"*Due in the next {digest.filter.due_soon_days} days ({len(digest.due_soon)})*",
           digest.due_soon, "nothing open is due")
     _list(out, "check progress",
@@ -112,8 +115,9 @@ def build_blocks(digest: Digest) -> list[dict[str, Any]]:
 
 
 def _list(out: _Blocks, part: str, heading: str, items: list[DigestItem], empty: str) -> None:
-    lines = [f"• {_line(fmt_item(item))}" for item in items]
-    out.lines(part, heading, lines or [empty], LIST_LIMITS[part])
+    limit = LIST_LIMITS[part]
+    lines = [f"• {_line(fmt_item(item))}" for item in items[:limit]]
+    out.lines(part, heading, lines or [empty], omitted=max(0, len(items) - limit))
 
 
 def render_slack(digest: Digest, with_chart: bool = True) -> RenderedDigest:
