@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from bot.digest.cli import bind as bind_digest_commands
 from bot.digest.cli import digest_app
 from config.settings import Settings, SettingsError, load_settings
 
@@ -70,6 +71,9 @@ def _safe_url(url: str) -> str:
         creds, host = rest.rsplit("@", 1)
         return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
     return url
+
+
+bind_digest_commands(_runtime, fail)
 
 
 @app.command()

@@ -5,7 +5,8 @@ Everything heavy is imported inside the commands, so `actionbot say` stays fast.
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from collections.abc import Callable
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -17,10 +18,27 @@ digest_app = typer.Typer(
 FORMATS = ("text", "json", "blocks")
 
 
-def _cli():  # type: ignore[no-untyped-def]
-    import bot.cli
+class _Hooks:
+    """What the main CLI lends these commands: its runtime factory and its error exit.
+    Bound by `bot.cli` (not imported from it: under `python -m bot.cli` that module is
+    `__main__`, and importing `bot.cli` again would make a second, unconfigured copy)."""
 
-    return bot.cli
+    runtime: Callable[[], Any]
+    fail: Callable[..., typer.Exit]
+
+    def _runtime(self) -> Any:
+        return self.runtime()
+
+
+_HOOKS = _Hooks()
+
+
+def bind(runtime: Callable[[], Any], fail: Callable[..., typer.Exit]) -> None:
+    _HOOKS.runtime, _HOOKS.fail = runtime, fail
+
+
+def _cli() -> _Hooks:
+    return _HOOKS
 
 
 @digest_app.command("subscribe")
