@@ -122,9 +122,8 @@ def _item(action: Action, today: date, now: datetime) -> DigestItem:
     )
 
 
-def _overdue_groups(actions: list[Action], flt: DigestFilter, today: date, now: datetime) -> list[DigestGroup]:
-    overdue = sorted((a for a in actions if is_overdue(a, today)),
-                     key=lambda a: (a.due_date or today, a.code))  # most overdue first
+def _overdue_groups(overdue: list[Action], flt: DigestFilter, today: date, now: datetime) -> list[DigestGroup]:
+    """`overdue` sorted most overdue first."""
     groups: dict[str, list[DigestItem]] = {}
     for action in overdue:
         if flt.group_by == "responsibility":
@@ -143,11 +142,11 @@ def _creates(entry: HistoryEntry) -> bool:
 
 
 def _changes(entries: list[HistoryEntry], by_id: dict[int, Action], since_day: date, today: date,
-             actions: list[Action]) -> list[DigestChange]:
+             overdue: list[Action]) -> list[DigestChange]:
     """Newly completed, newly overdue, progress moves and due dates revised since the last digest."""
     first_old: dict[tuple[int, str], object] = {}
     last_new: dict[tuple[int, str], object] = {}
-    completed: list[int] = []
+    completed: dict[int, None] = {}  # an ordered set
     for entry in entries:
         if entry.action_id is None or entry.action_id not in by_id or _creates(entry):
             continue
@@ -155,15 +154,15 @@ def _changes(entries: list[HistoryEntry], by_id: dict[int, Action], since_day: d
             key = (entry.action_id, change.field)
             first_old.setdefault(key, change.old)
             last_new[key] = change.new
-            if change.field == "state" and change.new is State.COMPLETED and entry.action_id not in completed:
-                completed.append(entry.action_id)
+            if change.field == "state" and change.new is State.COMPLETED:
+                completed[entry.action_id] = None
     found: list[DigestChange] = []
     for action_id in completed:
         action = by_id[action_id]
         if action.state is State.COMPLETED:
             found.append(DigestChange(action.code, "completed", f"{_tail(action.code)} completed"))
-    for action in sorted(actions, key=lambda a: (a.due_date or today, a.code)):
-        if is_overdue(action, today) and action.due_date is not None and action.due_date >= since_day:
+    for action in overdue:
+        if action.due_date is not None and action.due_date >= since_day:
             found.append(DigestChange(action.code, "overdue",
                                       f"{_tail(action.code)} became overdue (due {action.due_date:%d %b %Y})"))
     for (action_id, name), old in first_old.items():
@@ -198,6 +197,8 @@ def build_digest(
     digest sent); with `since` None the changes cover the last seven days."""
     chosen = [a for a in actions if flt.selects(a)]
     open_actions = [a for a in chosen if is_open(a)]
+    overdue = sorted((a for a in open_actions if is_overdue(a, today)),
+                     key=lambda a: (a.due_date or today, a.code))  # most overdue first
     horizon = today + timedelta(days=flt.due_soon_days)
     due_soon = sorted((a for a in open_actions if a.due_date is not None and today <= a.due_date <= horizon),
                       key=lambda a: (a.due_date, a.code))
@@ -218,10 +219,10 @@ def build_digest(
         as_of=today,
         since=since,
         filter=flt,
-        overdue=_overdue_groups(chosen, flt, today, now),
+        overdue=_overdue_groups(overdue, flt, today, now),
         due_soon=[_item(a, today, now) for a in due_soon],
         stale=[_item(a, today, now) for a in stale],
-        changes=_changes(history, by_id, since_day, today, chosen),
+        changes=_changes(history, by_id, since_day, today, overdue),
         rollups=rollups,
         concerns=concerns,
         action_count=len(chosen),
