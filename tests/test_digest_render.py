@@ -112,3 +112,10 @@ def test_the_chart_is_a_png_drawn_headless() -> None:
     assert png is not None and png.startswith(b"\x89PNG")
     assert section_progress_png([], "nothing") is None
     _ = datetime.now(timezone.utc)
+
+
+def test_a_large_email_lists_the_first_rows_and_counts_the_rest() -> None:
+    html = render_for("email", big_digest(), with_chart=False).payload
+    assert html.count("<tr><td>AP9.") == 50 + 50 + 50  # overdue, due soon, check progress
+    assert "…and 1950 more overdue, every one in the attached CSV." in html
+    assert "…and 250 more, every one in the attached CSV." in html

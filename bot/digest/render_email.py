@@ -11,6 +11,7 @@ from bot.digest.delivery import Attachment, RenderedDigest
 from bot.digest.render_text import changes_by_kind, fmt_age, fmt_concerns, fmt_day, headline, render_csv, render_text, tail
 
 CHART_CID = "section-chart"
+LIST_LIMIT = 50  # rows a table shows; the rest are counted, and every action is in the CSV
 _TABLE = 'style="border-collapse:collapse;font-size:13px" cellpadding="4" border="1"'
 
 
@@ -18,13 +19,15 @@ def _table(items: list[DigestItem], overdue: bool) -> str:
     head = "<tr><th>Code</th><th>Action</th><th>Owner</th><th>Due</th>" + \
         ("<th>Days overdue</th>" if overdue else "") + "<th>Progress</th><th>Latest update</th></tr>"
     rows = []
-    for item in items:
+    for item in items[:LIST_LIMIT]:
         progress = f"{item.progress}%" if item.progress is not None else "–"
         late = f"<td>{item.days_overdue}</td>" if overdue else ""
         rows.append(f"<tr><td>{escape(tail(item.code))}</td><td>{escape(item.title)}</td>"
                     f"<td>{escape(item.owner or 'unassigned')}</td><td>{fmt_day(item.due_date)}</td>{late}"
                     f"<td>{progress}</td><td>{escape(fmt_age(item.update_age_days))}</td></tr>")
-    return f"<table {_TABLE}>{head}{''.join(rows)}</table>"
+    more = (f"<p>…and {len(items) - LIST_LIMIT} more, every one in the attached CSV.</p>"
+            if len(items) > LIST_LIMIT else "")
+    return f"<table {_TABLE}>{head}{''.join(rows)}</table>{more}"
 
 
 def build_html(digest: Digest, has_chart: bool) -> str:
@@ -36,8 +39,15 @@ def build_html(digest: Digest, has_chart: bool) -> str:
     parts.append("".join(f"<p><b>{escape(h)}</b></p><ul>{''.join(f'<li>{escape(c.text)}</li>' for c in cs)}</ul>"
                          for h, cs in grouped) or "<p>Nothing recorded.</p>")
     parts.append(f"<h3>Overdue ({digest.overdue_count}), most overdue first</h3>")
-    parts.append("".join(f"<h4>{escape(g.label)}</h4>{_table(list(g.items), True)}" for g in digest.overdue)
-                 or "<p>Nothing is overdue.</p>")
+    shown = 0
+    for group in digest.overdue:
+        if shown >= LIST_LIMIT:
+            parts.append(f"<p>…and {digest.overdue_count - shown} more overdue, every one in the attached CSV.</p>")
+            break
+        parts.append(f"<h4>{escape(group.label)}</h4>{_table(list(group.items[:LIST_LIMIT - shown]), True)}")
+        shown += min(len(group.items), LIST_LIMIT - shown)
+    if not digest.overdue:
+        parts.append("<p>Nothing is overdue.</p>")
     parts.append(f"<h3>Due in the next {digest.filter.due_soon_days} days ({len(digest.due_soon)})</h3>")
     parts.append(_table(digest.due_soon, False) if digest.due_soon else "<p>Nothing open is due.</p>")
     parts.append(f"<h3>Check progress: no update in {digest.filter.stale_days} days ({len(digest.stale)})</h3>")
