@@ -8,6 +8,7 @@ A canonical code is `HSCM COMM AP2.5.1`. People type the full code, its tail (`A
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ def code_tail(code: str) -> str:
     return norm.rsplit(" ", 1)[-1] if norm else norm
 
 
+@functools.lru_cache(maxsize=65536)
 def code_number(code: str) -> str:
     """`HSCM COMM AP2.5.1a` -> `2.5.1A`: the tail without its letter prefix."""
     return _LEADING_LETTERS.sub("", code_tail(code))
