@@ -129,6 +129,26 @@ class ActionRepository:
         # Where each action read in this unit of work lives (plan, section, code), so that
         # saving it back without moving it is one UPDATE by primary key.
         self._placed: dict[int, tuple[str, str, str, str]] = {}
+        self._plans: dict[str, PlanRow] = {}
+        self._sections: dict[tuple[int, str], SectionRow] = {}
+
+    # Plans and sections found in this unit of work: a message looks the same ones up several
+    # times (resolve, rollup, save). Only hits are kept, so a plan created meanwhile is found.
+    def _plan_row(self, name: str) -> PlanRow | None:
+        row = self._plans.get(name)
+        if row is None:
+            row = find_plan_row(self._session, name)
+            if row is not None:
+                self._plans[name] = row
+        return row
+
+    def _section_row(self, plan_id: int, code: str) -> SectionRow | None:
+        row = self._sections.get((plan_id, code))
+        if row is None:
+            row = find_section_row(self._session, plan_id, code)
+            if row is not None:
+                self._sections[(plan_id, code)] = row
+        return row
 
     def _remember(self, actions: builtins.list[Action]) -> builtins.list[Action]:
         for action in actions:
@@ -147,7 +167,7 @@ class ActionRepository:
             return []
         query = _select_actions().where(_KEY_COLUMNS[kind] == key)
         if plan is not None:
-            plan_row = find_plan_row(self._session, plan)
+            plan_row = self._plan_row(plan)
             if plan_row is None:
                 return []
             query = query.where(ActionRow.plan_id == plan_row.id)
@@ -155,7 +175,7 @@ class ActionRepository:
 
     def get(self, plan: str, code: str) -> Action | None:
         """The action of `plan` whose full code is `code` (ignoring case and spacing)."""
-        plan_row = find_plan_row(self._session, plan)
+        plan_row = self._plan_row(plan)
         if plan_row is None:
             return None
         query = _select_actions().where(
@@ -173,7 +193,7 @@ class ActionRepository:
         """Every full code (of one plan, or of all), for "did you mean" answers."""
         query = select(ActionRow.code)
         if plan is not None:
-            plan_row = find_plan_row(self._session, plan)
+            plan_row = self._plan_row(plan)
             if plan_row is None:
                 return []
             query = query.where(ActionRow.plan_id == plan_row.id)
@@ -191,12 +211,12 @@ class ActionRepository:
         ignoring case ("finance" finds "Commissioning Team and Finance Team")."""
         query = _select_actions()
         if plan is not None:
-            plan_row = find_plan_row(self._session, plan)
+            plan_row = self._plan_row(plan)
             if plan_row is None:
                 return []
             query = query.where(ActionRow.plan_id == plan_row.id)
             if section is not None:
-                section_row = find_section_row(self._session, plan_row.id, section)
+                section_row = self._section_row(plan_row.id, section)
                 if section_row is None:
                     return []
                 query = query.where(ActionRow.section_id == section_row.id)
@@ -209,7 +229,7 @@ class ActionRepository:
     def count(self, plan: str | None = None) -> int:
         query = select(func.count(ActionRow.id))
         if plan is not None:
-            plan_row = find_plan_row(self._session, plan)
+            plan_row = self._plan_row(plan)
             if plan_row is None:
                 return 0
             query = query.where(ActionRow.plan_id == plan_row.id)
