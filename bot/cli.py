@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -44,8 +43,11 @@ def main_options(
                                                   "(env ACTIONBOT_TODAY); for demos and tests.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what the bot does to stderr.")] = False,
 ) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    import os
+
+    from bot.logs import configure_logging
+
+    configure_logging(verbose, os.environ)
     try:
         STATE.settings = load_settings(config_file=config, database_url=db, today=today)
     except SettingsError as exc:
