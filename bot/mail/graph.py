@@ -15,13 +15,12 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Iterator
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import Any
 from urllib.parse import quote
 
 from bot.mail.graph_client import GraphClient, GraphConfig, GraphError
 from bot.mail.mailbox import CursorStore, MailItem, OutgoingMail
+from bot.mail.outgoing_mime import outgoing_mime
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +160,7 @@ class GraphMailbox:
                           or any(not key.lower().startswith("x-") for key in mail.headers))
         path = f"{self._user}/sendMail"
         if needs_mime:
-            payload = base64.b64encode(self.mime_bytes(mail))
+            payload = base64.b64encode(outgoing_mime(mail, self.config.mailbox))
             response = self.client.request("POST", path, data=payload, headers={"Content-Type": "text/plain"})
         else:
             response = self.client.request("POST", path, json=self.json_message(mail))
@@ -178,25 +177,6 @@ class GraphMailbox:
         if mail.headers:
             message["internetMessageHeaders"] = [{"name": k, "value": v} for k, v in mail.headers.items()]
         return {"message": message, "saveToSentItems": True}
-
-    def mime_bytes(self, mail: OutgoingMail) -> bytes:
-        message = EmailMessage()
-        message["From"] = self.config.mailbox
-        message["To"] = ", ".join(mail.to)
-        message["Subject"] = mail.subject
-        message["Date"] = formatdate(localtime=False)
-        message["Message-ID"] = make_msgid(domain=self.config.mailbox.rsplit("@", 1)[-1])
-        if mail.in_reply_to:
-            message["In-Reply-To"] = mail.in_reply_to
-        references = list(mail.references) or ([mail.in_reply_to] if mail.in_reply_to else [])
-        if references:
-            message["References"] = " ".join(references)
-        for key, value in mail.headers.items():
-            message[key] = value
-        message.set_content(mail.text)
-        if mail.html:
-            message.add_alternative(mail.html, subtype="html")
-        return message.as_bytes()
 
     def close(self) -> None:
         self.client.close()
