@@ -140,3 +140,10 @@ def test_mail_check_with_missing_settings_exits_2(tmp_path: Path) -> None:
     result = mail_check(tmp_path, {"ACTIONBOT_MAIL_BACKEND": "ews"})
     assert result.returncode == 2
     assert "ACTIONBOT_EWS_URL, ACTIONBOT_EWS_MAILBOX" in result.stderr
+
+
+def test_mail_check_on_the_default_maildir_says_there_is_nothing_to_connect_to(tmp_path: Path) -> None:
+    result = mail_check(tmp_path, {})
+    assert result.returncode == 0, result.stderr
+    assert "Mail backend: maildir, folder maildrop" in result.stdout
+    assert "ACTIONBOT_MAIL_BACKEND to graph or ews" in result.stdout

@@ -7,7 +7,8 @@ import os
 import typer
 
 from bot.mail.mailbox import FILED, NEEDS_ATTENTION, PROCESSED
-from config.settings import Settings, load_settings
+from config.settings import Settings, SettingsError, load_settings
+
 
 def _settings(ctx: typer.Context) -> Settings:
     """The settings the root command's options name. Read from the context rather than
@@ -30,7 +31,6 @@ def mail_check(ctx: typer.Context) -> None:
     from bot.mail.backends import MemoryCursorStore, mail_backend_name, mailbox_from_settings
     from bot.mail.ews import EwsError
     from bot.mail.graph_client import GraphError
-    from config.settings import SettingsError
 
     try:
         settings = _settings(ctx)
@@ -41,9 +41,9 @@ def mail_check(ctx: typer.Context) -> None:
         raise typer.Exit(2)
     if mailbox is None:
         folder = settings.maildrop
-        waiting = len(list(folder.rglob("*.eml"))) if folder.is_dir() else 0
-        typer.echo(f"Mail backend: maildir, folder {folder} ({'exists' if folder.is_dir() else 'created on first poll'}); "
-                   f"{waiting} .eml file(s) in it. Nothing to connect to.")
+        state = "exists" if folder.is_dir() else "does not exist yet"
+        typer.echo(f"Mail backend: maildir, folder {folder} ({state}). Nothing to connect to; set [mail] backend "
+                   "or ACTIONBOT_MAIL_BACKEND to graph or ews for a shared mailbox.")
         return
     typer.echo(f"Mail backend: {backend}, mailbox {mailbox.config.mailbox}")  # type: ignore[attr-defined]
     try:
