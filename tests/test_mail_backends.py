@@ -16,7 +16,7 @@ from bot.mail.graph import GraphMailbox
 from config.settings import Settings, SettingsError, load_settings
 from tests.fakes.ews_server import PASSWORD, USERNAME, FakeEws
 from tests.fakes.graph_server import TENANT, FakeGraph
-from tests.test_mail_graph import SAMPLES, eml
+from tests.mail_backend_fixtures import SAMPLES, eml
 
 GRAPH_ENV = {"ACTIONBOT_MAIL_BACKEND": "graph", "ACTIONBOT_GRAPH_TENANT_ID": TENANT,
              "ACTIONBOT_GRAPH_CLIENT_ID": "app-id", "ACTIONBOT_GRAPH_CLIENT_SECRET": "s3cret-value",

@@ -1,5 +1,6 @@
 """The Graph mailbox backend against a local fake Graph + identity server (HTTPS on an
-ephemeral loopback port): real msal, real requests, documented JSON shapes."""
+ephemeral loopback port): real msal, real requests, documented JSON shapes. What every
+backend must do is in test_mail_contract.py; this file is what is particular to Graph."""
 
 from __future__ import annotations
 
@@ -12,25 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.mail.graph import GraphMailbox
-from bot.mail.graph_client import GraphClient, GraphConfig, GraphError, retry_after_seconds
-from bot.mail.mailbox import FILED, NEEDS_ATTENTION, PROCESSED, OutgoingMail
-from tests.fakes.graph_server import TENANT, FakeGraph
-
-EMAILS = Path(__file__).resolve().parent / "fixtures" / "mail_backends"  # copied from shared/corpora/emails
-SAMPLES = ["sisimai_ooo_away_until_may5.eml", "rt_html_only_umlaut.eml",
-           "rt_outlook_forwarded_message_rfc822.eml", "flanker_bounce_office365_ndr.eml"]
-
-
-class DictCursors:
-    def __init__(self) -> None:
-        self.values: dict[str, str] = {}
-
-    def get(self, key: str) -> str | None:
-        return self.values.get(key)
-
-    def set(self, key: str, value: str) -> None:
-        self.values[key] = value
+from bot.mail.backends import MemoryCursorStore
+from bot.mail.graph_client import GraphError, retry_after_seconds
+from bot.mail.mailbox import PROCESSED, OutgoingMail
+from tests.fakes.graph_server import FakeGraph
+from tests.mail_backend_fixtures import SAMPLES, Sleeps, eml
+from tests.mail_backend_fixtures import graph_mailbox as make_mailbox
 
 
 @pytest.fixture()
@@ -39,87 +27,25 @@ def fake(tmp_path: Path) -> Iterator[FakeGraph]:
         yield server
 
 
-class Sleeps(list[float]):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-def make_mailbox(fake: FakeGraph, cursors: DictCursors | None = None, sleeps: Sleeps | None = None,
-                 secret: str = "s3cret-value", **overrides: object) -> GraphMailbox:
-    config = GraphConfig(tenant_id=TENANT, client_id="app-id", client_secret=secret, mailbox=fake.mailbox,
-                         base_url=fake.base_url, authority=fake.authority, timeout=3.0, page_size=2,
-                         verify=str(fake.cert_path), **overrides)  # type: ignore[arg-type]
-    return GraphMailbox(config, cursors or DictCursors(), GraphClient(config, sleep=sleeps if sleeps is not None else Sleeps()))
-
-
-def eml(name: str) -> bytes:
-    return (EMAILS / name).read_bytes()
-
-
-def test_delta_pages_then_a_second_poll_returns_only_new_mail(fake: FakeGraph) -> None:
-    for name in SAMPLES[:3]:
-        fake.deliver(eml(name))
-    cursors = DictCursors()
+def test_delta_follows_nextlink_pages_stores_the_deltalink_and_moves_by_new_id(fake: FakeGraph) -> None:
+    first, second, third = (fake.deliver(eml(name)) for name in SAMPLES[:3])
+    cursors = MemoryCursorStore()
     mailbox = make_mailbox(fake, cursors)
-    try:
-        first = []
-        for item in mailbox.fetch_new():
-            first.append(item.raw)
-            mailbox.move(item, PROCESSED)
-        assert first == [eml(name) for name in SAMPLES[:3]], "raw MIME ($value) handed over byte for byte, in order"
-        assert len(fake.calls("GET", "/messages/delta")) == 2, "3 messages at 2 a page: the nextLink was followed"
-        assert "$deltatoken" in cursors.values[mailbox.cursor_key]
-        assert len(fake.in_folder(PROCESSED)) == 3 and not fake.in_folder("Inbox")
-
-        fake.deliver(eml(SAMPLES[3]))
-        second = [item.raw for item in mailbox.fetch_new()]
-        assert second == [eml(SAMPLES[3])], "only the new message; the moved ones come back as @removed and are skipped"
-        assert list(mailbox.fetch_new()) == [], "nothing new, nothing handed over"
-    finally:
-        mailbox.close()
-
-
-def test_move_uses_a_new_id_creates_folders_once_and_is_idempotent(fake: FakeGraph) -> None:
-    first, second = fake.deliver(eml(SAMPLES[0])), fake.deliver(eml(SAMPLES[1]))
-    mailbox = make_mailbox(fake)
     try:
         items = list(mailbox.fetch_new())
-        assert [i.backend_id for i in items] == [first, second]
-        mailbox.move(items[0], NEEDS_ATTENTION)
-        mailbox.move(items[1], NEEDS_ATTENTION)
-        mailbox.move(items[0], NEEDS_ATTENTION)  # already gone (its id changed): not an error
-        assert first not in fake.messages and second not in fake.messages, "Graph gave the moved messages new ids"
-        assert fake.in_folder(NEEDS_ATTENTION) == [eml(SAMPLES[0]), eml(SAMPLES[1])]
-        assert len(fake.calls("POST", "/mailFolders")) == 1, "the folder was created once, then found in the cache"
-        move_body = json.loads(fake.calls("POST", "/move")[0].body)
-        assert move_body == {"destinationId": mailbox.folder_id(NEEDS_ATTENTION)}
-    finally:
-        mailbox.close()
-    # a fresh process finds the existing folder by displayName instead of creating another
-    again = make_mailbox(fake)
-    try:
-        fake.deliver(eml(SAMPLES[2]))
-        for item in again.fetch_new():
-            again.move(item, NEEDS_ATTENTION)
-        assert len(fake.calls("POST", "/mailFolders")) == 1
-        assert list(fake.folders.values()).count(NEEDS_ATTENTION) == 1
-    finally:
-        again.close()
-
-
-def test_a_crash_mid_round_hands_the_unmoved_messages_over_again(fake: FakeGraph) -> None:
-    for name in SAMPLES[:3]:
-        fake.deliver(eml(name))
-    cursors = DictCursors()
-    mailbox = make_mailbox(fake, cursors)
-    try:
-        rounds = mailbox.fetch_new()
-        item = next(rounds)
-        mailbox.move(item, FILED)
-        rounds.close()  # the process dies before the round ends
-        assert mailbox.cursor_key not in cursors.values, "no deltaLink saved for an unfinished round"
-        replay = [i.raw for i in mailbox.fetch_new()]
-        assert replay == [eml(SAMPLES[1]), eml(SAMPLES[2])], "the unmoved two again, the moved one not"
+        assert [i.backend_id for i in items] == [first, second, third]
+        delta = fake.calls("GET", "/messages/delta")
+        assert len(delta) == 2, "3 messages at 2 a page: the @odata.nextLink was followed"
+        assert delta[0].query == {"$select": ["id"]} and delta[0].headers["Prefer"] == "odata.maxpagesize=2"
+        assert "$skiptoken" in delta[1].query
+        assert "$deltatoken" in (cursors.get(mailbox.cursor_key) or ""), "the @odata.deltaLink is the cursor"
+        for item in items:
+            mailbox.move(item, PROCESSED)
+        assert not {first, second, third} & set(fake.messages), "Graph gave every moved message a new id"
+        assert len(fake.calls("POST", "/mailFolders")) == 1, "the folder was created once, then cached"
+        assert json.loads(fake.calls("POST", "/move")[0].body) == {"destinationId": mailbox.folder_id(PROCESSED)}
+        assert [i.raw for i in mailbox.fetch_new()] == []
+        assert fake.calls("GET", "/messages/delta")[2].query == {"$deltatoken": ["3"]}, "the next round starts there"
     finally:
         mailbox.close()
 
@@ -209,7 +135,7 @@ def test_a_reply_goes_as_mime_so_threading_and_auto_submitted_headers_survive(fa
 
 def test_an_expired_delta_token_starts_a_full_round(fake: FakeGraph) -> None:
     fake.deliver(eml(SAMPLES[0]))
-    cursors = DictCursors()
+    cursors = MemoryCursorStore()
     mailbox = make_mailbox(fake, cursors)
     try:
         assert len(list(mailbox.fetch_new())) == 1  # left in the inbox (as after a crash)

@@ -12,11 +12,13 @@ import base64
 import itertools
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from string import Template
 from typing import Any
 from xml.etree import ElementTree
+
+from tests.fakes.loopback import LoopbackServer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ews"
 S = "{http://schemas.xmlsoap.org/soap/envelope/}"
@@ -42,7 +44,7 @@ class EwsRequest:
     text: str
 
 
-class FakeEws:
+class FakeEws(LoopbackServer):
     def __init__(self, mailbox: str = "contracts@council.example") -> None:
         self.mailbox = mailbox
         self._lock = threading.Lock()
@@ -58,21 +60,8 @@ class FakeEws:
         self.inbox_log: list[tuple[int, str, str]] = []
         self._seq = 0
         self.requests: list[EwsRequest] = []
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/EWS/Exchange.asmx"
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    def __enter__(self) -> FakeEws:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(timeout=2)
+        super().__init__(_Handler)
+        self.url = f"http://127.0.0.1:{self.port}/EWS/Exchange.asmx"
 
     def deliver(self, raw: bytes) -> str:
         with self._lock:
@@ -83,6 +72,9 @@ class FakeEws:
 
     def in_folder(self, name: str) -> list[bytes]:
         return [i["raw"] for i in self.items.values() if self.folders[i["folder"]][0] == name]
+
+    def folder_count(self, name: str) -> int:
+        return [n for n, _, _ in self.folders.values()].count(name)
 
     def operations(self) -> list[str]:
         return [r.operation for r in self.requests]
@@ -104,6 +96,7 @@ class FakeEws:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeEws
     protocol_version = "HTTP/1.1"
+    wbufsize = 1 << 16  # headers and body leave in one write (no delayed-ACK stall per request)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -21,11 +21,12 @@ import itertools
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tests.fakes.loopback import LoopbackServer
 from tests.fakes.tls import make_loopback_certificate, server_context
 
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -49,7 +50,7 @@ class _Failure:
     body: dict[str, Any] = field(default_factory=dict)
 
 
-class FakeGraph:
+class FakeGraph(LoopbackServer):
     def __init__(self, folder: Path, mailbox: str = "contracts@council.example") -> None:
         self.mailbox = mailbox
         self.cert_path, key_path = make_loopback_certificate(folder)
@@ -64,14 +65,7 @@ class FakeGraph:
         self.requests: list[Recorded] = []
         self.failures: list[_Failure] = []
         self.sent: list[Recorded] = []
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.server.socket = server_context(self.cert_path, key_path).wrap_socket(self.server.socket,
-                                                                                  server_side=True)
-        self.port = self.server.server_address[1]
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        super().__init__(_Handler, tls=server_context(self.cert_path, key_path))
 
     @property
     def origin(self) -> str:
@@ -84,15 +78,6 @@ class FakeGraph:
     @property
     def authority(self) -> str:
         return f"{self.origin}/{TENANT}"
-
-    def __enter__(self) -> FakeGraph:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(timeout=2)
 
     # --- scripting ----------------------------------------------------------------------
     def deliver(self, raw: bytes) -> str:
@@ -114,6 +99,9 @@ class FakeGraph:
         ids = [fid for fid, fname in self.folders.items() if fname == name]
         return [m["raw"] for m in self.messages.values() if m["folder"] in ids]
 
+    def folder_count(self, name: str) -> int:
+        return list(self.folders.values()).count(name)
+
     def calls(self, method: str, path_part: str) -> list[Recorded]:
         return [r for r in self.requests if r.method == method and path_part in r.path]
 
@@ -125,6 +113,7 @@ class FakeGraph:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeGraph
     protocol_version = "HTTP/1.1"
+    wbufsize = 1 << 16  # headers and body leave in one write (no delayed-ACK stall per request)
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
