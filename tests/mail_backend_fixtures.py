@@ -30,9 +30,10 @@ class Sleeps(list[float]):
 
 def graph_mailbox(fake: FakeGraph, cursors: MemoryCursorStore | None = None, sleeps: Sleeps | None = None,
                   secret: str = "s3cret-value", **overrides: object) -> GraphMailbox:
+    settings: dict[str, object] = {"base_url": fake.base_url, "authority": fake.authority, "timeout": 3.0,
+                                   "page_size": 2, "verify": str(fake.cert_path), **overrides}
     config = GraphConfig(tenant_id=TENANT, client_id="app-id", client_secret=secret, mailbox=fake.mailbox,
-                         base_url=fake.base_url, authority=fake.authority, timeout=3.0, page_size=2,
-                         verify=str(fake.cert_path), **overrides)  # type: ignore[arg-type]
+                         **settings)  # type: ignore[arg-type]
     client = GraphClient(config, sleep=sleeps if sleeps is not None else Sleeps())
     return GraphMailbox(config, cursors or MemoryCursorStore(), client)
 

@@ -16,7 +16,7 @@ import pytest
 from bot.mail.backends import MemoryCursorStore
 from bot.mail.graph_client import GraphError, retry_after_seconds
 from bot.mail.mailbox import PROCESSED, OutgoingMail
-from tests.fakes.graph_server import FakeGraph
+from tests.fakes.graph_server import TENANT, FakeGraph
 from tests.mail_backend_fixtures import SAMPLES, Sleeps, eml
 from tests.mail_backend_fixtures import graph_mailbox as make_mailbox
 
@@ -165,3 +165,27 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert retry_after_seconds("Mon, 23 Nov 2026 12:00:30 GMT", 1, now) == 30.0
     assert retry_after_seconds(None, 3, now) == 8.0
     assert retry_after_seconds("soon", 1, now) == 2.0
+
+
+def test_an_unreachable_sign_in_service_is_a_clear_error(fake: FakeGraph) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mailbox = make_mailbox(fake, authority=f"https://127.0.0.1:{port}/{TENANT}")
+    try:
+        with pytest.raises(GraphError, match="Cannot reach the Microsoft sign-in service"):
+            list(mailbox.fetch_new())
+    finally:
+        mailbox.close()
+
+
+def test_access_denied_says_which_permissions_the_app_needs(fake: FakeGraph) -> None:
+    mailbox = make_mailbox(fake)
+    try:
+        fake.fail_next("GET", "/messages/delta", 403, code="ErrorAccessDenied")
+        with pytest.raises(GraphError, match="HTTP 403 ErrorAccessDenied.*Mail.ReadWrite and Mail.Send"):
+            list(mailbox.fetch_new())
+    finally:
+        mailbox.close()

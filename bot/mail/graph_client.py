@@ -123,12 +123,19 @@ class GraphClient:
     def token(self, refresh: bool = False) -> str:
         """An app-only access token; msal caches it and renews it shortly before expiry.
         refresh=True drops the cached one first (after Graph answered 401)."""
-        app = self._app()
-        if refresh:
-            cache = app.token_cache
-            for entry in list(cache.search(cache.CredentialType.ACCESS_TOKEN)):
-                cache.remove_at(entry)
-        result = app.acquire_token_for_client(scopes=[GRAPH_SCOPE])
+        import requests
+
+        try:
+            app = self._app()
+            if refresh:
+                cache = app.token_cache
+                for entry in list(cache.search(cache.CredentialType.ACCESS_TOKEN)):
+                    cache.remove_at(entry)
+            result = app.acquire_token_for_client(scopes=[GRAPH_SCOPE])
+        except requests.RequestException as exc:
+            raise GraphError(f"Cannot reach the Microsoft sign-in service at {self.config.authority_url}: "
+                             f"{type(exc).__name__}. Check the network, a proxy, or "
+                             "ACTIONBOT_GRAPH_AUTHORITY.") from None
         if "access_token" not in result:
             detail = str(result.get("error_description") or "").split("\n", 1)[0][:200]
             raise GraphError(
@@ -189,8 +196,12 @@ class GraphClient:
         if response.status_code in ok:
             return response
         code, message = describe_error(response)
+        hint = ""
+        if response.status_code in (401, 403):
+            hint = (" The app needs the Mail.ReadWrite and Mail.Send application permissions with admin "
+                    "consent, and an application access policy that includes this mailbox.")
         raise GraphError(f"Microsoft Graph refused to {what} (HTTP {response.status_code} {code or ''}): "
-                         f"{message}".rstrip(), status=response.status_code, code=code)
+                         f"{message}".rstrip() + hint, status=response.status_code, code=code)
 
     def close(self) -> None:
         self._session.close()
