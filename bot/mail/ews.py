@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,7 +113,7 @@ class EwsMailbox:
         with _ews_errors("read the inbox"):
             inbox = self.account.inbox
             inbox.refresh()  # the folder object is cached by exchangelib; its count would be stale
-            return int(inbox.total_count or 0)
+        return int(inbox.total_count or 0)
 
     def folder_names(self) -> list[str]:
         from exchangelib.folders import FolderCollection
@@ -120,8 +121,8 @@ class EwsMailbox:
 
         with _ews_errors("list mail folders"):
             root = self.account.msg_folder_root
-            found = FolderCollection(account=self.account, folders=[root]).find_folders(depth=SHALLOW)
-            return [str(f.name) for f in found if not isinstance(f, Exception)]
+            found = list(FolderCollection(account=self.account, folders=[root]).find_folders(depth=SHALLOW))
+        return [str(f.name) for f in found if not isinstance(f, Exception)]
 
     # --- moving -------------------------------------------------------------------------
     def move(self, item: MailItem, folder: str) -> None:
@@ -203,28 +204,20 @@ def _connect(config: EwsConfig) -> Any:
                        access_type=access)
 
 
-class _ews_errors:
+@contextmanager
+def _ews_errors(what: str) -> Iterator[None]:
     """Turn exchangelib and transport errors into an EwsError sentence naming the call;
     credentials never appear (exchangelib's messages do not carry them)."""
+    import requests
+    from exchangelib.errors import EWSError, TransportError, UnauthorizedError
 
-    def __init__(self, what: str) -> None:
-        self.what = what
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
-        if exc is None or isinstance(exc, EwsError) or not isinstance(exc, Exception):
-            return False
-        import requests
-        from exchangelib.errors import EWSError, TransportError, UnauthorizedError
-
-        if isinstance(exc, UnauthorizedError):
-            raise EwsError(f"Exchange refused the credentials when trying to {self.what}. Check "
-                           "ACTIONBOT_EWS_USERNAME / ACTIONBOT_EWS_PASSWORD (or the OAuth app) and "
-                           "ACTIONBOT_EWS_AUTH.") from None
-        if isinstance(exc, (requests.RequestException, TransportError)):
-            raise EwsError(f"Cannot reach Exchange to {self.what}: {type(exc).__name__}.") from None
-        if isinstance(exc, EWSError):
-            raise EwsError(f"Exchange refused to {self.what}: {type(exc).__name__}: {exc}") from None
-        return False
+    try:
+        yield
+    except UnauthorizedError:
+        raise EwsError(f"Exchange refused the credentials when trying to {what}. Check "
+                       "ACTIONBOT_EWS_USERNAME / ACTIONBOT_EWS_PASSWORD (or the OAuth app) and "
+                       "ACTIONBOT_EWS_AUTH.") from None
+    except (requests.RequestException, TransportError) as exc:
+        raise EwsError(f"Cannot reach Exchange to {what}: {type(exc).__name__}.") from None
+    except EWSError as exc:
+        raise EwsError(f"Exchange refused to {what}: {type(exc).__name__}: {exc}") from None
