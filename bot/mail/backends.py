@@ -19,6 +19,11 @@ BACKENDS = ("maildir", "graph", "ews")
 DEFAULT_BACKEND = "maildir"
 
 
+class MailboxUnavailable(RuntimeError):
+    """A cloud mailbox refused a call or could not be reached (GraphError, EwsError). The
+    message is a sentence naming what to check; the poll stops and the next one retries."""
+
+
 class MemoryCursorStore:
     """Sync state kept in memory only (for `mail check`, which reads no new mail)."""
 

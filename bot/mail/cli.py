@@ -28,9 +28,7 @@ def mail_check(ctx: typer.Context) -> None:
     maildir, graph or ews) and print the inbox count and the folders, without reading or
     moving any mail. For admins setting the mailbox up. Exit status 1 when the mailbox
     cannot be reached or refuses the credentials, 2 when settings are missing."""
-    from bot.mail.backends import MemoryCursorStore, mail_backend_name, mailbox_from_settings
-    from bot.mail.ews import EwsError
-    from bot.mail.graph_client import GraphError
+    from bot.mail.backends import MailboxUnavailable, MemoryCursorStore, mail_backend_name, mailbox_from_settings
 
     try:
         settings = _settings(ctx)
@@ -49,7 +47,7 @@ def mail_check(ctx: typer.Context) -> None:
     try:
         count = mailbox.inbox_count()  # type: ignore[attr-defined]
         folders = mailbox.folder_names()  # type: ignore[attr-defined]
-    except (GraphError, EwsError) as exc:  # already a sentence naming what to check
+    except MailboxUnavailable as exc:  # already a sentence naming what to check
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(1)
     finally:

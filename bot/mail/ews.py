@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from bot.mail.backends import MailboxUnavailable
 from bot.mail.mailbox import CursorStore, MailItem, OutgoingMail
 from bot.mail.outgoing_mime import outgoing_mime
 
@@ -30,7 +31,7 @@ AUTH_TYPES = ("ntlm", "basic", "oauth")
 SYNC_PAGE = 100  # SyncFolderItems MaxChangesReturned (EWS allows 1-512)
 
 
-class EwsError(RuntimeError):
+class EwsError(MailboxUnavailable):
     """EWS refused or could not be reached; the message says which call and why."""
 
 

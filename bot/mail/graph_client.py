@@ -20,6 +20,8 @@ from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 from typing import Any
 
+from bot.mail.backends import MailboxUnavailable
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
@@ -28,7 +30,7 @@ GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 RETRY_STATUSES = (429, 503, 504)
 
 
-class GraphError(RuntimeError):
+class GraphError(MailboxUnavailable):
     """Graph refused or could not be reached; the message says which call and why."""
 
     def __init__(self, message: str, status: int | None = None, code: str | None = None) -> None:
