@@ -311,4 +311,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m bot.cli` runs this file as __main__; run the importable bot.cli instead, so
+    # sub-commands that import from bot.cli share one set of options.
+    from bot.cli import main as main_of_module
+
+    main_of_module()
