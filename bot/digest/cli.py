@@ -5,8 +5,7 @@ Everything heavy is imported inside the commands, so `actionbot say` stays fast.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
@@ -18,27 +17,12 @@ digest_app = typer.Typer(
 FORMATS = ("text", "json", "blocks")
 
 
-class _Hooks:
-    """What the main CLI lends these commands: its runtime factory and its error exit.
-    Bound by `bot.cli` (not imported from it: under `python -m bot.cli` that module is
-    `__main__`, and importing `bot.cli` again would make a second, unconfigured copy)."""
+def _cli():  # type: ignore[no-untyped-def]
+    """bot.cli's runtime factory and error exit (`python -m bot.cli` runs the importable
+    module too, so this is the module whose options were read)."""
+    import bot.cli
 
-    runtime: Callable[[], Any]
-    fail: Callable[..., typer.Exit]
-
-    def _runtime(self) -> Any:
-        return self.runtime()
-
-
-_HOOKS = _Hooks()
-
-
-def bind(runtime: Callable[[], Any], fail: Callable[..., typer.Exit]) -> None:
-    _HOOKS.runtime, _HOOKS.fail = runtime, fail
-
-
-def _cli() -> _Hooks:
-    return _HOOKS
+    return bot.cli
 
 
 @digest_app.command("subscribe")

@@ -11,13 +11,12 @@ import os
 import re
 import uuid
 from collections.abc import Callable
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
 from bot.digest.delivery import DeliveryProgress, RenderedDigest
 from bot.mail.mailbox import MailAttachment, OutgoingMail
+from bot.mail.outgoing_mime import outgoing_mime
 
 log = logging.getLogger(__name__)
 
@@ -49,30 +48,6 @@ class EmailDigestDelivery:
         progress.record("mailed", True)
 
 
-def mime_message(mail: OutgoingMail, sender: str) -> EmailMessage:
-    """multipart/mixed( multipart/alternative(text, multipart/related(html, images)), files )."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = ", ".join(mail.to)
-    message["Subject"] = mail.subject
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
-    for name, value in mail.headers.items():
-        message[name] = value
-    message.set_content(mail.text)
-    if mail.html is not None:
-        message.add_alternative(mail.html, subtype="html")
-        html_part = message.get_payload()[-1]
-        for item in (a for a in mail.attachments if a.content_id):
-            maintype, subtype = item.content_type.split("/", 1)
-            html_part.add_related(item.data, maintype=maintype, subtype=subtype, cid=f"<{item.content_id}>",
-                                  filename=item.filename)
-    for item in (a for a in mail.attachments if not a.content_id or mail.html is None):
-        maintype, subtype = item.content_type.split("/", 1)
-        message.add_attachment(item.data, maintype=maintype, subtype=subtype, filename=item.filename)
-    return message
-
-
 class MaildropOutbox:
     """send_mail that writes each message as an .eml file (atomically: a temp name, then rename)."""
 
@@ -87,7 +62,7 @@ class MaildropOutbox:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = f"digest-{uuid.uuid4().hex}.eml"
         temporary = self.folder / f".{name}.tmp"
-        temporary.write_bytes(bytes(mime_message(mail, self.sender)))
+        temporary.write_bytes(outgoing_mime(mail, self.sender))
         os.replace(temporary, self.folder / name)
         log.info("digest written to the maildrop outbox", extra={"file": name})
 

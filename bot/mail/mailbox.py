@@ -25,6 +25,17 @@ class MailItem:
 
 
 @dataclass(frozen=True)
+class MailAttachment:
+    """A file sent with an OutgoingMail; with `content_id` it is an inline part (an image the
+    HTML shows as `cid:...`)."""
+
+    filename: str
+    content_type: str  # e.g. "text/csv", "image/png"
+    data: bytes
+    content_id: str | None = None
+
+
+@dataclass(frozen=True)
 class OutgoingMail:
     to: tuple[str, ...]
     subject: str
@@ -60,13 +71,3 @@ class Mailbox(Protocol):
 
     def close(self) -> None: ...
 
-
-@dataclass(frozen=True)
-class MailAttachment:
-    """A file sent with an OutgoingMail; with `content_id` it is an inline part (an image the
-    HTML shows as `cid:...`)."""
-
-    filename: str
-    content_type: str  # e.g. "text/csv", "image/png"
-    data: bytes
-    content_id: str | None = None
