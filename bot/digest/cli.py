@@ -5,7 +5,7 @@ Everything heavy is imported inside the commands, so `actionbot say` stays fast.
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -17,7 +17,7 @@ digest_app = typer.Typer(
 FORMATS = ("text", "json", "blocks")
 
 
-def _cli():  # type: ignore[no-untyped-def]
+def _cli() -> Any:
     """bot.cli's runtime factory and error exit (`python -m bot.cli` runs the importable
     module too, so this is the module whose options were read)."""
     import bot.cli

@@ -48,7 +48,7 @@ class SenderSettings:
     retry_base: timedelta = timedelta(minutes=1)
 
     def backoff(self, attempts: int) -> timedelta:
-        return self.retry_base * (2 ** max(attempts - 1, 0))
+        return self.retry_base * (1 << max(attempts - 1, 0))
 
     @classmethod
     def from_extra(cls, section: Mapping[str, Any]) -> SenderSettings:

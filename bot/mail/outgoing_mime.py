@@ -27,7 +27,8 @@ def outgoing_mime(mail: OutgoingMail, from_address: str) -> bytes:
     message.set_content(mail.text)
     if mail.html:
         message.add_alternative(mail.html, subtype="html")
-        html_part = message.get_payload()[-1]
+        html_part = message.get_body(preferencelist=("html",))
+        assert html_part is not None  # just added
         for item in (a for a in mail.attachments if a.content_id):  # images the HTML shows
             maintype, subtype = item.content_type.split("/", 1)
             html_part.add_related(item.data, maintype=maintype, subtype=subtype, cid=f"<{item.content_id}>",

@@ -74,6 +74,11 @@ def _write_subscription(row: DigestSubscriptionRow, sub: Subscription) -> None:
     row.created_by = sub.created_by
 
 
+def _changed_one(result: Any) -> bool:
+    """An UPDATE's result (a CursorResult): did it change exactly one row?"""
+    return int(result.rowcount) == 1
+
+
 class DigestRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -192,7 +197,7 @@ class DigestRepository:
             .values(state=DeliveryState.PENDING.value, claimed_by=owner, lease_until=lease_until,
                     attempts=record.attempts + 1, next_attempt_at=None)
         )
-        return self._session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+        return _changed_one(self._session.execute(statement))
 
     def _owned(self, id: int, owner: str, **values: Any) -> bool:
         statement = (
@@ -201,7 +206,7 @@ class DigestRepository:
                    DigestDeliveryRow.state == DeliveryState.PENDING.value)
             .values(**values)
         )
-        return self._session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+        return _changed_one(self._session.execute(statement))
 
     def record_progress(self, id: int, owner: str, progress: dict[str, Any], lease_until: datetime) -> bool:
         """Remember the steps done (e.g. the Slack message ts) so a retry does not redo them."""
