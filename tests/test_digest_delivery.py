@@ -3,7 +3,8 @@ after failures, missed periods sent or skipped by the grace window, crashed send
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
+from datetime import date, datetime, timedelta
 
 from bot.digest.model import DeliveryRecord, DeliveryState
 from tests.conftest import TestBot
@@ -147,3 +148,37 @@ def test_an_unsubscribed_channel_gets_nothing(testbot: TestBot, fake_slack: Fake
         uow.commit()
     assert slack_sender(testbot.runtime.new_uow, fake_slack).send_due(FIRST_MONDAY + timedelta(minutes=1)).sent == []
     assert fake_slack.calls("chat.postMessage") == []
+
+
+class FixedClock:
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+    def today(self) -> date:
+        return self._now.date()
+
+
+def test_actionbot_run_sends_due_digests_itself(testbot: TestBot, fake_slack: FakeSlackApi) -> None:
+    from dataclasses import replace
+
+    from bot.app import configured_services
+
+    subscribe(testbot.runtime.new_uow)
+    runtime = replace(testbot.runtime, clock=FixedClock(FIRST_MONDAY + timedelta(minutes=1)),
+                      environ={"SLACK_BOT_TOKEN": "xoxb-test-token", "ACTIONBOT_SLACK_API_URL": fake_slack.base_url})
+    [scheduler] = [s for s in configured_services(runtime) if s.name == "digest scheduler"]
+    assert scheduler.is_chat is False
+    scheduler.poll_seconds = 0.05  # type: ignore[attr-defined]
+    scheduler.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not fake_slack.calls("files.completeUploadExternal") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # a few more polls: nothing more is sent
+    finally:
+        scheduler.stop()
+    assert len(fake_slack.calls("chat.postMessage")) == 1
+    assert [r.state for r in _rows(testbot)] == [DeliveryState.SENT]
