@@ -1,9 +1,10 @@
 """A local fake of the Slack Web API on 127.0.0.1 (an ephemeral port), for slack_sdk's WebClient.
 
-It answers the documented shapes of chat.postMessage and of the three steps of
-files_upload_v2 (files.getUploadURLExternal, a POST of the bytes to the returned
-upload_url, files.completeUploadExternal), records every request, and can be told to fail
-a method N times with an HTTP status (e.g. 500) to exercise retries.
+It answers the documented shapes of chat.postMessage, conversations.history (the messages
+posted here, newest first, with their metadata) and the three steps of files_upload_v2
+(files.getUploadURLExternal, a POST of the bytes to the returned upload_url,
+files.completeUploadExternal), records every request, and can be told to fail a method N
+times with an HTTP status (e.g. 500), or to do the work and then lose the answer.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class _Failure:
 class FakeSlackApi:
     requests: list[Recorded] = field(default_factory=list)
     failures: dict[str, _Failure] = field(default_factory=dict)
+    lost_answers: dict[str, int] = field(default_factory=dict)
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> posted
     lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
@@ -51,6 +54,11 @@ class FakeSlackApi:
         with self.lock:
             self.failures[method] = _Failure(times, status)
 
+    def lose_answer(self, method: str, times: int) -> None:
+        """Do what `method` asks, then answer 500 (as if the response were lost)."""
+        with self.lock:
+            self.lost_answers[method] = times
+
     def calls(self, method: str) -> list[Recorded]:
         with self.lock:
             return [r for r in self.requests if r.method == method]
@@ -61,6 +69,10 @@ class FakeSlackApi:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
                 pass
+
+            def do_GET(self) -> None:
+                path = urlparse(self.path).path
+                fake._answer_api(self, path.removeprefix("/api/"), path, fake._parse("", b"", self.path), b"")
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -119,9 +131,25 @@ class FakeSlackApi:
         number = next(self._ids)
         if method == "chat.postMessage":
             ts = f"1700000000.{number:06d}"
-            self._send(handler, 200, {"ok": True, "channel": body.get("channel"), "ts": ts,
-                                      "message": {"type": "message", "text": body.get("text"), "ts": ts,
-                                                  "blocks": body.get("blocks", [])}})
+            message = {"type": "message", "text": body.get("text"), "ts": ts, "blocks": body.get("blocks", [])}
+            if body.get("metadata"):
+                message["metadata"] = body["metadata"]
+            with self.lock:
+                self.messages.setdefault(str(body.get("channel")), []).append(message)
+                lost = self.lost_answers.get(method, 0)
+                self.lost_answers[method] = max(lost - 1, 0)
+            if lost:
+                self._send(handler, 500, {"ok": False, "error": "internal_error"})
+                return
+            self._send(handler, 200, {"ok": True, "channel": body.get("channel"), "ts": ts, "message": message})
+        elif method == "conversations.history":
+            oldest = float(body.get("oldest") or 0)
+            with self.lock:
+                found = [m for m in self.messages.get(str(body.get("channel")), []) if float(m["ts"]) > oldest]
+            if body.get("include_all_metadata") not in ("1", "true", "True"):
+                found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+            limit = int(body.get("limit") or 100)
+            self._send(handler, 200, {"ok": True, "messages": found[::-1][:limit], "has_more": len(found) > limit})
         elif method == "files.getUploadURLExternal":
             file_id = f"F{number:08d}"
             host, port = handler.server.server_address[:2]

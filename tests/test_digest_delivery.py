@@ -182,3 +182,20 @@ def test_actionbot_run_sends_due_digests_itself(testbot: TestBot, fake_slack: Fa
         scheduler.stop()
     assert len(fake_slack.calls("chat.postMessage")) == 1
     assert [r.state for r in _rows(testbot)] == [DeliveryState.SENT]
+
+
+def test_a_post_whose_answer_was_lost_is_found_in_the_channel_not_posted_again(
+    testbot: TestBot, fake_slack: FakeSlackApi
+) -> None:
+    subscribe(testbot.runtime.new_uow)
+    fake_slack.lose_answer("chat.postMessage", times=1)  # Slack posts it; the answer never arrives
+    sender = slack_sender(testbot.runtime.new_uow, fake_slack)
+    assert len(sender.send_due(FIRST_MONDAY + timedelta(minutes=1)).failed) == 1
+    assert sender.send_due(FIRST_MONDAY + timedelta(minutes=2)).sent == [(1, "2023-10-02T09:00")]
+    assert len(fake_slack.calls("chat.postMessage")) == 1  # looked up, not posted again
+    [history] = fake_slack.calls("conversations.history")
+    assert history.body["channel"] == "C0DIGEST"
+    [message] = fake_slack.messages["C0DIGEST"]
+    assert message["metadata"] == {"event_type": "actionbot_digest", "event_payload": {"delivery": "1:2023-10-02T09:00"}}
+    [complete] = fake_slack.calls("files.completeUploadExternal")
+    assert complete.body["thread_ts"] == message["ts"]

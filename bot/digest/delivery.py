@@ -12,6 +12,7 @@ import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from bot.digest.content import Digest
@@ -40,7 +41,15 @@ class RenderedDigest:
 
 class DeliveryProgress(Protocol):
     """The steps of one delivery already done, kept in its claim row, so a retry after a
-    partial failure (message posted, file upload failed) does not post the message twice."""
+    partial failure (message posted, file upload failed) does not post the message twice.
+
+    `key` names the delivery (subscription and period) for a destination that can be asked
+    whether it already has it; `attempt` is 1 for the first try; `claimed_at` is when the
+    period was claimed (nothing of this delivery can be older)."""
+
+    key: str
+    attempt: int
+    claimed_at: datetime
 
     def get(self, step: str) -> Any: ...
 

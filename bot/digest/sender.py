@@ -16,8 +16,10 @@ and across restarts:
 4. A `failed` row whose next attempt is due, or a `pending` row whose lease ran out (its
    sender crashed), is taken over by whoever wins a compare-and-set UPDATE, and retried.
 
-The one window left: a sender that crashes after Slack accepted the message but before
-the step was recorded will have it posted again by the instance that takes over its lease.
+A post whose answer was lost (a timeout, or a crash before the step was recorded) is not
+posted twice where the destination can be asked: Slack messages carry metadata naming the
+delivery, and a retry looks for it in the channel first (bot.digest.slack_delivery). Email
+has no such check: a crash between handing the mail over and recording it resends it.
 """
 
 from __future__ import annotations
@@ -103,6 +105,9 @@ class _ClaimProgress:
     def __init__(self, sender: DigestSender, record: DeliveryRecord, now: datetime) -> None:
         self._sender, self._record, self._now = sender, record, now
         self._steps = dict(record.progress)
+        self.key = f"{record.subscription_id}:{record.period_key}"
+        self.attempt = record.attempts
+        self.claimed_at = record.created_at or record.scheduled_for
 
     def get(self, step: str) -> Any:
         return self._steps.get(step)
