@@ -38,6 +38,7 @@ class FakeSlackApi:
     requests: list[Recorded] = field(default_factory=list)
     failures: dict[str, _Failure] = field(default_factory=dict)
     lost_answers: dict[str, int] = field(default_factory=dict)
+    refusals: dict[str, str] = field(default_factory=dict)  # method -> Slack error code
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> posted
     lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -53,6 +54,11 @@ class FakeSlackApi:
     def fail(self, method: str, times: int, status: int = 500) -> None:
         with self.lock:
             self.failures[method] = _Failure(times, status)
+
+    def refuse(self, method: str, error: str) -> None:
+        """Answer `method` with {"ok": false, "error": error}, e.g. "missing_scope"."""
+        with self.lock:
+            self.refusals[method] = error
 
     def lose_answer(self, method: str, times: int) -> None:
         """Do what `method` asks, then answer 500 (as if the response were lost)."""
@@ -124,6 +130,10 @@ class FakeSlackApi:
         status = self._failing(method)
         if status is not None:
             self._send(handler, status, {"ok": False, "error": "internal_error"})
+            return
+        refusal = self.refusals.get(method)
+        if refusal is not None:
+            self._send(handler, 200, {"ok": False, "error": refusal})
             return
         if not (handler.headers.get("Authorization") or "").startswith("Bearer xoxb-"):
             self._send(handler, 200, {"ok": False, "error": "not_authed"})

@@ -199,3 +199,22 @@ def test_a_post_whose_answer_was_lost_is_found_in_the_channel_not_posted_again(
     assert message["metadata"] == {"event_type": "actionbot_digest", "event_payload": {"delivery": "1:2023-10-02T09:00"}}
     [complete] = fake_slack.calls("files.completeUploadExternal")
     assert complete.body["thread_ts"] == message["ts"]
+
+
+def test_without_the_history_scope_a_retry_posts_rather_than_never_delivering(
+    testbot: TestBot, fake_slack: FakeSlackApi
+) -> None:
+    subscribe(testbot.runtime.new_uow)
+    fake_slack.fail("chat.postMessage", times=1)
+    fake_slack.refuse("conversations.history", "missing_scope")
+    sender = slack_sender(testbot.runtime.new_uow, fake_slack)
+    sender.send_due(FIRST_MONDAY + timedelta(minutes=1))
+    assert sender.send_due(FIRST_MONDAY + timedelta(minutes=2)).sent == [(1, "2023-10-02T09:00")]
+    assert len(fake_slack.calls("conversations.history")) == 1
+
+
+def test_subscriptions_with_no_delivery_wait_and_say_so(testbot: TestBot, fake_slack: FakeSlackApi) -> None:
+    subscribe(testbot.runtime.new_uow, kind="teams", destination="19:abc@thread.tacv2")
+    report = slack_sender(testbot.runtime.new_uow, fake_slack).send_due(FIRST_MONDAY + timedelta(minutes=1))
+    assert (report.sent, report.waiting) == ([], [(1, "teams")])
+    assert _rows(testbot) == []  # unclaimed: the Teams delivery can still send it within the grace window

@@ -210,6 +210,9 @@ def send_due() -> None:
         typer.echo(f"skipped\t{sub_id}\t{period}\t(missed by more than the grace window)")
     for sub_id, period, error in report.failed:
         typer.echo(f"failed\t{sub_id}\t{period}\t{error}", err=True)
+    for sub_id, kind in report.waiting:
+        hint = "set SLACK_BOT_TOKEN" if kind == "slack" else f"no {kind} delivery is configured yet"
+        typer.echo(f"waiting\t{sub_id}\t{kind}: not sent ({hint})", err=True)
     typer.echo(report.summary() + ".", err=True)
     if report.failed:
         raise typer.Exit(1)

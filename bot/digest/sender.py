@@ -68,6 +68,7 @@ class SendReport:
     sent: list[tuple[int, str]] = field(default_factory=list)
     failed: list[tuple[int, str, str]] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    waiting: list[tuple[int, str]] = field(default_factory=list)  # (subscription, kind with no delivery)
 
     def summary(self) -> str:
         return f"{len(self.sent)} sent, {len(self.failed)} failed (will retry or recorded), {len(self.skipped)} skipped"
@@ -145,8 +146,10 @@ class DigestSender:
 
     def _claim_due(self, now: datetime, report: SendReport) -> list[tuple[DeliveryRecord, Subscription]]:
         with self.new_uow() as uow:
-            subscriptions = [s for s in uow.digests.list() if s.destination_kind in self.deliveries]
+            subscriptions = uow.digests.list()
             claimed = uow.digests.claimed_periods(now - LOOKBACK - timedelta(days=1))
+        report.waiting += [(s.id or 0, s.destination_kind) for s in subscriptions if s.destination_kind not in self.deliveries]
+        subscriptions = [s for s in subscriptions if s.destination_kind in self.deliveries]
         mine: list[tuple[DeliveryRecord, Subscription]] = []
         for sub in subscriptions:
             assert sub.id is not None and sub.created_at is not None
