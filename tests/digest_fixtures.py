@@ -11,7 +11,7 @@ import pytest
 from bot.digest.model import Subscription
 from bot.digest.sender import DigestSender, SenderSettings
 from bot.digest.slack_delivery import SlackDigestDelivery, slack_web_client
-from tests.fake_slack_api import FakeSlackApi
+from tests.fakes.slack_api import FakeSlackApi
 
 PLAN = "Moray Commissioning Team Improvement Plan 2023"
 SUBSCRIBED_AT = datetime(2023, 9, 27, 12, 0, tzinfo=timezone.utc)
@@ -23,11 +23,8 @@ TEST_SETTINGS = SenderSettings(grace=timedelta(hours=12), lease=timedelta(minute
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlackApi]:
-    fake = FakeSlackApi().start()
-    try:
+    with FakeSlackApi() as fake:
         yield fake
-    finally:
-        fake.stop()
 
 
 def subscribe(new_uow: Callable[[], Any], destination: str = "C0DIGEST", kind: str = "slack",

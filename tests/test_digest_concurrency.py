@@ -15,7 +15,7 @@ from bot.planfiles.csv_reader import read_plan_csv
 from storage import ensure_schema, make_engine, unit_of_work_factory
 from tests.conftest import EXAMPLE_CSV
 from tests.digest_fixtures import FIRST_MONDAY, SUBSCRIBED_AT, fake_slack, slack_sender, subscribe  # noqa: F401
-from tests.fake_slack_api import FakeSlackApi
+from tests.fakes.slack_api import FakeSlackApi
 from tests.storage_fixtures import database_url, engine, migrated_engine  # noqa: F401
 
 INSTANCES = 3

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from bot.digest.model import DeliveryRecord, DeliveryState
 from tests.conftest import TestBot
 from tests.digest_fixtures import FIRST_MONDAY, fake_slack, slack_sender, subscribe  # noqa: F401
-from tests.fake_slack_api import FakeSlackApi
+from tests.fakes.slack_api import FakeSlackApi
 
 
 def _rows(testbot: TestBot) -> list[DeliveryRecord]:

@@ -12,10 +12,12 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from tests.fakes.loopback import LoopbackServer
 
 
 @dataclass
@@ -33,23 +35,22 @@ class _Failure:
     status: int
 
 
-@dataclass
-class FakeSlackApi:
-    requests: list[Recorded] = field(default_factory=list)
-    failures: dict[str, _Failure] = field(default_factory=dict)
-    lost_answers: dict[str, int] = field(default_factory=dict)
-    refusals: dict[str, str] = field(default_factory=dict)  # method -> Slack error code
-    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> posted
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
-    _ids: Any = field(default_factory=lambda: itertools.count(1))
+class FakeSlackApi(LoopbackServer):
+    """`with FakeSlackApi() as slack:` then point WebClient at `slack.base_url`."""
+
+    def __init__(self) -> None:
+        super().__init__(_Handler)
+        self.requests: list[Recorded] = []
+        self.failures: dict[str, _Failure] = {}
+        self.lost_answers: dict[str, int] = {}
+        self.refusals: dict[str, str] = {}  # method -> Slack error code
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # channel -> posted messages
+        self.lock = threading.Lock()
+        self._ids = itertools.count(1)
 
     @property
     def base_url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/api/"
+        return f"http://127.0.0.1:{self.port}/api/"
 
     def fail(self, method: str, times: int, status: int = 500) -> None:
         with self.lock:
@@ -68,41 +69,6 @@ class FakeSlackApi:
     def calls(self, method: str) -> list[Recorded]:
         with self.lock:
             return [r for r in self.requests if r.method == method]
-
-    def start(self) -> FakeSlackApi:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-                pass
-
-            def do_GET(self) -> None:
-                path = urlparse(self.path).path
-                fake._answer_api(self, path.removeprefix("/api/"), path, fake._parse("", b"", self.path), b"")
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length)
-                path = urlparse(self.path).path
-                if path.startswith("/upload/"):
-                    fake._answer_upload(self, path, raw)
-                    return
-                method = path.removeprefix("/api/")
-                body = fake._parse(self.headers.get("Content-Type", ""), raw, self.path)
-                fake._answer_api(self, method, path, body, raw)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-slack", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
 
     # --- answers ---------------------------------------------------------------------------
 
@@ -162,8 +128,7 @@ class FakeSlackApi:
             self._send(handler, 200, {"ok": True, "messages": found[::-1][:limit], "has_more": len(found) > limit})
         elif method == "files.getUploadURLExternal":
             file_id = f"F{number:08d}"
-            host, port = handler.server.server_address[:2]
-            self._send(handler, 200, {"ok": True, "upload_url": f"http://{host}:{port}/upload/{file_id}",
+            self._send(handler, 200, {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
                                       "file_id": file_id})
         elif method == "files.completeUploadExternal":
             files = json.loads(body.get("files", "[]"))
@@ -194,3 +159,24 @@ class FakeSlackApi:
         handler.send_header("Content-Length", str(len(data)))
         handler.end_headers()
         handler.wfile.write(data)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeSlackApi  # set by LoopbackServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        pass
+
+    def do_GET(self) -> None:
+        path = urlparse(self.path).path
+        self.fake._answer_api(self, path.removeprefix("/api/"), path, self.fake._parse("", b"", self.path), b"")
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        path = urlparse(self.path).path
+        if path.startswith("/upload/"):
+            self.fake._answer_upload(self, path, raw)
+            return
+        body = self.fake._parse(self.headers.get("Content-Type", ""), raw, self.path)
+        self.fake._answer_api(self, path.removeprefix("/api/"), path, body, raw)
