@@ -27,7 +27,7 @@ from sqlalchemy import event  # noqa: E402
 
 from bot.digest.delivery import render_for  # noqa: E402
 from bot.digest.model import Subscription  # noqa: E402
-from bot.digest.sender import compose_digest  # noqa: E402
+from bot.digest.sender import compose_digest, last_digest_time  # noqa: E402
 from bot.domain.model import Action, FieldChange, HistoryEntry, Section, State  # noqa: E402
 from storage import ensure_schema, make_engine, unit_of_work_factory  # noqa: E402
 
@@ -94,8 +94,7 @@ def run(actions: int, subscriptions: int, charts: bool) -> dict[str, float]:
             t_pass = time.perf_counter()
             for sub in subs:
                 with new_uow() as uow:
-                    last = uow.digests.last_sent(sub.id, before=NOW)  # type: ignore[arg-type]
-                    digest = compose_digest(uow, sub, NOW, last.scheduled_for if last else None, snapshot=snapshot)
+                    digest = compose_digest(uow, sub, NOW, last_digest_time(uow, sub, NOW), snapshot=snapshot)
                 render_for(sub.destination_kind, digest, with_chart=False)
             pass_s = time.perf_counter() - t_pass
             pass_queries = queries[0]
@@ -109,8 +108,7 @@ def run(actions: int, subscriptions: int, charts: bool) -> dict[str, float]:
                 queries[0] = 0
                 t0 = time.perf_counter()
                 with new_uow() as uow:
-                    last = uow.digests.last_sent(sub.id, before=NOW)
-                    digest = compose_digest(uow, sub, NOW, last.scheduled_for if last else None)
+                    digest = compose_digest(uow, sub, NOW, last_digest_time(uow, sub, NOW))
                 t1 = time.perf_counter()
                 rendered = render_for(sub.destination_kind, digest, with_chart=False)
                 t2 = time.perf_counter()

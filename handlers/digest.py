@@ -12,7 +12,7 @@ from bot.commands import PreviewDigest, SubscribeDigest, UnsubscribeDigest
 from bot.context import HandlerContext
 from bot.digest.model import Subscription
 from bot.digest.render_text import render_text
-from bot.digest.sender import compose_digest
+from bot.digest.sender import compose_digest, last_digest_time
 from bot.domain.progress import UpdateRefused
 from bot.messages import Reply
 
@@ -85,7 +85,6 @@ def handle_preview(cmd: PreviewDigest, ctx: HandlerContext) -> Reply:
     target = destination_of(ctx)
     subs = [s for s in ctx.uow.digests.for_destination(*target) if s.active] if target else []
     sub = subs[0] if subs else Subscription("console", "preview", plan=ctx.plan)
-    last = ctx.uow.digests.last_sent(sub.id, before=ctx.now) if sub.id is not None else None
-    digest = compose_digest(ctx.uow, sub, ctx.now, last.scheduled_for if last else None)
+    digest = compose_digest(ctx.uow, sub, ctx.now, last_digest_time(ctx.uow, sub, before=ctx.now))
     note = "" if subs else "\n\n(This channel has no subscription; this is the default weekly digest.)"
     return Reply(text=render_text(digest) + note, title="Digest preview", rollups=digest.rollups, as_of=ctx.today)

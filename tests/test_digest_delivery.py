@@ -3,11 +3,13 @@ after failures, missed periods sent or skipped by the grace window, crashed send
 
 from __future__ import annotations
 
+import json
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 from bot.digest.model import DeliveryRecord, DeliveryState
-from tests.conftest import TestBot
+from tests.conftest import TestBot, make_testbot
 from tests.digest_fixtures import FIRST_MONDAY, fake_slack, slack_sender, subscribe  # noqa: F401
 from tests.fakes.slack_api import FakeSlackApi
 
@@ -218,3 +220,18 @@ def test_subscriptions_with_no_delivery_wait_and_say_so(testbot: TestBot, fake_s
     report = slack_sender(testbot.runtime.new_uow, fake_slack).send_due(FIRST_MONDAY + timedelta(minutes=1))
     assert (report.sent, report.waiting) == ([], [(1, "teams")])
     assert _rows(testbot) == []  # unclaimed: the Teams delivery can still send it within the grace window
+
+
+def test_each_digest_reports_what_changed_since_the_one_before(tmp_path: Path, fake_slack: FakeSlackApi) -> None:
+    bot = make_testbot(tmp_path, today=date(2023, 10, 4))  # a Wednesday
+    try:
+        bot.ok("AP2.5.1 now 40% six priority contracts signed")
+        subscribe(bot.runtime.new_uow, created_at=datetime(2023, 10, 3, tzinfo=timezone.utc))
+        sender = slack_sender(bot.runtime.new_uow, fake_slack)
+        for monday in (FIRST_MONDAY + timedelta(days=7), FIRST_MONDAY + timedelta(days=14)):
+            assert len(sender.send_due(monday + timedelta(minutes=1)).sent) == 1
+    finally:
+        bot.runtime.close()
+    first, second = (json.dumps(p.body["blocks"], ensure_ascii=False) for p in fake_slack.calls("chat.postMessage"))
+    assert "AP2.5.1 progress 25% → 40%" in first
+    assert "AP2.5.1 progress" not in second and "nothing recorded" in second

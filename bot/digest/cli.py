@@ -150,7 +150,7 @@ def preview(
     from bot.digest.delivery import render_for
     from bot.digest.model import Subscription
     from bot.digest.render_text import render_json, render_text
-    from bot.digest.sender import compose_digest
+    from bot.digest.sender import compose_digest, last_digest_time
 
     cli = _cli()
     if format not in FORMATS:
@@ -171,8 +171,8 @@ def preview(
             else:
                 sub = Subscription("slack", "preview", plan=plan)
             now = PinnedClock(pinned, sub.timezone).now() if pinned else runtime.clock.now()
-            last = uow.digests.last_sent(sub.id, before=now) if sub.id is not None else None
-            digest = compose_digest(uow, sub, now, last.scheduled_for if last else None, digest_concern_source(runtime))
+            since = last_digest_time(uow, sub, before=now)
+            digest = compose_digest(uow, sub, now, since, digest_concern_source(runtime))
     finally:
         runtime.close()
     if format == "text":

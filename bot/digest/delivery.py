@@ -3,7 +3,17 @@
 A renderer turns a `Digest` into a `RenderedDigest` in the destination's native form (Block
 Kit blocks, an Adaptive Card, an HTML email); a delivery posts it. The composition root fills
 the table of deliveries (`bot.app.DIGEST_DELIVERIES`); a new channel adds one class with
-`kind` and `deliver`, and one line there.
+`kind` and `deliver`, and one line there. For Teams, for example:
+
+    class TeamsDigestDelivery:
+        kind = "teams"
+
+        def deliver(self, rendered, destination, progress):
+            if progress.get("activity_id") is None:  # rendered.payload is the Adaptive Card
+                activity_id = post_card(destination, rendered.payload, rendered.subject)
+                progress.record("activity_id", activity_id)
+
+    DIGEST_DELIVERIES["teams"] = "bot.channels.teams.digest:teams_delivery"  # (runtime) -> delivery | None
 """
 
 from __future__ import annotations

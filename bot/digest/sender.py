@@ -80,6 +80,15 @@ class SendReport:
 PlanSnapshot = dict[tuple[Any, ...], Any]
 
 
+def last_digest_time(uow: Any, sub: Subscription, before: datetime) -> datetime | None:
+    """When the subscription's previous digest went out (its content was read then): what
+    changed is reported from there. None for a subscription's first digest."""
+    if sub.id is None:
+        return None
+    last = uow.digests.last_sent(sub.id, before=before)
+    return (last.sent_at or last.scheduled_for) if last is not None else None
+
+
 def compose_digest(uow: Any, sub: Subscription, now: datetime, since: datetime | None,
                    concerns: ConcernCounts = no_concern_source, snapshot: PlanSnapshot | None = None) -> Digest:
     """Read what a subscription's digest needs (a fixed number of queries, whatever the
@@ -209,8 +218,8 @@ class DigestSender:
             if not sub.active:
                 raise DeliveryFailed("the subscription was cancelled before this digest went out")
             with self.new_uow() as uow:
-                last = uow.digests.last_sent(sub.id, before=record.scheduled_for)
-                digest = compose_digest(uow, sub, now, last.scheduled_for if last else None, self.concerns, snapshot)
+                since = last_digest_time(uow, sub, before=record.scheduled_for)
+                digest = compose_digest(uow, sub, now, since, self.concerns, snapshot)
             rendered = render_for(sub.destination_kind, digest, self.with_chart)
             self.deliveries[sub.destination_kind].deliver(rendered, sub.destination, _ClaimProgress(self, record, now))
         except Exception as exc:  # any failure is recorded and retried, never dropped
