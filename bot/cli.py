@@ -290,7 +290,10 @@ def run() -> None:
         loaded = load_example_plan_if_empty(runtime)
         if loaded:
             typer.echo(loaded)
-        services = configured_services(runtime)
+        try:
+            services = configured_services(runtime)
+        except SettingsError as exc:  # a channel's or the digests' settings: say which, no traceback
+            raise fail(str(exc))
         for service in services:
             service.start()
             typer.echo(f"Started {service.name}.", err=True)

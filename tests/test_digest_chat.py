@@ -104,3 +104,10 @@ def test_cli_subscribe_list_preview_and_send_due_to_the_maildrop(loaded: Path) -
     assert "3 overdue" in message["Subject"]
     bad = actionbot(loaded, "digest", "subscribe", "--slack", "C1", "--schedule", "0 9 * *")
     assert bad.returncode == 2 and "five fields" in bad.stderr
+
+
+def test_a_bad_digest_setting_is_a_sentence(loaded: Path) -> None:  # noqa: F811
+    (loaded / "bad.toml").write_text('[digest]\ngrace_hours = "soon"\n', encoding="utf-8")
+    result = actionbot(loaded, "--config", str(loaded / "bad.toml"), "digest", "send-due")
+    assert result.returncode == 2
+    assert "[digest] grace_hours must be a number of 0 or more, not 'soon'." in result.stderr

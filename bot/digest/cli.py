@@ -195,6 +195,8 @@ def send_due() -> None:
     delivery failed (it is recorded and retried on a later pass)."""
     from bot.digest.service import make_sender
 
+    from config.settings import SettingsError
+
     cli = _cli()
     runtime = cli._runtime()
     try:
@@ -202,6 +204,12 @@ def send_due() -> None:
         if not sender.deliveries:
             raise cli.fail("no digest delivery is configured (set SLACK_BOT_TOKEN for Slack; email goes to the maildrop).")
         report = sender.send_due(runtime.clock.now())
+    except SettingsError as exc:
+        raise cli.fail(str(exc))
+    except typer.Exit:
+        raise
+    except Exception as exc:  # e.g. the database went away mid-pass; claims already made stay
+        raise cli.fail(f"the sending pass stopped: {exc}. Run it again: nothing is sent twice.", code=1)
     finally:
         runtime.close()
     for sub_id, period in report.sent:

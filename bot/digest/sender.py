@@ -54,12 +54,20 @@ class SenderSettings:
 
     @classmethod
     def from_extra(cls, section: Mapping[str, Any]) -> SenderSettings:
-        """From the `[digest]` section of the TOML settings."""
+        """From the `[digest]` section of the TOML settings; a bad value is a SettingsError."""
+        from config.settings import SettingsError
+
+        def number(key: str, default: float) -> float:
+            value = section.get(key, default)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise SettingsError(f"[digest] {key} must be a number of 0 or more, not {value!r}.")
+            return float(value)
+
         return cls(
-            grace=timedelta(hours=float(section.get("grace_hours", 12))),
-            lease=timedelta(seconds=float(section.get("lease_seconds", 600))),
-            max_attempts=int(section.get("max_attempts", 5)),
-            retry_base=timedelta(seconds=float(section.get("retry_base_seconds", 60))),
+            grace=timedelta(hours=number("grace_hours", 12)),
+            lease=timedelta(seconds=max(number("lease_seconds", 600), 1)),
+            max_attempts=max(int(number("max_attempts", 5)), 1),
+            retry_base=timedelta(seconds=number("retry_base_seconds", 60)),
         )
 
 
