@@ -17,6 +17,10 @@ from handlers.resolve import resolve_action
 
 def handle_updates(cmd: UpdateBatch, ctx: HandlerContext) -> Reply:
     """Apply every update of the message, or none of them."""
+    if ctx.message.amends:  # an edited message replaces what it did before
+        from handlers.amend import handle_amended_updates  # amend builds on this module
+
+        return handle_amended_updates(cmd, ctx)
     planned: list[tuple[Action, ActionChange]] = []
     working: dict[int, Action] = {}
     errors: list[str] = []
