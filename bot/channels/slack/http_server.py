@@ -26,7 +26,7 @@ class SlackHttpServer:
         self.app = app
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="slack-http", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.1,), name="slack-http", daemon=True)
 
     @property
     def address(self) -> tuple[str, int]:
