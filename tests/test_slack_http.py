@@ -369,3 +369,31 @@ def test_the_ack_does_not_wait_for_slow_work(testbot: TestBot, slack: FakeSlackA
     finally:
         release.set()
         running.stop()
+
+
+def test_a_50000_character_message_gets_an_answer_not_a_crash(testbot: TestBot, slack: FakeSlackApi,
+                                                               client: SlackHttpClient) -> None:
+    answer = client.event(message_event("AP2.5.1 40% - " + "very long note " * 3400))
+    assert answer.status == 200
+    reply = slack.wait_for("chat.postEphemeral")[0].args
+    assert reply["user"] == ALEX and len(reply["text"]) <= 3000
+    assert testbot.action("AP2.5.1").progress == 25
+
+
+def test_run_starts_slack_only_when_its_environment_is_set(testbot: TestBot, slack: FakeSlackApi) -> None:
+    from dataclasses import replace
+
+    from bot.app import configured_services
+
+    runtime = testbot.runtime
+    assert [s.name for s in configured_services(replace(runtime, environ={}))] == []
+    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret", "ACTIONBOT_SLACK_API_URL": slack.api_url,
+           "ACTIONBOT_SLACK_HOST": "127.0.0.1", "ACTIONBOT_SLACK_PORT": "0"}
+    services = configured_services(replace(runtime, environ=env))
+    assert [(s.name, s.is_chat) for s in services] == [("slack", True)]
+    assert not slack.calls  # nothing connects before start()
+    services[0].start()
+    try:
+        assert slack.calls_to("auth.test")[0].headers["authorization"] == "Bearer xoxb-test"
+    finally:
+        services[0].stop()
