@@ -15,11 +15,10 @@ from bot.commands import MessageDeleted, UpdateBatch
 from bot.context import HandlerContext
 from bot.domain.model import CHANGEABLE_FIELDS, Action, ActionChange, FieldChange, HistoryEntry
 from bot.domain.permissions import can_update
-from bot.domain.progress import UpdateRefused, apply_change, conflicts_for_undo, plan_change
+from bot.domain.progress import UpdateRefused, apply_change
 from bot.messages import Reply
-from handlers.formatting import fmt_value, tail
-from handlers.progress import _change_reply, _record
-from handlers.resolve import resolve_action
+from handlers.formatting import tail
+from handlers.progress import _change_reply, _record, changed_since, plan_updates
 
 AMENDABLE_KINDS = ("update", "edit")
 
@@ -50,16 +49,12 @@ def handle_amended_updates(cmd: UpdateBatch, ctx: HandlerContext) -> Reply:
                 raise UpdateRefused(f"{entry.action_code} no longer exists, so your edit was not applied.")
             before.setdefault(entry.action_id, current)
             undone = ActionChange(current.code, tuple(c for c in entry.changes if c.field != "latest_update"))
-            conflicts = conflicts_for_undo(current, undone)
-            if conflicts:
-                now_values = ", ".join(
-                    f"{c.field.replace('_', ' ')} is now {fmt_value(c.field, getattr(current, c.field))}"
-                    for c in conflicts
-                )
+            changed = changed_since(current, undone)
+            if changed:
                 raise UpdateRefused(
-                    f"{tail(current.code)} has changed since your message ({now_values}, last by "
-                    f"{current.updated_by}), so your edit was not applied and nothing was changed. "
-                    f"Post the new value as a new message, e.g. `{tail(current.code)} 40%`."
+                    f"{tail(current.code)} has changed since your message ({changed}), so your edit was not "
+                    f"applied and nothing was changed. Post the new value as a new message, e.g. "
+                    f"`{tail(current.code)} 40%`."
                 )
             decision = can_update(ctx.person, current, ctx.permission_mode)
             if not decision.allowed:
@@ -69,23 +64,12 @@ def handle_amended_updates(cmd: UpdateBatch, ctx: HandlerContext) -> Reply:
                 (c.old for c in entry.changes if c.field == "latest_update"), current.latest_update
             )
 
+    planned, errors = plan_updates(cmd, ctx, working)
     notes: dict[int, str | None] = {}
-    errors: list[str] = []
-    for number, update in enumerate(cmd.updates, start=1):
-        try:
-            stored = resolve_action(ctx, update.code)
-            assert stored.id is not None
-            action = working.get(stored.id, stored)
-            decision = can_update(ctx.person, action, ctx.permission_mode)
-            if not decision.allowed:
-                raise UpdateRefused(decision.reason)
-            change = plan_change(action, update, ctx.today)
-        except UpdateRefused as refused:
-            errors.append(str(refused) if len(cmd.updates) == 1 else f"Update {number} ({update.code}): {refused}")
-            continue
-        before.setdefault(stored.id, stored)
-        working[stored.id] = apply_change(action, change)
-        notes[stored.id] = change.note
+    for updated, change in planned:
+        assert updated.id is not None
+        before.setdefault(updated.id, apply_change(updated, change, reverse=True))
+        notes[updated.id] = change.note
     if errors:
         errors.insert(0, "Your edit was not applied; the update from your original message stands.")
         return Reply.error("\n".join(errors))
