@@ -397,3 +397,24 @@ def test_run_starts_slack_only_when_its_environment_is_set(testbot: TestBot, sla
         assert slack.calls_to("auth.test")[0].headers["authorization"] == "Bearer xoxb-test"
     finally:
         services[0].stop()
+
+
+def test_run_says_what_is_wrong_with_the_slack_setup(tmp_path: Any, slack: FakeSlackApi) -> None:
+    import os
+    import subprocess
+    import sys
+
+    base = {**os.environ, "ACTIONBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "ACTIONBOT_TODAY": "2023-09-27",
+            "ACTIONBOT_SLACK_API_URL": slack.api_url}
+
+    def run(**env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot.cli", "run"], env={**base, **env}, capture_output=True,
+                              text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+    missing = run(SLACK_BOT_TOKEN="xoxb-secret-1")
+    assert missing.returncode == 2 and "needs SLACK_APP_TOKEN" in missing.stderr
+    slack.fail_next("auth.test", 200, {}, error="invalid_auth")
+    refused = run(SLACK_BOT_TOKEN="xoxb-secret-2", SLACK_APP_TOKEN="xapp-secret-3")
+    assert refused.returncode == 2 and "Slack refused the bot token (invalid_auth)" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert not any(secret in missing.stderr + refused.stderr for secret in ("xoxb-secret", "xapp-secret"))

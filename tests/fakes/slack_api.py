@@ -36,7 +36,7 @@ class FakeSlackApi:
         self.calls: list[SlackCall] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.websocket_url = "ws://127.0.0.1:9/unset"
-        self._failures: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        self._failures: dict[str, list[tuple[int, dict[str, str], str]]] = {}
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -60,8 +60,10 @@ class FakeSlackApi:
         self.users[user_id] = {"id": user_id, "team_id": "T111", "name": real_name.lower().replace(" ", "."),
                                "real_name": real_name, "is_bot": False, "profile": profile}
 
-    def fail_next(self, method: str, status: int = 429, headers: dict[str, str] | None = None) -> None:
-        self._failures.setdefault(method, []).append((status, headers or {"Retry-After": "1"}))
+    def fail_next(self, method: str, status: int = 429, headers: dict[str, str] | None = None,
+                  error: str = "ratelimited") -> None:
+        """The next call of `method` answers {"ok": false, "error": error} with this status."""
+        self._failures.setdefault(method, []).append((status, headers or {"Retry-After": "1"}, error))
 
     def calls_to(self, method: str) -> list[SlackCall]:
         with self._changed:
@@ -126,7 +128,8 @@ class FakeSlackApi:
             return {"ok": True, "url": self.websocket_url}
         return {"ok": False, "error": "unknown_method"}
 
-    def _record(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict[str, str]] | None:
+    def _record(self, method: str, args: dict[str, Any], headers: dict[str, str]
+                ) -> tuple[int, dict[str, str], str] | None:
         with self._changed:
             self.calls.append(SlackCall(method, args, headers))
             self._changed.notify_all()
@@ -163,8 +166,8 @@ class FakeSlackApi:
                     method = path[len("/api/"):]
                     failure = fake._record(method, args, headers)
                     if failure is not None:
-                        status, extra = failure
-                        self._send(status, {"ok": False, "error": "ratelimited"}, extra)
+                        status, extra, error = failure
+                        self._send(status, {"ok": False, "error": error}, extra)
                         return
                     self._send(200, fake.answer(method, args))
                 else:  # a response_url (slash commands, interactivity)

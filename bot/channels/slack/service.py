@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.channels.slack.channel import Dispatch
 from bot.channels.slack.slack_settings import SlackSettings
+from config.settings import SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +35,19 @@ class SlackService:
         return self.http.address if self.http is not None else None
 
     def start(self) -> None:
+        from slack_sdk.errors import SlackApiError
+
         from bot.channels.slack.bolt_app import build_app
 
-        self.app, self.channel = build_app(self.settings, self.dispatch, self._executor)
+        try:
+            self.app, self.channel = build_app(self.settings, self.dispatch, self._executor)
+        except SlackApiError as exc:
+            raise SettingsError(
+                f"Slack refused the bot token ({exc.response.get('error')}): check SLACK_BOT_TOKEN and that "
+                "the app is installed in the workspace."
+            ) from None
+        except OSError as exc:
+            raise SettingsError(f"Cannot reach Slack at {self.settings.api_url}: {exc}.") from None
         if self.settings.mode == "http":
             from bot.channels.slack.http_server import SlackHttpServer
 
@@ -46,7 +57,13 @@ class SlackService:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             self._socket = SocketModeHandler(self.app, app_token=self.settings.app_token)
-            self._socket.connect()  # returns once connected; frames are read on its own threads
+            try:
+                self._socket.connect()  # returns once connected; frames are read on its own threads
+            except SlackApiError as exc:
+                raise SettingsError(
+                    f"Slack refused the app-level token ({exc.response.get('error')}): check SLACK_APP_TOKEN "
+                    "(an xapp- token with connections:write) and that Socket Mode is on."
+                ) from None
         log.info("slack started", extra={"mode": self.settings.mode})
 
     def stop(self) -> None:
