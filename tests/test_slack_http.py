@@ -418,3 +418,26 @@ def test_run_says_what_is_wrong_with_the_slack_setup(tmp_path: Any, slack: FakeS
     assert refused.returncode == 2 and "Slack refused the bot token (invalid_auth)" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert not any(secret in missing.stderr + refused.stderr for secret in ("xoxb-secret", "xapp-secret"))
+
+
+def test_duplicate_deliveries_at_the_same_moment_apply_once(testbot: TestBot, slack: FakeSlackApi,
+                                                           client: SlackHttpClient) -> None:
+    payload = message_event("AP2.2.2c 75% - presentation drafted")
+    statuses: list[int] = []
+    senders = [threading.Thread(target=lambda n=n: statuses.append(
+        client.event(payload, headers={"X-Slack-Retry-Num": str(n)} if n else None).status)) for n in range(4)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join(10)
+    assert statuses == [200] * 4
+    slack.wait_for("chat.postMessage")
+    time.sleep(0.5)
+    assert len(slack.calls_to("chat.postMessage")) == 1 and not slack.calls_to("chat.postEphemeral")
+    assert [e.kind for e in testbot.history("AP2.2.2c")].count("update") == 1
+
+
+def test_slack_url_verification_is_answered(client: SlackHttpClient) -> None:
+    answer = client.event({"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+                           "type": "url_verification"})
+    assert answer.status == 200 and "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in answer.body
