@@ -272,18 +272,24 @@ def test_the_slash_command_uses_the_same_grammar(testbot: TestBot, slack: FakeSl
 def test_the_undo_button_reverts_exactly_that_change(testbot: TestBot, slack: FakeSlackApi,
                                                      client: SlackHttpClient) -> None:
     client.event(message_event("AP2.5.1 40%", user=WENDY))
-    undo = [b for b in slack.wait_for("chat.postMessage")[0].args["blocks"] if b["type"] == "actions"][0]
+    first_reply = slack.wait_for("chat.postMessage")[0].args
+    undo = [b for b in first_reply["blocks"] if b["type"] == "actions"][0]
     client.event(message_event("AP2.2.2c 75%", user=WENDY))
     slack.wait_for("chat.postMessage", 2)
     click = corpus_json("slack_block_actions_button.json")
     click["actions"][0].update(action_id=UNDO_ACTION_ID, block_id="actionbot_undo",
                                value=undo["elements"][0]["value"])
     click["container"].update(is_ephemeral=False, thread_ts="1700000000.000001")
+    click["message"] = {"type": "message", "ts": "111.222", "thread_ts": "1700000000.000001",
+                        "text": first_reply["text"], "blocks": first_reply["blocks"]}
     assert client.interactive(click).status == 200
     posted = slack.wait_for("chat.postMessage", 3)[2].args
     assert posted["thread_ts"] == "1700000000.000001" and "Undone" in posted["text"]
     assert testbot.action("AP2.5.1").progress == 25
     assert testbot.action("AP2.2.2c").progress == 75
+    updated = slack.wait_for("chat.update")[0].args  # the button is gone from the undone change
+    assert updated["ts"] == "111.222" and not [b for b in updated["blocks"] if b["type"] == "actions"]
+    assert f"Undone by <@{WENDY}>" in block_texts(updated["blocks"])
     click["actions"][0]["action_ts"] = "1596530399.000001"  # a second click
     client.interactive(click)
     assert "undone already" in slack.wait_for("chat.postEphemeral")[0].args["text"]

@@ -23,6 +23,7 @@ MAX_HEADER_CHARS = 150
 MAX_FALLBACK_CHARS = 3000
 
 UNDO_ACTION_ID = "actionbot_undo"
+UNDO_BLOCK_ID = "actionbot_undo"
 HOME_UPDATE_ACTION_ID = "actionbot_home_update"
 UPDATE_MODAL_ID = "actionbot_update_modal"
 
@@ -111,7 +112,8 @@ def rollup_line(rollup: SectionRollup) -> str:
         for status, n in sorted(rollup.counts.items(), key=lambda kv: list(Status).index(kv[0]))
     )
     due = f" · latest due {_date(rollup.latest_due)}" if rollup.latest_due else ""
-    return f"{escape(rollup.section_code)} {escape(rollup.section_title)}: {progress} ({rollup.action_count} actions: {counts}){due}"
+    title = f"{escape(rollup.section_code)} {escape(rollup.section_title)}"
+    return f"{title}: {progress} ({rollup.action_count} actions: {counts}){due}"
 
 
 def rollup_card(rollup: SectionRollup) -> Block:
@@ -125,7 +127,8 @@ def rollup_card(rollup: SectionRollup) -> Block:
     ]
     return {
         "type": "section",
-        "text": {"type": "mrkdwn", "text": clip(f"*{escape(rollup.section_code)} {escape(rollup.section_title)}*", 3000)},
+        "text": {"type": "mrkdwn", "text": clip(f"*{escape(rollup.section_code)} {escape(rollup.section_title)}*",
+                                                MAX_SECTION_CHARS)},
         "fields": [{"type": "mrkdwn", "text": clip(f, 2000)} for f in fields],
     }
 
@@ -144,7 +147,7 @@ def action_line(line: ActionLine) -> str:
 def undo_button(batch: str) -> Block:
     return {
         "type": "actions",
-        "block_id": "actionbot_undo",
+        "block_id": UNDO_BLOCK_ID,
         "elements": [{
             "type": "button", "action_id": UNDO_ACTION_ID, "value": batch,
             "text": {"type": "plain_text", "text": "Undo"},
@@ -160,7 +163,8 @@ def _fit(blocks: list[Block], tail_blocks: list[Block], more: int, noun: str, li
         blocks = blocks[:room]
     total_more = more + left_out
     if total_more:
-        blocks.append(context(f"…and {total_more} more {noun} not shown. Narrow it down, e.g. `summary 2.5` or `overdue 2.5`."))
+        blocks.append(context(
+            f"…and {total_more} more {noun} not shown. Narrow it down, e.g. `summary 2.5` or `overdue 2.5`."))
     return blocks + tail_blocks
 
 

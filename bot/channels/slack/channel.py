@@ -172,6 +172,13 @@ class SlackChannel:
                                source_ref=f"slack:{channel}:undo:{action.get('action_ts')}")
         reply = self.dispatch(message, Undo(batch=str(action.get("value") or "") or None))
         self.send(reply, channel, user, thread_ts=thread_ts)
+        original = body.get("message") or {}
+        if reply is not None and not reply.is_error and original.get("blocks") and channel:
+            # The change is undone: its message loses the button and says so.
+            kept = [b for b in original["blocks"] if b.get("block_id") != blocks.UNDO_BLOCK_ID]
+            self.client.chat_update(channel=channel, ts=original.get("ts") or container.get("message_ts"),
+                                    text=original.get("text") or "Undone",
+                                    blocks=kept + [blocks.context(f"Undone by <@{user}>.")])
 
     # --- App Home ---------------------------------------------------------------------------
     def on_home_opened(self, event: dict[str, Any]) -> None:
