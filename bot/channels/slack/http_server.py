@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -76,7 +77,7 @@ class SlackHttpServer:
                     self._answer(413, "Request body too large.")
                     return
                 body = self.rfile.read(length).decode("utf-8", errors="replace")
-                headers = {k.lower(): [v] for k, v in self.headers.items()}
+                headers: dict[str, str | Sequence[str]] = {k.lower(): [v] for k, v in self.headers.items()}
                 try:
                     request = BoltRequest(body=body, query=parts.query, headers=headers)
                 except ValueError:  # invalid JSON (json.JSONDecodeError is a ValueError)
