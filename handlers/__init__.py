@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands import (
     Help,
+    MessageDeleted,
     ShowDue,
     ShowHistory,
     ShowMine,
@@ -14,7 +15,7 @@ from bot.commands import (
     UpdateBatch,
 )
 from bot.registry import HandlerRegistry
-from handlers import progress, queries
+from handlers import amend, progress, queries
 
 
 def default_registry() -> HandlerRegistry:
@@ -29,4 +30,5 @@ def default_registry() -> HandlerRegistry:
     registry.register(ShowDue, queries.handle_due)
     registry.register(ShowMine, queries.handle_mine)
     registry.register(Help, queries.handle_help)
+    registry.register(MessageDeleted, amend.handle_message_deleted)
     return registry
