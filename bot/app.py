@@ -47,7 +47,9 @@ class Service(Protocol):
 # "module:function" entries; each function takes the Runtime and returns a Service, or None
 # when that channel is not configured (its environment variables are not set). Imported
 # only by `actionbot run`, so `say` and the tests never load Slack, Teams or Exchange.
-SERVICE_FACTORIES: list[str] = []
+SERVICE_FACTORIES: list[str] = [
+    "bot.channels.teams.service:teams_service",
+]
 
 
 def configured_services(runtime: Runtime) -> list[Service]:

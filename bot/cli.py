@@ -218,7 +218,8 @@ def people_add(
     team: Annotated[Optional[str], typer.Option(help="Team, e.g. 'Commissioning Team' (matched against Responsibility).")] = None,
     email: Annotated[Optional[str], typer.Option(help="Email address (mail updates, Slack/Teams lookup).")] = None,
     slack: Annotated[Optional[str], typer.Option(help="Slack user id, e.g. U0123ABCD.")] = None,
-    teams: Annotated[Optional[str], typer.Option(help="Teams AAD object id.")] = None,
+    teams: Annotated[Optional[str], typer.Option(help="Teams user's Microsoft Entra (AAD) object id, "
+                                                  "e.g. 7faf8ab2-3d56-4244-b585-20c8a42ed2b8.")] = None,
     safeguarding: Annotated[bool, typer.Option(help="May see safeguarding concerns.")] = False,
 ) -> None:
     """Add a person (or change an existing one's role, team, email and identities)."""
@@ -226,7 +227,7 @@ def people_add(
 
     if role not in ROLES:
         raise fail(f"role '{role}' is not one of: {', '.join(ROLES)}.")
-    identities = {k: v for k, v in {"slack": slack, "teams": teams, "email": email.lower() if email else None}.items() if v}
+    identities = {k: v for k, v in {"slack": slack, "teams": teams.strip().lower() if teams else None, "email": email.lower() if email else None}.items() if v}
     extra = ("safeguarding",) if safeguarding else ()
     runtime = _runtime()
     try:

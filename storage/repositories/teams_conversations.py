@@ -41,31 +41,32 @@ class TeamsConversationRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def save(self, conversation: TeamsConversation, at: datetime) -> bool:
+    def save(self, conversation_key: str, *, service_url: str, reference: dict[str, Any], at: datetime,
+             tenant_id: str | None = None, conversation_type: str | None = None) -> bool:
         """Store or refresh a reference (by conversation_key). True when it is new.
 
         Teams may move a tenant to another service URL, so a later sighting overwrites the
         URL and the reference; the first-seen time is kept.
         """
-        row = self._row(conversation.conversation_key)
+        row = self._row(conversation_key)
         if row is None:
             self._session.add(
                 TeamsConversationRow(
-                    conversation_key=conversation.conversation_key,
-                    tenant_id=conversation.tenant_id,
-                    conversation_type=conversation.conversation_type,
-                    service_url=conversation.service_url,
-                    reference=conversation.reference,
+                    conversation_key=conversation_key,
+                    tenant_id=tenant_id,
+                    conversation_type=conversation_type,
+                    service_url=service_url,
+                    reference=reference,
                     first_seen_at=at,
                     updated_at=at,
                 )
             )
             self._session.flush()
             return True
-        row.tenant_id = conversation.tenant_id or row.tenant_id
-        row.conversation_type = conversation.conversation_type or row.conversation_type
-        row.service_url = conversation.service_url
-        row.reference = conversation.reference
+        row.tenant_id = tenant_id or row.tenant_id
+        row.conversation_type = conversation_type or row.conversation_type
+        row.service_url = service_url
+        row.reference = reference
         row.updated_at = at
         self._session.flush()
         return False
