@@ -13,6 +13,7 @@ It never imports handlers/ or storage/: the composition root hands it `dispatch`
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import uuid
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from typing import Any
 
 from microsoft_agents.activity import Activity, Attachment
 from microsoft_agents.hosting.core import TurnContext
+from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from bot.channels.teams.cards import CARD_CONTENT_TYPE, reply_card, summary_line
 from bot.channels.teams.translate import (
@@ -40,6 +42,7 @@ WELCOME = (
     "Hello, I'm actionbot: I keep the action plan. Mention me with an update such as "
     "`AP2.5.1 40% - six contracts signed`, or ask `summary 2.5`, `overdue` or `help`."
 )
+ROSTER_TIMEOUT_S = 5.0
 SORRY = (
     "Something went wrong on my side and nothing was changed (incident {incident}). "
     "Please try again; if it keeps happening, tell your admin the incident number."
@@ -81,6 +84,7 @@ class ActionbotAgent:
         self._dispatch = dispatch
         self._remember = remember
         self._known: set[str] = set()  # conversation keys remembered by this process
+        self._emails: dict[str, str | None] = {}  # AAD object id -> email, from the roster
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
@@ -102,6 +106,9 @@ class ActionbotAgent:
             return
         if message.is_direct:
             await self._remember_conversation(activity)
+            email = await self._sender_email(context)
+            if email:
+                message = dataclasses.replace(message, sender_email=email)
         try:
             reply = await asyncio.to_thread(self._dispatch, message)
         except Exception:
@@ -112,6 +119,31 @@ class ActionbotAgent:
         if reply is None:
             return
         await context.send_activity(reply_activity(reply))
+
+    async def _sender_email(self, context: TurnContext) -> str | None:
+        """The sender's email (or UPN) from the conversation roster, so a person added with
+        `actionbot people add --email` is recognised on Teams too. Message activities do not
+        carry it; the roster call needs the connector, which Teams' normal delivery mode
+        provides (an expectReplies request has none, and then only the AAD id identifies)."""
+        activity = context.activity
+        sender = activity.from_property
+        aad_id = (sender.aad_object_id or "").lower() if sender else ""
+        if not aad_id or not sender or not sender.id or not activity.conversation:
+            return None
+        if aad_id in self._emails:
+            return self._emails[aad_id]
+        connector = context.services.get(ConnectorClientBase)
+        get_member = getattr(connector, "get_conversation_member", None)
+        if not callable(get_member):
+            return None
+        try:
+            member = await asyncio.wait_for(get_member(activity.conversation.id, sender.id), ROSTER_TIMEOUT_S)
+        except Exception as exc:  # the message is still handled, by AAD id alone
+            log.warning("teams roster lookup failed", extra={"error": type(exc).__name__})
+            return None
+        email = getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+        self._emails[aad_id] = str(email).lower() if email else None
+        return self._emails[aad_id]
 
     async def _remember_conversation(self, activity: Activity, force: bool = False) -> None:
         key = conversation_key(activity)

@@ -17,6 +17,7 @@ import json
 import logging
 import sys
 import threading
+import warnings
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -52,13 +53,21 @@ def _host(url: str | None) -> str:
 
 def build_app(config: TeamsConfig, adapter: CloudAdapter, agent: ActionbotAgent) -> web.Application:
     configuration = auth_configuration(config.app_id, config.app_secret, config.tenant_id, config.allow_anonymous)
+    # The SDK's middleware (1.9) uses plain string keys ("agent_configuration" on the app,
+    # "claims_identity" on each request) where aiohttp 3.12+ recommends AppKey/RequestKey
+    # instances and warns on every request; the keys are the SDK's to choose.
+    warnings.filterwarnings("ignore", category=web.NotAppKeyWarning, module=r"microsoft_agents\.hosting\.aiohttp")
     app = web.Application(middlewares=[jwt_authorization_middleware])
-    app["agent_configuration"] = configuration
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", web.NotAppKeyWarning)
+        app["agent_configuration"] = configuration
 
     async def messages(request: web.Request) -> web.StreamResponse:
         try:
             body = await request.json()
             activity = Activity.model_validate(body)
+            if not activity.conversation or not activity.conversation.id:
+                raise ValueError("no conversation")
         except (json.JSONDecodeError, UnicodeDecodeError, ValidationError, TypeError, ValueError):
             return _error(400, "The request body is not a Bot Framework activity (JSON with type and conversation).")
         tenant = tenant_id(activity)
