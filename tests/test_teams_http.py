@@ -184,7 +184,7 @@ def test_thread_reply_answers_in_the_thread(teams: Teams) -> None:
 def test_personal_chat_needs_no_mention_and_identifies_by_aad_object_id(teams: Teams) -> None:
     teams.bot.add_person("Megan Bowen", Role.VIEWER, identities={"teams": MEGAN_AAD})
     (reply,) = teams.replies(personal("AP2.5.1 50%"))
-    assert "Megan Bowen is a viewer" in card_of(reply)["fallbackText"] or "viewer" in card_of(reply)["fallbackText"]
+    assert card_of(reply)["fallbackText"] == "Megan Bowen has the viewer role, which may not change actions."
     assert teams.bot.action("AP2.5.1").progress == 25
     (reply,) = teams.replies(personal("Hello Teams TestBot", activity_id="1485983408512"))
     assert "I track the action plan" in card_of(reply)["fallbackText"]  # direct chatter gets help
@@ -374,3 +374,47 @@ def test_a_refused_proactive_post_is_reported(teams: Teams) -> None:
     teams.microsoft.refuse_conversations.add(CHANNEL_ID)
     with pytest.raises(ProactiveSendFailed, match=CHANNEL_ID):
         teams.service.sender.send(CHANNEL_ID, None, "digest")
+
+
+# --- anonymous development mode -------------------------------------------------------------
+
+
+def test_anonymous_mode_must_be_enabled_explicitly_and_warns_loudly(
+        testbot: TestBot, microsoft: FakeMicrosoft, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.channels.teams.config import TeamsConfigError
+
+    with pytest.raises(TeamsConfigError, match="ACTIONBOT_TEAMS_APP_ID"):
+        teams_service(dataclasses.replace(testbot.runtime, environ={"ACTIONBOT_TEAMS_TENANT_ID": CHANNEL_TENANT}))
+    with pytest.raises(TeamsConfigError, match="only on 127.0.0.1"):
+        teams_service(dataclasses.replace(testbot.runtime, environ={
+            "ACTIONBOT_TEAMS_ALLOW_ANONYMOUS": "1", "ACTIONBOT_TEAMS_HOST": "0.0.0.0"}))
+    service = teams_service(dataclasses.replace(testbot.runtime, environ={
+        "ACTIONBOT_TEAMS_ALLOW_ANONYMOUS": "1", "ACTIONBOT_TEAMS_PORT": "0",
+        "ACTIONBOT_TEAMS_SERVICE_URL": f"{microsoft.url}/"}))
+    assert service is not None
+    service.start()
+    try:
+        assert "WITHOUT authentication" in capsys.readouterr().err
+        url = f"http://127.0.0.1:{service.port}/api/messages"
+        status, body = post_json(url, {**personal("summary 2.5"), "deliveryMode": "expectReplies"})
+        assert status == 200 and "2.5 Sample Testing" in card_of(body["activities"][0])["fallbackText"]
+    finally:
+        service.stop()
+
+
+def test_actionbot_run_starts_teams_only_when_configured(testbot: TestBot, microsoft: FakeMicrosoft) -> None:
+    from bot.app import configured_services
+
+    assert [s for s in configured_services(testbot.runtime) if s.is_chat] == []
+    runtime = dataclasses.replace(testbot.runtime, environ={
+        "ACTIONBOT_TEAMS_APP_ID": APP_ID, "ACTIONBOT_TEAMS_APP_SECRET": APP_SECRET,
+        "ACTIONBOT_TEAMS_TENANT_ID": CHANNEL_TENANT, "ACTIONBOT_TEAMS_PORT": "0"})
+    (service,) = configured_services(runtime)
+    assert isinstance(service, TeamsService) and service.is_chat
+    service.start()
+    try:
+        assert service.name == f"Teams (http://127.0.0.1:{service.port}/api/messages)"
+        status, _ = post_json(f"http://127.0.0.1:{service.port}/api/messages", channel_mention("overdue"))
+        assert status == 401
+    finally:
+        service.stop()

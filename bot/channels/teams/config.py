@@ -78,12 +78,18 @@ def teams_config_from_env(environ: Mapping[str, str]) -> TeamsConfig | None:
             raise ValueError
     except ValueError:
         raise TeamsConfigError(f"ACTIONBOT_TEAMS_PORT is '{port_text}'; it must be a port number such as 3978.") from None
+    host = environ.get("ACTIONBOT_TEAMS_HOST", "").strip() or "127.0.0.1"
+    if anonymous and host not in ("127.0.0.1", "::1", "localhost"):
+        raise TeamsConfigError(
+            f"ACTIONBOT_TEAMS_ALLOW_ANONYMOUS=1 serves /api/messages without authentication, so it listens "
+            f"only on 127.0.0.1, not on ACTIONBOT_TEAMS_HOST={host}. Unset one of the two."
+        )
     return TeamsConfig(
         app_id=app_id,
         app_secret=secret,
         tenant_ids=tenants,
         port=port,
-        host=environ.get("ACTIONBOT_TEAMS_HOST", "").strip() or "127.0.0.1",
+        host=host,
         allow_anonymous=anonymous,
         token_url=environ.get("ACTIONBOT_TEAMS_TOKEN_URL", "").strip() or None,
         service_url_override=environ.get("ACTIONBOT_TEAMS_SERVICE_URL", "").strip() or None,
