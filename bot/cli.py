@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from bot.channels.teams.cli import teams_app
 from config.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 people_app = typer.Typer(help="People, their roles and their chat/email identities.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(people_app, name="people")
+app.add_typer(teams_app, name="teams")
 
 
 class State:

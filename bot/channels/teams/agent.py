@@ -132,7 +132,7 @@ class ActionbotAgent:
             return None
         if aad_id in self._emails:
             return self._emails[aad_id]
-        connector = context.services.get(ConnectorClientBase)
+        connector = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
         get_member = getattr(connector, "get_conversation_member", None)
         if not callable(get_member):
             return None

@@ -84,7 +84,9 @@ class TeamsProactiveSender:
         posted: dict[str, str | None] = {}
 
         async def post(context: TurnContext) -> None:
-            connector = context.services.get(ConnectorClientBase)
+            connector = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
+            if connector is None:
+                raise RuntimeError("the SDK made no connector client for this conversation")
             response = await connector.conversations.send_to_conversation(reference.conversation.id, outgoing)
             posted["id"] = getattr(response, "id", None)
 
