@@ -359,6 +359,26 @@ def test_first_mention_in_a_channel_stores_the_channel_not_the_thread(teams: Tea
     assert "activityId" not in stored.reference
 
 
+def test_a_digest_sender_without_the_running_service_posts_too(teams: Teams) -> None:
+    from bot.channels.teams.cards import reply_card
+    from bot.channels.teams.service import teams_proactive_sender
+    from bot.messages import Reply
+
+    teams.replies(channel_mention("overdue"))  # first addressed here: reference stored
+    runtime = dataclasses.replace(teams.bot.runtime, environ={
+        "ACTIONBOT_TEAMS_APP_ID": APP_ID, "ACTIONBOT_TEAMS_APP_SECRET": APP_SECRET,
+        "ACTIONBOT_TEAMS_TENANT_ID": CHANNEL_TENANT,
+        "ACTIONBOT_TEAMS_TOKEN_URL": f"{teams.microsoft.url}/{CHANNEL_TENANT}/oauth2/v2.0/token",
+        "ACTIONBOT_TEAMS_SERVICE_URL": f"{teams.microsoft.url}/"})
+    sender = teams_proactive_sender(runtime)
+    assert sender is not None
+    digest = Reply(text="Weekly digest for 2.5 Sample Testing: 68%", title="Weekly digest")
+    sender.send(CHANNEL_ID, reply_card(digest), digest.text)
+    (posted,) = teams.microsoft.posted()
+    assert posted.body["attachments"][0]["content"]["fallbackText"] == digest.text
+    assert posted.body["summary"] == digest.text
+
+
 def test_sending_to_an_unknown_conversation_says_what_to_do(teams: Teams) -> None:
     from bot.channels.teams.proactive import UnknownConversation
 

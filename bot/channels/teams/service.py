@@ -179,6 +179,26 @@ class TeamsService:
             loop.close()
 
 
+def _reference_loader(runtime: Any) -> LoadReference:
+    def load_reference(key: str) -> dict[str, Any] | None:
+        with runtime.new_uow() as uow:
+            found = uow.teams_conversations.get(key)
+        return found.reference if found is not None else None
+
+    return load_reference
+
+
+def teams_proactive_sender(runtime: Any) -> TeamsProactiveSender | None:
+    """A sender for digests and other proactive posts that needs no running Teams service
+    (each `send` runs the SDK on a short-lived event loop in the caller's thread); None
+    when Teams is not configured."""
+    config = teams_config_from_env(runtime.environ)
+    if config is None:
+        return None
+    return TeamsProactiveSender(make_adapter(config), config.app_id, _reference_loader(runtime),
+                                config.service_url_override)
+
+
 def teams_service(runtime: Any) -> TeamsService | None:
     """SERVICE_FACTORIES entry: the Teams service, or None when Teams is not configured."""
     config = teams_config_from_env(runtime.environ)
@@ -191,9 +211,4 @@ def teams_service(runtime: Any) -> TeamsService | None:
                                          conversation_type=kind, at=runtime.clock.now())
             uow.commit()
 
-    def load_reference(key: str) -> dict[str, Any] | None:
-        with runtime.new_uow() as uow:
-            found = uow.teams_conversations.get(key)
-        return found.reference if found is not None else None
-
-    return TeamsService(config, runtime.dispatcher.handle, remember, load_reference)
+    return TeamsService(config, runtime.dispatcher.handle, remember, _reference_loader(runtime))
