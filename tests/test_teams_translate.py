@@ -132,3 +132,9 @@ def test_importing_the_cli_dispatcher_handlers_and_storage_does_not_load_the_sdk
         cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_very_long_answer_is_shortened_to_fit_a_teams_message() -> None:
+    card = reply_card(Reply(text="AP2.5.1 note\n" * 5000))
+    assert len(json.dumps(card)) < 28_000
+    assert card["fallbackText"].endswith("ask about one section or action to see the rest)")

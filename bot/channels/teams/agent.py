@@ -23,7 +23,7 @@ from microsoft_agents.activity import Activity, Attachment
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
-from bot.channels.teams.cards import CARD_CONTENT_TYPE, reply_card, summary_line
+from bot.channels.teams.cards import CARD_CONTENT_TYPE, reply_card, shorten, summary_line
 from bot.channels.teams.translate import (
     conversation_key,
     conversation_type,
@@ -52,8 +52,8 @@ SORRY = (
 def card_activity(card: dict[str, Any] | None, text: str) -> Activity:
     """A message carrying `card` (its fallbackText set to `text` if missing), or plain text."""
     if card is None:
-        return Activity(type="message", text=text)
-    card = {**card, "fallbackText": card.get("fallbackText") or text}
+        return Activity(type="message", text=shorten(text))
+    card = {**card, "fallbackText": card.get("fallbackText") or shorten(text)}
     return Activity(
         type="message",
         summary=summary_line(text),

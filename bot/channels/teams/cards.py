@@ -16,7 +16,9 @@ from bot.messages import ActionLine, Reply
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.4"
-MAX_CARD_LINES = 25  # Teams refuses activities over ~28 KB; long lists stay in the text
+MAX_CARD_LINES = 25  # Teams refuses messages over about 28 KB, so long answers are cut
+MAX_TEXT_CHARS = 8000  # per text block, and for the fallback text
+SHORTENED = "\n…(shortened: ask about one section or action to see the rest)"
 _FIELD_NAMES = {
     "progress": "Progress",
     "state": "State",
@@ -42,8 +44,12 @@ def _value(field: str, value: Any) -> str:
     return str(value)
 
 
+def shorten(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - len(SHORTENED)].rstrip() + SHORTENED
+
+
 def _text(text: str, **style: Any) -> dict[str, Any]:
-    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+    return {"type": "TextBlock", "text": shorten(text), "wrap": True, **style}
 
 
 def _facts(pairs: list[tuple[str, str]]) -> dict[str, Any]:
@@ -115,7 +121,7 @@ def reply_card(reply: Reply) -> dict[str, Any]:
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "version": CARD_VERSION,
-        "fallbackText": reply.text,
+        "fallbackText": shorten(reply.text),
         "body": body,
     }
     if reply.undo_batch and not reply.is_error:
