@@ -351,6 +351,22 @@ def test_installation_stores_the_reference_and_a_digest_is_posted_proactively(te
     assert token_request.body["client_id"] == APP_ID
 
 
+def test_bot_added_to_a_team_is_remembered_but_not_when_someone_else_joins(teams: Teams) -> None:
+    update = channel_mention("")
+    update.update(type="conversationUpdate", text=None, entities=None, id="f:update-1",
+                  membersAdded=[{"id": "29:someone-else", "aadObjectId": MEGAN_AAD}])
+    update["conversation"]["id"] = CHANNEL_ID
+    update["channelData"]["eventType"] = "teamMemberAdded"
+    assert teams.replies(update) == []
+    with teams.bot.runtime.new_uow() as uow:
+        assert uow.teams_conversations.list() == []
+    update.update(id="f:update-2", membersAdded=[{"id": update["recipient"]["id"]}])
+    assert teams.replies(update) == []  # no greeting in a channel: installationUpdate greets
+    with teams.bot.runtime.new_uow() as uow:
+        (stored,) = uow.teams_conversations.list()
+    assert stored.conversation_key == CHANNEL_ID
+
+
 def test_first_mention_in_a_channel_stores_the_channel_not_the_thread(teams: Teams) -> None:
     teams.replies(channel_mention("overdue"))
     with teams.bot.runtime.new_uow() as uow:

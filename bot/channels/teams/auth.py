@@ -83,6 +83,9 @@ def auth_configuration(app_id: str | None, secret: str | None, tenant_id: str | 
         tenant_id=tenant_id,
         connection_name="SERVICE_CONNECTION",
         anonymous_allowed=allow_anonymous,
+        # Off by default in the SDK (1.9) for backward compatibility: accept only tokens from
+        # the Bot Framework, this tenant's Entra issuers and Microsoft's first-party tenants.
+        validate_issuer=True,
     )
 
 
