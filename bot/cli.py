@@ -287,10 +287,13 @@ def run() -> None:
         loaded = load_example_plan_if_empty(runtime)
         if loaded:
             typer.echo(loaded)
-        services = configured_services(runtime)
-        for service in services:
-            service.start()
-            typer.echo(f"Started {service.name}.", err=True)
+        try:
+            services = configured_services(runtime)
+            for service in services:
+                service.start()
+                typer.echo(f"Started {service.name}.", err=True)
+        except (ValueError, RuntimeError) as exc:  # a channel's settings or port: say which, no traceback
+            raise fail(str(exc))
         if any(service.is_chat for service in services):
             typer.echo("Running; Ctrl-C to stop.", err=True)
             try:

@@ -454,3 +454,53 @@ def test_actionbot_run_starts_teams_only_when_configured(testbot: TestBot, micro
         assert status == 401
     finally:
         service.stop()
+
+
+def _actionbot(tmp_path: Path, env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    import os
+    import sys
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith("ACTIONBOT_")}
+    base.update(env, ACTIONBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}")
+    return [sys.executable, "-m", "bot.cli", "run"], base
+
+
+def test_actionbot_run_refuses_half_configured_teams_with_a_sentence(tmp_path: Path) -> None:
+    import subprocess
+
+    command, env = _actionbot(tmp_path, {"ACTIONBOT_TEAMS_APP_ID": APP_ID})
+    done = subprocess.run(command, env=env, cwd=Path(__file__).resolve().parent.parent, input="",
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "Error: Teams is partly configured: ACTIONBOT_TEAMS_APP_SECRET, ACTIONBOT_TEAMS_TENANT_ID are not set" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_actionbot_run_serves_api_messages_and_refuses_anonymous_requests(tmp_path: Path) -> None:
+    import re
+    import signal
+    import subprocess
+
+    command, env = _actionbot(tmp_path, {"ACTIONBOT_TEAMS_APP_ID": APP_ID, "ACTIONBOT_TEAMS_APP_SECRET": APP_SECRET,
+                                         "ACTIONBOT_TEAMS_TENANT_ID": CHANNEL_TENANT, "ACTIONBOT_TEAMS_PORT": "0"})
+    process = subprocess.Popen(command, env=env, cwd=Path(__file__).resolve().parent.parent,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        line = ""
+        for _ in range(20):
+            line = process.stderr.readline()
+            if "Started Teams" in line or not line:
+                break
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/api/messages", line)
+        assert found, line
+        status, body = post_json(found.group(0), channel_mention("AP2.5.1 40%"))
+        assert status == 401
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0

@@ -155,9 +155,8 @@ class TeamsService:
         except BaseException:
             await self._runner.cleanup()
             raise
-        server = site._server  # the bound port, when the configured one is 0 (tests)
-        sockets = getattr(server, "sockets", None) or []
-        self.port = sockets[0].getsockname()[1] if sockets else self.config.port
+        addresses = self._runner.addresses  # the bound port, when the configured one is 0 (tests)
+        self.port = int(addresses[0][1]) if addresses else self.config.port
 
     def stop(self) -> None:
         loop = self._loop
