@@ -49,6 +49,7 @@ class Service(Protocol):
 # only by `actionbot run`, so `say` and the tests never load Slack, Teams or Exchange.
 SERVICE_FACTORIES: list[str] = [
     "bot.channels.slack.service:slack_service",
+    "bot.channels.teams.service:teams_service",
 ]
 
 

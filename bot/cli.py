@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from bot.channels.teams.cli import teams_app
 from bot.mail.cli import mail_app
 from config.settings import Settings, SettingsError, load_settings
 
@@ -22,6 +23,7 @@ people_app = typer.Typer(help="People, their roles and their chat/email identiti
 app.add_typer(db_app, name="db")
 app.add_typer(people_app, name="people")
 app.add_typer(mail_app, name="mail")
+app.add_typer(teams_app, name="teams")
 
 
 class State:
@@ -222,7 +224,8 @@ def people_add(
     team: Annotated[Optional[str], typer.Option(help="Team, e.g. 'Commissioning Team' (matched against Responsibility).")] = None,
     email: Annotated[Optional[str], typer.Option(help="Email address (mail updates, Slack/Teams lookup).")] = None,
     slack: Annotated[Optional[str], typer.Option(help="Slack user id, e.g. U0123ABCD.")] = None,
-    teams: Annotated[Optional[str], typer.Option(help="Teams AAD object id.")] = None,
+    teams: Annotated[Optional[str], typer.Option(help="Teams user's Microsoft Entra (AAD) object id, "
+                                                  "e.g. 7faf8ab2-3d56-4244-b585-20c8a42ed2b8.")] = None,
     safeguarding: Annotated[bool, typer.Option(help="May see safeguarding concerns.")] = False,
 ) -> None:
     """Add a person (or change an existing one's role, team, email and identities)."""
@@ -230,7 +233,7 @@ def people_add(
 
     if role not in ROLES:
         raise fail(f"role '{role}' is not one of: {', '.join(ROLES)}.")
-    identities = {k: v for k, v in {"slack": slack, "teams": teams, "email": email.lower() if email else None}.items() if v}
+    identities = {k: v for k, v in {"slack": slack, "teams": teams.strip().lower() if teams else None, "email": email.lower() if email else None}.items() if v}
     extra = ("safeguarding",) if safeguarding else ()
     runtime = _runtime()
     try:
@@ -293,7 +296,7 @@ def run() -> None:
             for service in services:
                 service.start()
                 typer.echo(f"Started {service.name}.", err=True)
-        except SettingsError as exc:  # a channel configured but unusable: say which, no traceback
+        except (ValueError, RuntimeError) as exc:  # a channel's settings (SettingsError) or port: no traceback
             raise fail(str(exc))
         if any(service.is_chat for service in services):
             typer.echo("Running; Ctrl-C to stop.", err=True)

@@ -15,6 +15,7 @@ from storage.repositories import (
     PeopleRepository,
     PlanRepository,
 )
+from storage.repositories.teams_conversations import TeamsConversationRepository
 
 
 class SqlUnitOfWork:
@@ -26,6 +27,7 @@ class SqlUnitOfWork:
     history: HistoryRepository
     people: PeopleRepository
     inbound: InboundRepository
+    teams_conversations: TeamsConversationRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -42,6 +44,7 @@ class SqlUnitOfWork:
         self.history = HistoryRepository(session)
         self.people = PeopleRepository(session)
         self.inbound = InboundRepository(session)
+        self.teams_conversations = TeamsConversationRepository(session)
         return self
 
     def __exit__(
