@@ -31,11 +31,13 @@ from bot.planfiles.model import FileNote, FileProblem, ImportRow, PlanFile, Sect
 from bot.planfiles.values import clean_text, parse_due_value, parse_progress, section_of
 
 _HEADING = re.compile(
-    r"^(?:#{1,6}\s*)?(?:\*\*)?\s*(?:(?:proposal|section|objective|theme|area)\s+)?"
+    r"^(?:#{1,6}\s*)?(?:\*\*)?\s*(?:(?:proposal|section|objective|theme|area|indicator)\s+)?"
     r"(\d{1,3}(?:\.\d{1,3})+)\.?\s*(.*?)\s*(?:\*\*)?$",
     re.IGNORECASE,
 )
 _DOC_TITLE = re.compile(r"^#\s+(.+)$")
+# A heading above sections ("Key Feature 3"): it ends the table above it, and is not a section.
+_PART_HEADING = re.compile(r"^(?:\*\*)?(?:key feature|part|chapter|theme|outcome|priority)\s+\d{1,3}\b", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(\d{1,3})[.)]\s")
 _DASHES = re.compile(r"^[-\u2013:|\s]+$")
 _TEXT_FIELDS = ("title", "responsibility", "update")
@@ -132,11 +134,16 @@ class PlanTableReader:
             self._section = (number, title)
             if title or number not in self._section_titles:
                 self._section_titles[number] = title
-            if self._table is not None and self._table.compact:
-                self._table = None  # PDF-style plans repeat their header under each section
+            if self._codeless():
+                self._table = None  # plans without codes repeat their header under each section
+            return True
+        if _PART_HEADING.match(text):
+            if self._codeless():
+                self._table = None
+            self._section = None
             return True
         if self._section and not self._section_titles.get(self._section[0]) and (
-            self._table is None or self._table.compact
+            self._table is None or self._codeless()
         ):
             self._section_titles[self._section[0]] = text.strip(" *#")  # "Proposal 1.2" then its title
             return True
@@ -175,6 +182,9 @@ class PlanTableReader:
     def _data_row(self, line: int, cells: Sequence[object], filled: list[int], percent_columns: frozenset[int]) -> None:
         table = self._table
         assert table is not None
+        width = len(table.columns.headers)
+        if not table.compact and len(cells) > width and not str(cells[0] or "").strip():
+            cells, filled = cells[1:], [i - 1 for i in filled]  # a row the export shifted right by one
         values = self._values(cells, filled)
         progress_index = table.columns.fields.get("progress")
         percent = progress_index in percent_columns if progress_index is not None else False
@@ -325,7 +335,8 @@ class PlanTableReader:
         used = {row.section_code for row in result.rows} | set(self._reported)
         result.sections = [
             SectionRow(code, self._reported.get(code, (None,))[0] or self._section_titles.get(code)
-                       or f"Section {code}", *self._reported.get(code, (None, None, None))[1:])
+                       or ("Actions" if code == "1" and generated else f"Section {code}"),
+                       *self._reported.get(code, (None, None, None))[1:])
             for code in sorted(used, key=section_sort_key)
         ]
         result.problems = sorted(self._problems, key=lambda p: p.line)
@@ -343,7 +354,10 @@ class PlanTableReader:
         return "No actions found: the file has a header row but no action rows under it."
 
     def _row(self, draft: _Draft, result: PlanFile) -> ImportRow | None:
-        values, line, code = draft.values, draft.line, draft.code or ""
+        values = {name: clean_text(value, keep_lines=name == "update") if isinstance(value, str) else value
+                  for name, value in draft.values.items()}
+        values = {name: value for name, value in values.items() if value is not None}
+        line, code = draft.line, draft.code or ""
         where = draft.where
         if not draft.section:
             self._problem(line, where, f"I can't tell the section of {code}; add a Section column (e.g. 2.5) "
