@@ -130,37 +130,65 @@ def _chat_loop(runtime, sender: str, channel: str | None) -> None:  # type: igno
 
 @app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="The plan file (CSV).", exists=True, dir_okay=False, readable=True)],
-    plan: Annotated[Optional[str], typer.Option("--plan", help="Plan name, when the file has no Plan column.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
+    file: Annotated[Path, typer.Argument(help="The plan file: .xlsx, .csv, or the text Actions Report export (.txt).",
+                                         exists=True, dir_okay=False, readable=True)],
+    plan: Annotated[Optional[str], typer.Option("--plan", help="Plan name (default: the file's title, Plan column, "
+                                                 "sheet name or file name).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show how the columns were read and what would "
+                                          "change; write nothing.")] = False,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Only this sheet of a workbook (default: every "
+                                                 "sheet with actions, one plan per sheet).")] = None,
+    mapping: Annotated[Optional[list[str]], typer.Option("--map", help="COLUMN=FIELD, e.g. --map \"Agency=responsibility\" "
+                                                         "or --map \"Resources=ignore\"; repeatable.")] = None,
 ) -> None:
-    """Import (or re-import) a plan. Re-importing updates actions in place and records each
-    change in their history; it never duplicates. Unreadable rows are listed with their line."""
+    """Import (or re-import) a plan from Excel, CSV or the text Actions Report export.
+
+    Columns are matched by meaning (Ref, Lead, Timescale, % Complete ...). Re-importing updates
+    actions in place and records each change in their history; it never duplicates. Rows
+    without codes get codes from their section. Unreadable rows are listed with their line
+    (or sheet and row); the rest import. Where the file has its own section rollups, every
+    difference from the computed ones is reported. Exit status 1 when some row was not read.
+    """
     from bot.planfiles.apply import import_plan
-    from bot.planfiles.csv_reader import read_plan_csv
+    from bot.planfiles.columns import parse_overrides
+    from bot.planfiles.import_summary import mapping_lines, problem_lines, summary_lines
+    from bot.planfiles.progress_bar import import_progress, wants_bar
+    from bot.planfiles.readers import UnreadableFile, read_plan_files
 
     try:
-        plan_file = read_plan_csv(file, plan=plan)
-    except (ValueError, UnicodeError) as exc:
-        raise fail(f"cannot read {file}: {exc}")
+        overrides = parse_overrides(mapping or [])
+    except ValueError as exc:
+        raise fail(str(exc))
     runtime = _runtime()
     try:
-        with runtime.new_uow() as uow:
-            report = import_plan(uow, plan_file, actor="actionbot import", channel="import",
-                                 now=runtime.clock.now(), today=runtime.clock.today(), dry_run=dry_run)
-            if not dry_run:
-                uow.commit()
+        with import_progress(file, wants_bar(file)) as stage:
+            try:
+                plan_files = read_plan_files(file, plan, sheet=sheet, overrides=overrides,
+                                             on_row=stage(f"Reading {file.name}", None))
+            except (UnreadableFile, UnicodeError, OSError) as exc:
+                raise fail(f"cannot read {file}: {exc}")
+            reports = []
+            with runtime.new_uow() as uow:
+                for plan_file in plan_files:
+                    reports.append(import_plan(
+                        uow, plan_file, actor="actionbot import", channel="import", now=runtime.clock.now(),
+                        today=runtime.clock.today(), dry_run=dry_run,
+                        on_row=stage(f"Importing {plan_file.plan_name[:40]}", len(plan_file.rows))))
+                if not dry_run:
+                    uow.commit()
     finally:
         runtime.close()
-    verb = "Would import" if dry_run else "Imported"
-    typer.echo(f"{verb} '{report.plan}': {report.created} new, {report.updated} updated, "
-               f"{report.unchanged} unchanged actions.")
-    for note in report.notes:
-        typer.echo(f"  note: {note}")
-    for line, reason in report.problems:
-        typer.echo(f"  line {line}: {reason}", err=True)
-    if report.problems:
-        typer.echo(f"{len(report.problems)} row(s) could not be read and were not imported; the rest were.", err=True)
+    unread = False
+    for plan_file, report in zip(plan_files, reports):
+        if dry_run:
+            for line in mapping_lines(plan_file):
+                typer.echo(line)
+        for line in summary_lines(plan_file, report, verbose=dry_run):
+            typer.echo(line)
+        for line in problem_lines(report):
+            typer.echo(line, err=True)
+        unread = unread or bool(report.problems)
+    if unread:
         raise typer.Exit(1)
 
 

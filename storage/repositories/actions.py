@@ -193,18 +193,7 @@ class ActionRepository:
         )
         row.plan_id = plan_row.id
         row.section_id = section_row.id
-        row.code = action.code.strip()  # also sets code_norm, code_tail, code_number
-        row.title = action.title
-        row.responsibility = action.responsibility
-        row.due_date = action.due_date
-        row.original_due_date = action.original_due_date
-        row.due_text = action.due_text
-        row.progress = action.progress
-        row.state = State(action.state).value
-        row.completed_on = action.completed_on
-        row.latest_update = action.latest_update
-        row.updated_at = action.updated_at
-        row.updated_by = action.updated_by
+        _copy_fields(row, action)
         return section_row
 
     def _refuse_duplicate(self, plan_row: PlanRow, code: str, except_id: int | None) -> None:
@@ -220,3 +209,52 @@ class ActionRepository:
             select(func.max(ActionRow.position)).where(ActionRow.plan_id == plan_id)
         )
         return (last or 0) + 1
+
+    def add_many(self, actions: Iterable[Action]) -> builtins.list[Action]:
+        """Store new actions of one plan in one flush (a plan import); returns them with ids.
+
+        Same rules as `add` (plan must exist, sections are created, a code already in the plan
+        raises Duplicate and stores nothing), but a constant number of queries, not five per action.
+        """
+        actions = builtins.list(actions)
+        if not actions:
+            return []
+        plans = {action.plan for action in actions}
+        if len(plans) != 1:
+            raise ValueError(f"add_many stores actions of one plan at a time, not {sorted(plans)}.")
+        plan_row = require_plan_row(self._session, actions[0].plan)
+        keys = [normalise(action.code) for action in actions]
+        taken = set(self._session.scalars(select(ActionRow.code_norm).where(ActionRow.plan_id == plan_row.id)))
+        for action, key in zip(actions, keys):
+            if key in taken:
+                raise Duplicate(f"{plan_row.name} already has an action {action.code.strip()}.")
+            taken.add(key)
+        position = self._next_position(plan_row.id)
+        sections: dict[str, SectionRow] = {}
+        rows: builtins.list[tuple[ActionRow, SectionRow]] = []
+        for offset, action in enumerate(actions):
+            section_row = sections.get(action.section_code)
+            if section_row is None:
+                section_row = ensure_section_row(self._session, plan_row.id, action.section_code, action.section_title)
+                sections[action.section_code] = section_row
+            row = ActionRow(plan_id=plan_row.id, position=position + offset, section_id=section_row.id)
+            _copy_fields(row, action)
+            rows.append((row, section_row))
+        self._session.add_all(row for row, _ in rows)
+        self._session.flush()
+        return [_to_action(row, plan_row.name, section.code, section.title) for row, section in rows]
+
+
+def _copy_fields(row: ActionRow, action: Action) -> None:
+    row.code = action.code.strip()  # also sets code_norm, code_tail, code_number
+    row.title = action.title
+    row.responsibility = action.responsibility
+    row.due_date = action.due_date
+    row.original_due_date = action.original_due_date
+    row.due_text = action.due_text
+    row.progress = action.progress
+    row.state = State(action.state).value
+    row.completed_on = action.completed_on
+    row.latest_update = action.latest_update
+    row.updated_at = action.updated_at
+    row.updated_by = action.updated_by

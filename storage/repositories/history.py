@@ -172,3 +172,26 @@ class HistoryRepository:
         """Entries recorded from one source (an email, an import file), oldest first."""
         query = _select_entries().where(HistoryRow.source_ref == source_ref).order_by(HistoryRow.id)
         return [_to_entry(h, code, plan) for h, code, plan in self._session.execute(query)]
+
+    def append_many(self, entries: list[HistoryEntry]) -> list[HistoryEntry]:
+        """Record many entries in one flush (a plan import); same rules as `append`."""
+        rows = []
+        for entry in entries:
+            if entry.action_id is None:
+                raise ValueError(f"a history entry for {entry.action_code} needs its action_id")
+            rows.append(HistoryRow(
+                action_id=entry.action_id,
+                batch_id=entry.batch_id,
+                at=entry.at,
+                person_id=entry.person_id,
+                actor=entry.actor,
+                channel=entry.channel,
+                kind=entry.kind,
+                changes=encode_changes(entry.changes),
+                note=entry.note,
+                source_ref=entry.source_ref,
+                undoes_batch=entry.undoes_batch,
+            ))
+        self._session.add_all(rows)
+        self._session.flush()
+        return [replace(entry, id=row.id) for entry, row in zip(entries, rows)]
