@@ -192,33 +192,79 @@ def import_command(
         raise typer.Exit(1)
 
 
+EXPORT_FORMATS = ("csv", "json", "xlsx", "report")
+
+
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", "-f", help="json or csv.")] = "csv",
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write here instead of standard output.")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="csv, json, xlsx (one sheet per plan, a Rollups "
+                                        "sheet, the legend as colours) or report (the committee Actions Report: "
+                                        "Markdown, or HTML/PDF by the --out extension).")] = "csv",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write here instead of standard output "
+                                                "(required for xlsx; report.html / report.pdf choose the report's form).")] = None,
     plan: Annotated[Optional[str], typer.Option("--plan", help="Only this plan.")] = None,
 ) -> None:
-    """Export every action (code, plan, section, title, responsibility, dates, progress, state,
-    overdue as of today, latest update, who and when)."""
-    from bot.planfiles.export import export_rows, write_csv, write_json
-
-    writers = {"json": write_json, "csv": write_csv}
-    if format not in writers:
-        raise fail(f"unknown format '{format}'; choose one of: {', '.join(writers)}.")
+    """Export actions: csv/json (every field: code, plan, section, title, responsibility, dates,
+    progress, state, overdue as of today, latest update, who and when), xlsx (the seed's columns,
+    imports back unchanged) or report (by section, with the rollup table and the status legend)."""
+    if format not in EXPORT_FORMATS:
+        raise fail(f"unknown format '{format}'; choose one of: {', '.join(EXPORT_FORMATS)}.")
+    if format == "xlsx" and out is None:
+        raise fail("an xlsx workbook cannot go to the terminal; add --out plan.xlsx.")
+    suffix = out.suffix.lower() if out else ".md"
+    if format == "report" and suffix not in (".md", ".markdown", ".html", ".htm", ".pdf"):
+        raise fail(f"a report is written as .md, .html or .pdf, not '{suffix}'; e.g. --out report.pdf.")
     runtime = _runtime()
     try:
         with runtime.new_uow() as uow:
             if plan and uow.plans.get(plan) is None:
                 raise fail(f"there is no plan '{plan}'. Plans: {', '.join(p.name for p in uow.plans.list()) or 'none'}.")
-            rows = export_rows(uow.actions.list(plan=plan), runtime.clock.today())
+            if format in ("csv", "json"):
+                from bot.planfiles.export import export_rows
+
+                rows = export_rows(uow.actions.list(plan=plan), runtime.clock.today())
+                count = len(rows)
+            else:
+                from bot.planfiles.plan_report import build_plan_reports
+
+                reports = build_plan_reports(uow, runtime.clock.today(), plan)
+                count = sum(r.action_count for r in reports)
     finally:
         runtime.close()
-    if out:
-        with out.open("w", encoding="utf-8", newline="") as stream:
-            writers[format](rows, stream)
-        typer.echo(f"Wrote {len(rows)} actions to {out}.", err=True)
+    if format in ("csv", "json"):
+        from bot.planfiles.export import write_csv, write_json
+
+        writer = write_json if format == "json" else write_csv
+        if out:
+            with out.open("w", encoding="utf-8", newline="") as stream:
+                writer(rows, stream)
+        else:
+            writer(rows, sys.stdout)
+    elif format == "xlsx":
+        from bot.planfiles.xlsx_export import write_workbook
+
+        assert out is not None
+        write_workbook(reports, out)
     else:
-        writers[format](rows, sys.stdout)
+        _write_report(reports, out, suffix)
+    if out:
+        typer.echo(f"Wrote {count} actions to {out}.", err=True)
+
+
+def _write_report(reports, out: Path | None, suffix: str) -> None:  # type: ignore[no-untyped-def]
+    if suffix == ".pdf":
+        from bot.planfiles.report_pdf import write_pdf
+
+        assert out is not None
+        write_pdf(reports, out)
+        return
+    from bot.planfiles.report_text import render_html, render_markdown
+
+    text = render_html(reports) if suffix in (".html", ".htm") else render_markdown(reports)
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
 
 
 @db_app.command("upgrade")
