@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import csv
+import functools
+import shutil
+import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -38,6 +42,7 @@ def write_sample_csv(path: Path, count: int) -> Path:
 def write_sample_xlsx(path: Path, count: int, *, title: str | None = "Sample Plan") -> Path:
     """A workbook as people keep it: a title row, the header, real dates, % cells (0.25)."""
     import openpyxl
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("Plan")
@@ -45,13 +50,23 @@ def write_sample_xlsx(path: Path, count: int, *, title: str | None = "Sample Pla
         sheet.append([title])
     sheet.append(list(SAMPLE_HEADER))
     for code, title_text, team, due, update, progress in sample_rows(count):
-        sheet.append([code, title_text, team, due, update, progress / 100])
+        percent = WriteOnlyCell(sheet, value=progress / 100)
+        percent.number_format = "0%"
+        sheet.append([code, title_text, team, due, update, percent])
     workbook.save(path)
     workbook.close()
-    # write-only sheets cannot style cells; set the % format so the reader sees percentages
-    book = openpyxl.load_workbook(path)
-    for row in book["Plan"].iter_rows(min_row=3 if title else 2, min_col=6, max_col=6):
-        row[0].number_format = "0%"
-    book.save(path)
-    book.close()
     return path
+
+
+_CACHE_DIR: Path | None = None
+
+
+@functools.lru_cache(maxsize=None)
+def shared_sample(kind: str, count: int) -> Path:
+    """One generated file per process (kind "xlsx" or "csv"), for tests that only read it."""
+    global _CACHE_DIR
+    if _CACHE_DIR is None:
+        _CACHE_DIR = Path(tempfile.mkdtemp(prefix="actionbot-samples-"))
+        atexit.register(shutil.rmtree, _CACHE_DIR, True)
+    path = _CACHE_DIR / f"sample-{count}.{kind}"
+    return write_sample_xlsx(path, count) if kind == "xlsx" else write_sample_csv(path, count)
