@@ -39,8 +39,10 @@ def summary_lines(plan_file: PlanFile, report: ImportReport, *, verbose: bool) -
     if report.updated_codes:
         changed = [f"{code} ({', '.join(report.updated_fields.get(code, []))})" for code in report.updated_codes]
         lines.append(f"  {'would change' if report.dry_run else 'changed'}: {_codes(changed)}")
-    for note in report.notes:
-        lines.append(f"  note: {note}" if note.line else f"  note: {note.message}")
+    notes = report.notes if verbose else report.notes[:_SHOW]
+    lines.extend(f"  note: {note}" for note in notes)
+    if len(notes) < len(report.notes):
+        lines.append(f"  ... and {len(report.notes) - len(notes)} more notes (--dry-run lists them all).")
     if report.rollup_differences:
         lines.append(f"The file's own section rollups differ from those its actions give "
                      f"({len(report.rollup_differences)}):")
@@ -51,7 +53,7 @@ def summary_lines(plan_file: PlanFile, report: ImportReport, *, verbose: bool) -
 
 
 def problem_lines(report: ImportReport) -> list[str]:
-    lines = [f"  {problem}" if problem.line else f"  {problem.reason}" for problem in report.problems]
+    lines = [f"  {problem}" for problem in report.problems]
     if report.problems and (report.created or report.updated or report.unchanged):
         lines.append(f"{len(report.problems)} row(s) could not be read and were not imported; the rest "
                      f"{'would be' if report.dry_run else 'were'}.")

@@ -23,7 +23,9 @@ class FileProblem(NamedTuple):
     reason: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+        if self.reason.startswith("sheet "):  # a workbook's reason names its sheet and row itself
+            return self.reason
+        return f"line {self.line}: {self.reason}" if self.line else self.reason
 
 
 class FileNote(NamedTuple):
@@ -33,7 +35,9 @@ class FileNote(NamedTuple):
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+        if self.message.startswith("sheet "):
+            return self.message
+        return f"line {self.line}: {self.message}" if self.line else self.message
 
 
 @dataclass(frozen=True)
