@@ -228,3 +228,31 @@ def test_report_escapes_what_people_typed(new_uow: NewUow, tmp_path: Path) -> No
     assert "a \\| b" in render_markdown(reports)
     write_pdf(reports, tmp_path / "odd.pdf")
     assert (tmp_path / "odd.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_oversized_values_are_refused_or_shortened_with_a_sentence(new_uow: NewUow, tmp_path: Path) -> None:
+    path = tmp_path / "big-cells.csv"
+    long_due = "Verbal update to be provided " * 12
+    path.write_text("Code,Action Title,Due Date\n"
+                    f"X AP1.1,Fine,{long_due}\n"
+                    f"{'X AP1.' + '9' * 120},Code far too long,TBC\n"
+                    f"X AP1.3,Huge cell,\"{'y' * 200_000}\"\n"
+                    "X AP1.4,After the huge cell,TBC\n", encoding="utf-8")
+
+    (report,) = import_file(new_uow, path, plan="Big cells")
+
+    assert report.created == 1
+    assert "characters long" in report.problems[0].reason
+    assert "could not split this line" in report.problems[1].reason
+    assert "shortened to 200 characters" in report.notes[0].message
+    with new_uow() as uow:
+        assert len(uow.actions.get("Big cells", "X AP1.1").due_text) == 200
+
+
+def test_a_broken_workbook_is_a_clear_error(tmp_path: Path) -> None:
+    from bot.planfiles.readers import UnreadableFile
+
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04" + b"not really a zip" * 10)
+    with pytest.raises(UnreadableFile, match="not an Excel workbook I can open"):
+        read_plan_files(broken)

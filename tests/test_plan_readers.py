@@ -253,3 +253,27 @@ def test_ten_thousand_row_sheet_and_csv_read_quickly() -> None:
         assert plan_file.rows[-1].code == "SAMPLE AP1.100.100"
         assert plan_file.rows[20].progress == 100 and plan_file.rows[21].progress == 0
         assert elapsed < 15, f"reading {path.name} took {elapsed:.1f}s"
+
+
+def test_progress_bar_only_for_terminals_or_large_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from bot.planfiles import progress_bar
+
+    small = tmp_path / "small.csv"
+    small.write_text("Code,Title\n", encoding="utf-8")
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert progress_bar.wants_bar(small, Terminal()) and not progress_bar.wants_bar(small, io.StringIO())
+    with progress_bar.import_progress(small, enabled=False) as stage:
+        stage("Importing", 10)(10)
+    assert capsys.readouterr().err == ""
+    with progress_bar.import_progress(small, enabled=True) as stage:
+        on_row = stage("Importing plan", 400)
+        for count in range(1, 401):
+            on_row(count)
+    shown = capsys.readouterr().err
+    assert "Importing plan" in shown and "400/400" in shown

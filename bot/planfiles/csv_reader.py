@@ -76,8 +76,19 @@ def read_plan_text(
     """Read CSV text (already decoded) into a PlanFile."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     table = PlanTableReader(plan=plan, default_plan=default_plan, source=source, overrides=overrides, today=today)
-    for count, (line, cells) in enumerate(_records(reader), 1):
+    records = _records(reader)
+    count = 0
+    while True:
+        try:
+            line, cells = next(records)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
+            table.problem(reader.line_num, f"I could not split this line into cells ({exc}); "
+                                           f"the rest of the file was not read.")
+            break
         table.feed(line, cells)
+        count += 1
         if on_row is not None:
             on_row(count)
     result = table.finish()

@@ -41,6 +41,9 @@ _PART_HEADING = re.compile(r"^(?:\*\*)?(?:key feature|part|chapter|theme|outcome
 _NUMBERED = re.compile(r"^(\d{1,3})[.)]\s")
 _DASHES = re.compile(r"^[-\u2013:|\s]+$")
 _TEXT_FIELDS = ("title", "responsibility", "update")
+# Storage column sizes (storage/tables.py): longer values are refused or shortened here, with a
+# sentence, rather than failing the whole import on PostgreSQL.
+MAX_CODE, MAX_DUE_TEXT, MAX_PLAN_NAME = 100, 200, 200
 
 STATE_WORDS: dict[str, State] = {
     "cancelled": State.CANCELLED, "canceled": State.CANCELLED, "completed": State.COMPLETED,
@@ -298,6 +301,10 @@ class PlanTableReader:
     def _problem(self, line: int, where: str, reason: str) -> None:
         self._problems.append(FileProblem(line, f"{where}{reason}"))
 
+    def problem(self, line: int, reason: str) -> None:
+        """A problem the file's reader found (e.g. a CSV record it could not split)."""
+        self._problem(line, self._where(line, None), reason)
+
     # --- finishing -----------------------------------------------------------------------------
 
     def finish(self) -> PlanFile:
@@ -305,6 +312,7 @@ class PlanTableReader:
         plan_cells = [clean_text(d.values.get("plan")) for d in self._drafts]
         plan_name = clean_text(self.plan) or next((p for p in plan_cells if p), None) or self.doc_title \
             or self.default_plan
+        plan_name = plan_name[:MAX_PLAN_NAME].strip()
         columns = frozenset(name for m in self.mappings for name in m.fields)
         result = PlanFile(plan_name=plan_name, plan_title=plan_name, source=self.source, columns=columns)
         seen: dict[str, int] = {}
@@ -359,6 +367,10 @@ class PlanTableReader:
         values = {name: value for name, value in values.items() if value is not None}
         line, code = draft.line, draft.code or ""
         where = draft.where
+        if len(code) > MAX_CODE:
+            self._problem(line, where, f"the code {code[:40]!r}... is {len(code)} characters long; a code has at "
+                                       f"most {MAX_CODE} (is the Code column the right one? see --dry-run).")
+            return None
         if not draft.section:
             self._problem(line, where, f"I can't tell the section of {code}; add a Section column (e.g. 2.5) "
                                        f"or use a code like AP2.5.1.")
@@ -375,6 +387,10 @@ class PlanTableReader:
             due_date = parse_due_value(values["due"], self.today)
             if due_date is not None:
                 due_text = None
+            elif due_text is not None and len(due_text) > MAX_DUE_TEXT:
+                self._notes.append(FileNote(line, f"{where}{code}: due {due_text[:60]!r}... is not a date; kept as "
+                                                  f"text, shortened to {MAX_DUE_TEXT} characters."))
+                due_text = due_text[: MAX_DUE_TEXT - 1] + "\u2026"
             else:
                 self._notes.append(FileNote(line, f"{where}{code}: due {due_text!r} is not a date; kept as text."))
         original = None

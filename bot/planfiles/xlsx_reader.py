@@ -12,11 +12,12 @@ openpyxl is imported inside `read_plan_workbook` only (the CLI must start fast).
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 from bot.planfiles.columns import field_for_header, header_key, looks_like_header
 from bot.planfiles.model import FileNote, FileProblem, PlanFile
@@ -51,7 +52,7 @@ def read_plan_workbook(
     path = Path(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
         raise WorkbookError(f"{path.name} is not an Excel workbook I can open ({exc}).") from exc
     try:
         names = workbook.sheetnames
