@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from bot.mail.cli import mail_app
 from config.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 people_app = typer.Typer(help="People, their roles and their chat/email identities.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(people_app, name="people")
+app.add_typer(mail_app, name="mail")
 
 
 class State:
@@ -44,8 +45,11 @@ def main_options(
                                                   "(env ACTIONBOT_TODAY); for demos and tests.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what the bot does to stderr.")] = False,
 ) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    import os
+
+    from bot.logs import configure_logging
+
+    configure_logging(verbose, os.environ)
     try:
         STATE.settings = load_settings(config_file=config, database_url=db, today=today)
     except SettingsError as exc:
@@ -381,4 +385,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m bot.cli` runs this file as __main__; run the importable bot.cli instead, so
+    # sub-commands that import from bot.cli share one set of options.
+    from bot.cli import main as main_of_module
+
+    main_of_module()
