@@ -205,7 +205,8 @@ def test_workbook_with_merged_two_row_header_wrapped_cells_and_blank_rows(tmp_pa
     sheet.append([None, None, None, None, None, None])
     sheet.append(["CH AP1.2", "Audit care plans", "Quality Lead", "Q4 2025/26", 1, None])
     sheet.append(["CH AP2.1", "Publish findings", None, "TBC", "abc", None])
-    for row in (4, 7, 8):
+    sheet.append(["CH AP2.2", "Brief the board", None, "TBC", 0.25, None])
+    for row in (4, 7, 8, 9):
         sheet.cell(row, 5).number_format = "0%"
     path = tmp_path / "care-homes.xlsx"
     book.save(path)
@@ -213,12 +214,14 @@ def test_workbook_with_merged_two_row_header_wrapped_cells_and_blank_rows(tmp_pa
     plan_file = read_one(path)
 
     assert plan_file.plan_name == "Care Homes Contract Monitoring Plan 2024"
-    visit, audit = plan_file.rows
+    visit, audit, brief = plan_file.rows
     assert (visit.code, visit.title, visit.responsibility) == ("CH AP1.1", "Visit every home", "Contracts Team")
     assert (visit.due_date, visit.progress, visit.update) == (date(2024, 3, 31), 50, "Six visits done;\nfour booked")
     assert (audit.due_date, audit.progress) == (date(2026, 3, 31), 100)
     assert [p.line for p in plan_file.problems] == [8]
-    assert "sheet 'Action Plan' row 8" in plan_file.problems[0].reason and "'abc'" in plan_file.problems[0].reason
+    assert str(plan_file.problems[0]).startswith("sheet 'Action Plan' cell E8: CH AP2.1: progress 'abc'")
+    assert (brief.due_text, brief.progress) == ("TBC", 25)
+    assert str(plan_file.notes[0]) == "sheet 'Action Plan' cell D9: CH AP2.2: due 'TBC' is not a date; kept as text."
 
 
 def test_every_sheet_or_one_sheet(tmp_path: Path) -> None:

@@ -66,6 +66,7 @@ class _Draft:
     percent: bool = False
     generated: bool = False
     plan: str | None = None
+    columns: dict[str, int] = field(default_factory=dict)  # field -> column index, for cell references
 
 
 @dataclass
@@ -216,7 +217,9 @@ class PlanTableReader:
         if self._pending_split is not None:
             self._check_split(code, values)
         section = self._section_cell(values) or section_of(code) or (self._section[0] if self._section else "")
-        draft = _Draft(line, where, code, section, values, percent)
+        assert self._table is not None
+        columns = {} if self._table.compact else self._table.columns.fields
+        draft = _Draft(line, where, code, section, values, percent, columns=columns)
         self._drafts.append(draft)
 
     def _codeless_row(self, line: int, where: str, values: dict[str, object], percent: bool, partial: bool) -> None:
@@ -367,6 +370,10 @@ class PlanTableReader:
         values = {name: value for name, value in values.items() if value is not None}
         line, code = draft.line, draft.code or ""
         where = draft.where
+
+        def cell(name: str) -> str:  # "sheet 'Plan' cell F12: " where the reader can say so
+            return self._where(line, draft.columns.get(name)) if name in draft.columns else where
+
         if len(code) > MAX_CODE:
             self._problem(line, where, f"the code {code[:40]!r}... is {len(code)} characters long; a code has at "
                                        f"most {MAX_CODE} (is the Code column the right one? see --dry-run).")
@@ -379,7 +386,7 @@ class PlanTableReader:
         if values.get("progress") is not None:
             progress = parse_progress(values["progress"], percent_format=draft.percent)
             if progress is None:
-                self._problem(line, where, f"{code}: progress {_shown(values['progress'])!r} is not a whole "
+                self._problem(line, cell("progress"), f"{code}: progress {_shown(values['progress'])!r} is not a whole "
                                            f"number from 0 to 100; write it like 25 or 25%.")
                 return None
         due_date, due_text = None, clean_text(values.get("due"))
@@ -388,23 +395,23 @@ class PlanTableReader:
             if due_date is not None:
                 due_text = None
             elif due_text is not None and len(due_text) > MAX_DUE_TEXT:
-                self._notes.append(FileNote(line, f"{where}{code}: due {due_text[:60]!r}... is not a date; kept as "
+                self._notes.append(FileNote(line, f"{cell('due')}{code}: due {due_text[:60]!r}... is not a date; kept as "
                                                   f"text, shortened to {MAX_DUE_TEXT} characters."))
                 due_text = due_text[: MAX_DUE_TEXT - 1] + "\u2026"
             else:
-                self._notes.append(FileNote(line, f"{where}{code}: due {due_text!r} is not a date; kept as text."))
+                self._notes.append(FileNote(line, f"{cell('due')}{code}: due {due_text!r} is not a date; kept as text."))
         original = None
         if values.get("original_due") is not None:
             original = parse_due_value(values["original_due"], self.today)
             if original is None:
-                self._notes.append(FileNote(line, f"{where}{code}: original due {_shown(values['original_due'])!r} "
+                self._notes.append(FileNote(line, f"{cell('original_due')}{code}: original due {_shown(values['original_due'])!r} "
                                                   f"is not a date; left empty."))
         state = None
         if values.get("state") is not None:
             word = header_key(values["state"])
             state = STATE_WORDS.get(word)
             if state is None and word not in DERIVED_STATUS_WORDS:
-                self._notes.append(FileNote(line, f"{where}{code}: state {_shown(values['state'])!r} not understood; "
+                self._notes.append(FileNote(line, f"{cell('state')}{code}: state {_shown(values['state'])!r} not understood; "
                                                   f"the state follows progress."))
         return ImportRow(
             line=line,

@@ -113,7 +113,7 @@ def _rows(worksheet: Any) -> Iterator[tuple[int, list[Any], frozenset[int]]]:
 def _read_sheet(worksheet: Any, name: str, source: str, plan: str | None, today: date | None,
                 overrides: Mapping[str, str] | None, counter: _Counter) -> PlanFile:
     table = PlanTableReader(plan=plan, default_plan=name, source=f"{source}:{name}", overrides=overrides,
-                            today=today, where=lambda line, column: f"sheet {name!r} row {line}: ")
+                            today=today, where=lambda line, column: _location(name, line, column))
     rows = _rows(worksheet)
     head: list[tuple[int, list[Any], frozenset[int]]] = []
     for item in rows:
@@ -127,6 +127,22 @@ def _read_sheet(worksheet: Any, name: str, source: str, plan: str | None, today:
         table.feed(number, values, percent)
         counter.tick()
     return table.finish()
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA (as Excel names columns)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _location(sheet: str, row: int, column: int | None) -> str:
+    if column is None:
+        return f"sheet {sheet!r} row {row}: "
+    return f"sheet {sheet!r} cell {column_letter(column)}{row}: "
 
 
 def _join_merged_header(
