@@ -6,6 +6,7 @@ export and the Markdown/HTML/PDF report. Status and overdue are derived with `to
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -52,7 +53,7 @@ class PlanReport:
 class _Plans(Protocol):
     def list(self) -> list[Plan]: ...
     def get(self, name: str) -> Plan | None: ...
-    def sections(self, plan: str | None = None) -> list[Section]: ...
+    def sections(self, plan: str | None = None) -> builtins.list[Section]: ...
 
 
 class _Actions(Protocol):
