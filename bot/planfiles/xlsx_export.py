@@ -3,7 +3,7 @@
 One sheet per plan in the seed Actions Report's layout: the plan title, then per section a
 heading row (`2.1 Governance Structure`), the seed's header row and the actions, Due Date as
 a real Excel date, Status Progress as a percentage, the Status cell coloured as in the
-status legend. A `Rollups` sheet holds each section's computed and reported progress, then
+status legend. A `Rollups` sheet holds each section's computed and reported progress and due date, then
 the legend. bot.planfiles.xlsx_reader reads all of it back (round trip).
 
 openpyxl is imported inside `write_workbook` only.
@@ -20,8 +20,8 @@ from bot.planfiles.plan_report import LEGEND, REPORT_COLUMNS, STATUS_COLOUR, Pla
 from bot.planfiles.xlsx_reader import ROLLUP_SHEET
 
 EXTRA_COLUMNS = ("Original Due Date",)  # after the seed's columns, so a re-import loses nothing
-ROLLUP_COLUMNS = ("Plan", "Section", "Section Title", "Count", "Progress", "Reported Progress", "Latest Due",
-                  "Overdue", *[label for label, _, _ in LEGEND])
+ROLLUP_COLUMNS = ("Plan", "Section", "Section Title", "Count", "Progress", "Latest Due", "Reported Progress",
+                  "Reported Due", "Overdue", *[label for label, _, _ in LEGEND])
 _WIDTHS = (24, 60, 28, 14, 60, 10, 14, 14)
 _DATE_FORMAT = "DD-MMM-YYYY"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -99,18 +99,18 @@ def _write_rollups(sheet: Any, reports: list[PlanReport], bold: Any, header_fill
             counts = [sum(rollup.counts.get(s, 0) for s in statuses) for _, statuses, _ in LEGEND]
             sheet.append([
                 report.name, block.code, block.title, rollup.action_count,
-                None if rollup.progress is None else rollup.progress / 100,
+                None if rollup.progress is None else rollup.progress / 100, rollup.latest_due,
                 None if rollup.reported_progress is None else rollup.reported_progress / 100,
-                rollup.latest_due, rollup.overdue, *counts,
+                block.reported_due, rollup.overdue, *counts,
             ])
             row = sheet[sheet.max_row]
-            row[4].number_format = row[5].number_format = "0%"
-            row[6].number_format = _DATE_FORMAT
+            row[4].number_format = row[6].number_format = "0%"
+            row[5].number_format = row[7].number_format = _DATE_FORMAT
     sheet.append([])
     sheet.append(["Action Status"])
     sheet.cell(sheet.max_row, 1).font = bold
     for label, _, colour in LEGEND:
         sheet.append([label])
         sheet.cell(sheet.max_row, 1).fill = PatternFill("solid", fgColor=colour)
-    for letter, width in zip("ABCDEFGH", (40, 9, 36, 8, 10, 18, 14, 9)):
+    for letter, width in zip("ABCDEFGHI", (40, 9, 36, 8, 10, 14, 18, 14, 9)):
         sheet.column_dimensions[letter].width = width

@@ -22,7 +22,7 @@ from zipfile import BadZipFile
 from bot.planfiles.columns import field_for_header, header_key, looks_like_header
 from bot.planfiles.model import FileNote, FileProblem, PlanFile
 from bot.planfiles.table import PlanTableReader
-from bot.planfiles.values import parse_progress
+from bot.planfiles.values import parse_due_value, parse_progress
 
 logger = logging.getLogger(__name__)
 
@@ -183,31 +183,36 @@ def _pick(lower: Any, upper: Any) -> Any:
     return upper
 
 
-def _read_rollups(rows: Iterator[tuple[int, list[Any], frozenset[int]]]) -> list[tuple[str, str, int | None]]:
-    """(plan, section, reported progress) from our own export's Rollups sheet."""
-    found: list[tuple[str, str, int | None]] = []
+_ROLLUP_KEYS = ("plan", "section", "reported progress", "reported due")
+
+
+def _read_rollups(
+    rows: Iterator[tuple[int, list[Any], frozenset[int]]],
+) -> list[tuple[str, str, int | None, date | None]]:
+    """(plan, section, reported progress, reported due) from our own export's Rollups sheet."""
+    found: list[tuple[str, str, int | None, date | None]] = []
     columns: dict[str, int] | None = None
     for _, values, percent in rows:
         keys = [header_key(v) for v in values]
         if columns is None:
-            if {"plan", "section", "reported progress"} <= set(keys):
-                columns = {key: keys.index(key) for key in ("plan", "section", "reported progress")}
+            if set(_ROLLUP_KEYS) <= set(keys):
+                columns = {key: keys.index(key) for key in _ROLLUP_KEYS}
             continue
         if not any(v is not None for v in values):
             break  # the legend follows a blank row
-        plan, section, reported = (_at(values, columns[k]) for k in ("plan", "section", "reported progress"))
+        plan, section, reported, due = (_at(values, columns[k]) for k in _ROLLUP_KEYS)
         if plan and section:
             progress = parse_progress(reported, percent_format=columns["reported progress"] in percent) \
                 if reported is not None else None
-            found.append((str(plan), str(section), progress))
+            found.append((str(plan), str(section), progress, parse_due_value(due)))
     return found
 
 
-def _apply_rollups(results: list[PlanFile], rollups: list[tuple[str, str, int | None]]) -> None:
+def _apply_rollups(results: list[PlanFile], rollups: list[tuple[str, str, int | None, date | None]]) -> None:
     by_plan = {pf.plan_name: pf for pf in results}
-    for plan, section, progress in rollups:
+    for plan, section, progress, due in rollups:
         plan_file = by_plan.get(plan)
-        if plan_file is None or progress is None:
+        if plan_file is None or (progress is None and due is None):
             continue
-        plan_file.sections = [replace(s, reported_progress=progress) if s.code == section else s
+        plan_file.sections = [replace(s, reported_progress=progress, reported_due=due) if s.code == section else s
                               for s in plan_file.sections]
