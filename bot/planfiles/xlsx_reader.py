@@ -60,7 +60,7 @@ def read_plan_workbook(
             raise WorkbookError(f"{path.name} has no sheet {sheet!r}; its sheets are: {', '.join(names)}.")
         results: list[PlanFile] = []
         skipped: list[str] = []
-        rollups: list[tuple[str, str, int | None]] = []
+        rollups: list[tuple[str, str, int | None, date | None]] = []
         counter = _Counter(on_row)
         for name in [sheet] if sheet else names:
             worksheet = workbook[name]
