@@ -140,9 +140,9 @@ def import_command(
                                                  "sheet name or file name).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show how the columns were read and what would "
                                           "change; write nothing.")] = False,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Only this sheet of a workbook (default: every "
+    sheet: Annotated[Optional[str], typer.Option("--sheet", metavar="NAME", help="Only this sheet of a workbook (default: every "
                                                  "sheet with actions, one plan per sheet).")] = None,
-    mapping: Annotated[Optional[list[str]], typer.Option("--map", help="COLUMN=FIELD, e.g. --map \"Agency=responsibility\" "
+    mapping: Annotated[Optional[list[str]], typer.Option("--map", metavar="COLUMN=FIELD", help="COLUMN=FIELD, e.g. --map \"Agency=responsibility\" "
                                                          "or --map \"Resources=ignore\"; repeatable.")] = None,
 ) -> None:
     """Import (or re-import) a plan from Excel, CSV or the text Actions Report export.
