@@ -150,7 +150,7 @@ def import_command(
     Columns are matched by meaning (Ref, Lead, Timescale, % Complete ...). Re-importing updates
     actions in place and records each change in their history; it never duplicates. Rows
     without codes get codes from their section. Unreadable rows are listed with their line
-    (or sheet and row); the rest import. Where the file has its own section rollups, every
+    (or sheet and cell); the rest import. Where the file has its own section rollups, every
     difference from the computed ones is reported. Exit status 1 when some row was not read.
     """
     from bot.planfiles.apply import import_plan
