@@ -47,7 +47,11 @@ class Service(Protocol):
 # "module:function" entries; each function takes the Runtime and returns a Service, or None
 # when that channel is not configured (its environment variables are not set). Imported
 # only by `actionbot run`, so `say` and the tests never load Slack, Teams or Exchange.
-SERVICE_FACTORIES: list[str] = ["bot.digest.service:digest_service"]
+SERVICE_FACTORIES: list[str] = [
+    "bot.digest.service:digest_service",  # first: background jobs are up before chat channels say so
+    "bot.channels.slack.service:slack_service",
+    "bot.channels.teams.service:teams_service",
+]
 
 # Digest deliveries by destination kind: "module:function", function(runtime) -> a
 # DigestDelivery (bot.digest.delivery) or None when that channel is not configured. Teams

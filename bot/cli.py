@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from bot.channels.teams.cli import teams_app
 from bot.digest.cli import digest_app
 from bot.mail.cli import mail_app
 from config.settings import Settings, SettingsError, load_settings
@@ -23,6 +24,7 @@ people_app = typer.Typer(help="People, their roles and their chat/email identiti
 app.add_typer(db_app, name="db")
 app.add_typer(people_app, name="people")
 app.add_typer(mail_app, name="mail")
+app.add_typer(teams_app, name="teams")
 app.add_typer(digest_app, name="digest")
 
 
@@ -136,67 +138,141 @@ def _chat_loop(runtime, sender: str, channel: str | None) -> None:  # type: igno
 
 @app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="The plan file (CSV).", exists=True, dir_okay=False, readable=True)],
-    plan: Annotated[Optional[str], typer.Option("--plan", help="Plan name, when the file has no Plan column.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
+    file: Annotated[Path, typer.Argument(help="The plan file: .xlsx, .csv, or the text Actions Report export (.txt).",
+                                         exists=True, dir_okay=False, readable=True)],
+    plan: Annotated[Optional[str], typer.Option("--plan", help="Plan name (default: the file's title, Plan column, "
+                                                 "sheet name or file name).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show how the columns were read and what would "
+                                          "change; write nothing.")] = False,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", metavar="NAME", help="Only this sheet of a workbook (default: every "
+                                                 "sheet with actions, one plan per sheet).")] = None,
+    mapping: Annotated[Optional[list[str]], typer.Option("--map", metavar="COLUMN=FIELD", help="COLUMN=FIELD, e.g. --map \"Agency=responsibility\" "
+                                                         "or --map \"Resources=ignore\"; repeatable.")] = None,
 ) -> None:
-    """Import (or re-import) a plan. Re-importing updates actions in place and records each
-    change in their history; it never duplicates. Unreadable rows are listed with their line."""
+    """Import (or re-import) a plan from Excel, CSV or the text Actions Report export.
+
+    Columns are matched by meaning (Ref, Lead, Timescale, % Complete ...). Re-importing updates
+    actions in place and records each change in their history; it never duplicates. Rows
+    without codes get codes from their section. Unreadable rows are listed with their line
+    (or sheet and cell); the rest import. Where the file has its own section rollups, every
+    difference from the computed ones is reported. Exit status 1 when some row was not read.
+    """
     from bot.planfiles.apply import import_plan
-    from bot.planfiles.csv_reader import read_plan_csv
+    from bot.planfiles.columns import parse_overrides
+    from bot.planfiles.import_summary import mapping_lines, problem_lines, summary_lines
+    from bot.planfiles.progress_bar import import_progress, wants_bar
+    from bot.planfiles.readers import UnreadableFile, read_plan_files
 
     try:
-        plan_file = read_plan_csv(file, plan=plan)
-    except (ValueError, UnicodeError) as exc:
-        raise fail(f"cannot read {file}: {exc}")
+        overrides = parse_overrides(mapping or [])
+    except ValueError as exc:
+        raise fail(str(exc))
     runtime = _runtime()
     try:
-        with runtime.new_uow() as uow:
-            report = import_plan(uow, plan_file, actor="actionbot import", channel="import",
-                                 now=runtime.clock.now(), today=runtime.clock.today(), dry_run=dry_run)
-            if not dry_run:
-                uow.commit()
+        with import_progress(file, wants_bar(file)) as stage:
+            try:
+                plan_files = read_plan_files(file, plan, sheet=sheet, overrides=overrides,
+                                             on_row=stage(f"Reading {file.name}", None))
+            except (UnreadableFile, UnicodeError, OSError) as exc:
+                raise fail(f"cannot read {file}: {exc}")
+            reports = []
+            with runtime.new_uow() as uow:
+                for plan_file in plan_files:
+                    reports.append(import_plan(
+                        uow, plan_file, actor="actionbot import", channel="import", now=runtime.clock.now(),
+                        today=runtime.clock.today(), dry_run=dry_run,
+                        on_row=stage(f"Importing {plan_file.plan_name[:40]}", len(plan_file.rows))))
+                if not dry_run:
+                    uow.commit()
     finally:
         runtime.close()
-    verb = "Would import" if dry_run else "Imported"
-    typer.echo(f"{verb} '{report.plan}': {report.created} new, {report.updated} updated, "
-               f"{report.unchanged} unchanged actions.")
-    for note in report.notes:
-        typer.echo(f"  note: {note}")
-    for line, reason in report.problems:
-        typer.echo(f"  line {line}: {reason}", err=True)
-    if report.problems:
-        typer.echo(f"{len(report.problems)} row(s) could not be read and were not imported; the rest were.", err=True)
+    unread = False
+    for plan_file, report in zip(plan_files, reports):
+        if dry_run:
+            for line in mapping_lines(plan_file):
+                typer.echo(line)
+        for line in summary_lines(plan_file, report, verbose=dry_run):
+            typer.echo(line)
+        for line in problem_lines(report):
+            typer.echo(line, err=True)
+        unread = unread or bool(report.problems)
+    if unread:
         raise typer.Exit(1)
+
+
+EXPORT_FORMATS = ("csv", "json", "xlsx", "report")
 
 
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", "-f", help="json or csv.")] = "csv",
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write here instead of standard output.")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="csv, json, xlsx (one sheet per plan, a Rollups "
+                                        "sheet, the legend as colours) or report (the committee Actions Report: "
+                                        "Markdown, or HTML/PDF by the --out extension).")] = "csv",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write here instead of standard output "
+                                                "(required for xlsx; report.html / report.pdf choose the report's form).")] = None,
     plan: Annotated[Optional[str], typer.Option("--plan", help="Only this plan.")] = None,
 ) -> None:
-    """Export every action (code, plan, section, title, responsibility, dates, progress, state,
-    overdue as of today, latest update, who and when)."""
-    from bot.planfiles.export import export_rows, write_csv, write_json
-
-    writers = {"json": write_json, "csv": write_csv}
-    if format not in writers:
-        raise fail(f"unknown format '{format}'; choose one of: {', '.join(writers)}.")
+    """Export actions: csv/json (every field: code, plan, section, title, responsibility, dates,
+    progress, state, overdue as of today, latest update, who and when), xlsx (the seed's columns,
+    imports back unchanged) or report (by section, with the rollup table and the status legend)."""
+    if format not in EXPORT_FORMATS:
+        raise fail(f"unknown format '{format}'; choose one of: {', '.join(EXPORT_FORMATS)}.")
+    if format == "xlsx" and out is None:
+        raise fail("an xlsx workbook cannot go to the terminal; add --out plan.xlsx.")
+    suffix = out.suffix.lower() if out else ".md"
+    if format == "report" and suffix not in (".md", ".markdown", ".html", ".htm", ".pdf"):
+        raise fail(f"a report is written as .md, .html or .pdf, not '{suffix}'; e.g. --out report.pdf.")
     runtime = _runtime()
     try:
         with runtime.new_uow() as uow:
             if plan and uow.plans.get(plan) is None:
                 raise fail(f"there is no plan '{plan}'. Plans: {', '.join(p.name for p in uow.plans.list()) or 'none'}.")
-            rows = export_rows(uow.actions.list(plan=plan), runtime.clock.today())
+            if format in ("csv", "json"):
+                from bot.planfiles.export import export_rows
+
+                rows = export_rows(uow.actions.list(plan=plan), runtime.clock.today())
+                count = len(rows)
+            else:
+                from bot.planfiles.plan_report import build_plan_reports
+
+                reports = build_plan_reports(uow, runtime.clock.today(), plan)
+                count = sum(r.action_count for r in reports)
     finally:
         runtime.close()
-    if out:
-        with out.open("w", encoding="utf-8", newline="") as stream:
-            writers[format](rows, stream)
-        typer.echo(f"Wrote {len(rows)} actions to {out}.", err=True)
+    if format in ("csv", "json"):
+        from bot.planfiles.export import write_csv, write_json
+
+        writer = write_json if format == "json" else write_csv
+        if out:
+            with out.open("w", encoding="utf-8", newline="") as stream:
+                writer(rows, stream)
+        else:
+            writer(rows, sys.stdout)
+    elif format == "xlsx":
+        from bot.planfiles.xlsx_export import write_workbook
+
+        assert out is not None
+        write_workbook(reports, out)
     else:
-        writers[format](rows, sys.stdout)
+        _write_report(reports, out, suffix)
+    if out:
+        typer.echo(f"Wrote {count} actions to {out}.", err=True)
+
+
+def _write_report(reports, out: Path | None, suffix: str) -> None:  # type: ignore[no-untyped-def]
+    if suffix == ".pdf":
+        from bot.planfiles.report_pdf import write_pdf
+
+        assert out is not None
+        write_pdf(reports, out)
+        return
+    from bot.planfiles.report_text import render_html, render_markdown
+
+    text = render_html(reports) if suffix in (".html", ".htm") else render_markdown(reports)
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
 
 
 @db_app.command("upgrade")
@@ -224,7 +300,8 @@ def people_add(
     team: Annotated[Optional[str], typer.Option(help="Team, e.g. 'Commissioning Team' (matched against Responsibility).")] = None,
     email: Annotated[Optional[str], typer.Option(help="Email address (mail updates, Slack/Teams lookup).")] = None,
     slack: Annotated[Optional[str], typer.Option(help="Slack user id, e.g. U0123ABCD.")] = None,
-    teams: Annotated[Optional[str], typer.Option(help="Teams AAD object id.")] = None,
+    teams: Annotated[Optional[str], typer.Option(help="Teams user's Microsoft Entra (AAD) object id, "
+                                                  "e.g. 7faf8ab2-3d56-4244-b585-20c8a42ed2b8.")] = None,
     safeguarding: Annotated[bool, typer.Option(help="May see safeguarding concerns.")] = False,
 ) -> None:
     """Add a person (or change an existing one's role, team, email and identities)."""
@@ -232,7 +309,7 @@ def people_add(
 
     if role not in ROLES:
         raise fail(f"role '{role}' is not one of: {', '.join(ROLES)}.")
-    identities = {k: v for k, v in {"slack": slack, "teams": teams, "email": email.lower() if email else None}.items() if v}
+    identities = {k: v for k, v in {"slack": slack, "teams": teams.strip().lower() if teams else None, "email": email.lower() if email else None}.items() if v}
     extra = ("safeguarding",) if safeguarding else ()
     runtime = _runtime()
     try:
@@ -292,11 +369,11 @@ def run() -> None:
             typer.echo(loaded)
         try:
             services = configured_services(runtime)
-        except SettingsError as exc:  # a channel's or the digests' settings: say which, no traceback
+            for service in services:
+                service.start()
+                typer.echo(f"Started {service.name}.", err=True)
+        except (ValueError, RuntimeError) as exc:  # a channel's settings (SettingsError) or port: no traceback
             raise fail(str(exc))
-        for service in services:
-            service.start()
-            typer.echo(f"Started {service.name}.", err=True)
         if any(service.is_chat for service in services):
             typer.echo("Running; Ctrl-C to stop.", err=True)
             try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands import (
     Help,
+    MessageDeleted,
     PreviewDigest,
     ShowDue,
     ShowHistory,
@@ -17,7 +18,7 @@ from bot.commands import (
     UpdateBatch,
 )
 from bot.registry import HandlerRegistry
-from handlers import digest, progress, queries
+from handlers import amend, digest, progress, queries
 
 
 def default_registry() -> HandlerRegistry:
@@ -32,6 +33,7 @@ def default_registry() -> HandlerRegistry:
     registry.register(ShowDue, queries.handle_due)
     registry.register(ShowMine, queries.handle_mine)
     registry.register(Help, queries.handle_help)
+    registry.register(MessageDeleted, amend.handle_message_deleted)
     registry.register(SubscribeDigest, digest.handle_subscribe)
     registry.register(UnsubscribeDigest, digest.handle_unsubscribe)
     registry.register(PreviewDigest, digest.handle_preview)

@@ -16,6 +16,7 @@ from storage.repositories import (
     PeopleRepository,
     PlanRepository,
 )
+from storage.repositories.teams_conversations import TeamsConversationRepository
 
 
 class SqlUnitOfWork:
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
     history: HistoryRepository
     people: PeopleRepository
     inbound: InboundRepository
+    teams_conversations: TeamsConversationRepository
     digests: DigestRepository
 
     def __init__(self, engine: Engine) -> None:
@@ -44,6 +46,7 @@ class SqlUnitOfWork:
         self.history = HistoryRepository(session)
         self.people = PeopleRepository(session)
         self.inbound = InboundRepository(session)
+        self.teams_conversations = TeamsConversationRepository(session)
         self.digests = DigestRepository(session)
         return self
 

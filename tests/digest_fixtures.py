@@ -38,5 +38,5 @@ def subscribe(new_uow: Callable[[], Any], destination: str = "C0DIGEST", kind: s
 
 def slack_sender(new_uow: Callable[[], Any], fake: FakeSlackApi, owner: str = "instance-a",
                  settings: SenderSettings = TEST_SETTINGS, with_chart: bool = False) -> DigestSender:
-    client = slack_web_client("xoxb-test-token", fake.base_url)
+    client = slack_web_client("xoxb-test-token", fake.api_url)
     return DigestSender(new_uow, {"slack": SlackDigestDelivery(client)}, owner, settings, with_chart=with_chart)

@@ -64,7 +64,7 @@ def test_three_instances_post_one_digest_per_period(
         for instance_engine in engines:
             instance_engine.dispose()
     assert errors == []
-    posts = sorted((p.body["channel"], p.body["text"][:60]) for p in fake_slack.calls("chat.postMessage"))
+    posts = sorted((p.args["channel"], p.args["text"][:60]) for p in fake_slack.calls_to("chat.postMessage"))
     assert len(posts) == 2 * len(MONDAYS), posts  # two channels, three Mondays, once each
     with unit_of_work_factory(migrated_engine)() as uow:
         rows = uow.digests.deliveries(limit=100)

@@ -160,12 +160,21 @@ def test_unreadable_rows_are_reported_with_their_line_and_the_rest_are_read(tmp_
     assert "first on line 2" in reasons[9]
 
 
-def test_a_file_without_a_code_column_is_one_problem_and_no_rows(tmp_path: Path) -> None:
-    plan_file = read_plan_csv(write(tmp_path, "Title,Owner\nSomething,HR\n"), plan="P")
+def test_a_file_without_a_code_column_gets_generated_codes_and_says_so(tmp_path: Path) -> None:
+    plan_file = read_plan_csv(write(tmp_path, "Title,Owner\nSomething,HR\nSomething else,HR\n"), plan="P")
+
+    assert [(r.code, r.section_code, r.title) for r in plan_file.rows] == [
+        ("AP1.1", "1", "Something"), ("AP1.2", "1", "Something else")]
+    assert plan_file.problems == []
+    assert "2 rows had no code" in plan_file.notes[0].message
+
+
+def test_a_file_without_any_action_column_is_one_problem_and_no_rows(tmp_path: Path) -> None:
+    plan_file = read_plan_csv(write(tmp_path, "Name,Owner\nSomething,HR\n"), plan="P")
 
     assert plan_file.rows == []
     assert len(plan_file.problems) == 1
-    assert "no Code column" in plan_file.problems[0].reason
+    assert "No actions found" in plan_file.problems[0].reason
 
 
 def test_rows_of_another_plan_are_problems(tmp_path: Path) -> None:
@@ -202,13 +211,14 @@ def test_parse_due_value(text: str, expected: date | None) -> None:
     assert parse_due_value(text) == expected  # the plain formats need no today
 
 
-def test_messy_due_dates_are_read_only_when_today_is_given(tmp_path: Path) -> None:
-    path = write(tmp_path, "Code,Title,Due\nHSCM COMM AP2.5.1,Contracts,end of March 2024\n")
+def test_relative_due_dates_are_read_only_when_today_is_given(tmp_path: Path) -> None:
+    path = write(tmp_path, "Code,Title,Due\nHSCM COMM AP2.5.1,Contracts,end of March 2024\n"
+                           "HSCM COMM AP2.5.2,Invoices,next Friday\n")
 
     with_today, without = read_plan_csv(path, plan="P", today=TODAY), read_plan_csv(path, plan="P")
 
-    assert (with_today.rows[0].due_date, with_today.rows[0].due_text, with_today.notes) == (date(2024, 3, 31), None, [])
-    assert (without.rows[0].due_date, without.rows[0].due_text) == (None, "end of March 2024")
+    assert [(r.due_date, r.due_text) for r in with_today.rows] == [(date(2024, 3, 31), None), (date(2023, 9, 29), None)]
+    assert [(r.due_date, r.due_text) for r in without.rows] == [(date(2024, 3, 31), None), (None, "next Friday")]
     assert len(without.notes) == 1
 
 

@@ -11,11 +11,15 @@ import logging
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.domain.codes import normalise
 from bot.domain.model import Action, FieldChange, HistoryEntry, Plan, Section, State
 from bot.planfiles.model import FileNote, FileProblem, ImportRow, PlanFile
+
+if TYPE_CHECKING:
+    from bot.planfiles.rollup_check import RollupDifference
 
 logger = logging.getLogger(__name__)
 
@@ -37,13 +41,14 @@ IMPORT_FIELDS: tuple[str, ...] = (
 
 
 class _Plans(Protocol):
+    def get(self, name: str) -> Plan | None: ...
     def upsert(self, name: str, title: str) -> Plan: ...
     def get_section(self, plan: str, code: str) -> Section | None: ...
     def upsert_section(self, section: Section) -> Section: ...
 
 
 class _Actions(Protocol):
-    def find(self, typed: str, plan: str | None = None) -> list[Action]: ...
+    def list(self, plan: str | None = None) -> list[Action]: ...
     def add(self, action: Action) -> Action: ...
     def save(self, action: Action) -> None: ...
 
@@ -70,8 +75,11 @@ class ImportReport:
     unchanged: int = 0
     created_codes: list[str] = field(default_factory=list)
     updated_codes: list[str] = field(default_factory=list)
+    updated_fields: dict[str, list[str]] = field(default_factory=dict)  # code -> fields that change
     problems: list[FileProblem] = field(default_factory=list)
     notes: list[FileNote] = field(default_factory=list)
+    # Where the file's own section rollups differ from those its actions give (seed 000's table).
+    rollup_differences: list[RollupDifference] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -104,8 +112,13 @@ def import_plan(
     now: datetime,
     today: date,
     dry_run: bool = False,
+    on_row: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Upsert the plan file's plan, sections and actions into `uow`; the caller commits."""
+    """Upsert the plan file's plan, sections and actions into `uow`; the caller commits.
+
+    `on_row(n)` is called as the n-th row is applied (a progress bar). New actions are stored
+    with `uow.actions.add_many` when storage has it (one round trip instead of one per action).
+    """
     plan = plan_file.plan_name
     report = ImportReport(
         plan=plan,
@@ -114,28 +127,29 @@ def import_plan(
         problems=list(plan_file.problems),
         notes=list(plan_file.notes),
     )
+    from bot.planfiles.rollup_check import compare_rollups  # imports this module: import here
+
+    report.rollup_differences = compare_rollups(plan_file)
     if not plan_file.rows:
         return report
+    existing_plan = uow.plans.get(plan)
     if not dry_run:
-        uow.plans.upsert(plan, plan_file.plan_title)
+        uow.plans.upsert(plan, existing_plan.title if existing_plan and plan_file.plan_title == plan else
+                         plan_file.plan_title)
     section_titles = _apply_sections(uow, plan_file, dry_run)
     has = plan_file.columns
+    existing_by_code = {normalise(a.code): a for a in uow.actions.list(plan=plan)} if existing_plan else {}
+    new_actions: list[tuple[Action, ImportRow]] = []
 
-    for row in plan_file.rows:
-        existing = _find_existing(uow, plan, row.code)
+    for count, row in enumerate(plan_file.rows, 1):
+        if on_row is not None:
+            on_row(count)
+        existing = existing_by_code.get(normalise(row.code))
         section_title = section_titles.get(row.section_code, f"Section {row.section_code}")
         if existing is None:
-            action = _new_action(row, plan, section_title, actor, now, today)
             report.created += 1
             report.created_codes.append(row.code)
-            if not dry_run:
-                added = uow.actions.add(action)
-                changes = tuple(
-                    FieldChange(name, None, getattr(added, name))
-                    for name in IMPORT_FIELDS
-                    if name != "latest_update" and getattr(added, name) is not None
-                )
-                uow.history.append(_entry(added, changes, row.update, actor, channel, now, report, plan_file))
+            new_actions.append((_new_action(row, plan, section_title, actor, now, today), row))
             continue
 
         target = _target_values(existing, row, section_title, has, today)
@@ -149,11 +163,15 @@ def import_plan(
             continue
         report.updated += 1
         report.updated_codes.append(existing.code)
+        report.updated_fields[existing.code] = [c.field for c in changes]
         if not dry_run:
             updated = replace(existing, **{c.field: c.new for c in changes}, updated_at=now, updated_by=actor)
             uow.actions.save(updated)
             note = row.update if any(c.field == "latest_update" for c in changes) else None
             uow.history.append(_entry(updated, changes, note, actor, channel, now, report, plan_file))
+
+    if new_actions and not dry_run:
+        _add_new(uow, new_actions, actor, channel, now, report, plan_file)
 
     logger.info(
         "imported plan file",
@@ -163,33 +181,56 @@ def import_plan(
     return report
 
 
+def _add_new(
+    uow: ImportUnitOfWork,
+    new_actions: list[tuple[Action, ImportRow]],
+    actor: str,
+    channel: str,
+    now: datetime,
+    report: ImportReport,
+    plan_file: PlanFile,
+) -> None:
+    actions = [action for action, _ in new_actions]
+    add_many = getattr(uow.actions, "add_many", None)
+    added = add_many(actions) if add_many is not None else [uow.actions.add(a) for a in actions]
+    entries = []
+    for stored, (_, row) in zip(added, new_actions):
+        changes = tuple(
+            FieldChange(name, None, getattr(stored, name))
+            for name in IMPORT_FIELDS
+            if name != "latest_update" and getattr(stored, name) is not None
+        )
+        entries.append(_entry(stored, changes, row.update, actor, channel, now, report, plan_file))
+    append_many = getattr(uow.history, "append_many", None)
+    if append_many is not None:
+        append_many(entries)
+    else:
+        for entry in entries:
+            uow.history.append(entry)
+
+
 def _apply_sections(uow: ImportUnitOfWork, plan_file: PlanFile, dry_run: bool) -> dict[str, str]:
     """Upsert sections; returns section code -> title as stored after the import."""
     plan = plan_file.plan_name
     titled = "section_title" in plan_file.columns
     titles: dict[str, str] = {}
+    rollups = plan_file.has_reported_rollups
     for row in plan_file.sections:
         existing = uow.plans.get_section(plan, row.code)
         if existing is None:
-            section = Section(plan=plan, code=row.code, title=row.title)
-        elif titled and existing.title != row.title:
-            section = replace(existing, title=row.title)
+            section = Section(plan=plan, code=row.code, title=row.title, reported_progress=row.reported_progress,
+                              reported_due=row.reported_due)
         else:
-            titles[row.code] = existing.title
-            continue
+            section = replace(existing, title=row.title if titled or rollups else existing.title)
+            if rollups:
+                section = replace(section, reported_progress=row.reported_progress, reported_due=row.reported_due)
+            if section == existing:
+                titles[row.code] = existing.title
+                continue
         titles[row.code] = section.title
         if not dry_run:
             uow.plans.upsert_section(section)
     return titles
-
-
-def _find_existing(uow: ImportUnitOfWork, plan: str, code: str) -> Action | None:
-    """The action of this plan whose normalised code is the row's (never a near match)."""
-    key = normalise(code)
-    for action in uow.actions.find(code, plan=plan):
-        if action.plan == plan and normalise(action.code) == key:
-            return action
-    return None
 
 
 def _new_action(row: ImportRow, plan: str, section_title: str, actor: str, now: datetime, today: date) -> Action:

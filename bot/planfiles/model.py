@@ -1,6 +1,6 @@
 """What a plan file says, as plain rows, before anything is written to storage.
 
-A reader (CSV today; XLSX and the text export later) produces a `PlanFile`; `apply.import_plan`
+A reader (CSV, XLSX, the text export) produces a `PlanFile`; `apply.import_plan`
 turns it into actions. Nothing here knows about files, SQL or the clock.
 """
 
@@ -23,7 +23,9 @@ class FileProblem(NamedTuple):
     reason: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+        if self.reason.startswith("sheet "):  # a workbook's reason names its sheet and row itself
+            return self.reason
+        return f"line {self.line}: {self.reason}" if self.line else self.reason
 
 
 class FileNote(NamedTuple):
@@ -33,13 +35,17 @@ class FileNote(NamedTuple):
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+        if self.message.startswith("sheet "):
+            return self.message
+        return f"line {self.line}: {self.message}" if self.line else self.message
 
 
 @dataclass(frozen=True)
 class SectionRow:
     code: str
     title: str
+    reported_progress: int | None = None  # the file's own rollup (seed 000's table at the end)
+    reported_due: date | None = None
 
 
 @dataclass(frozen=True)
@@ -72,3 +78,9 @@ class PlanFile:
     # Canonical columns the file has ("code", "progress", "due", ...). A column the file lacks
     # leaves that field of an existing action alone; an empty cell in a column it has clears it.
     columns: frozenset[str] = frozenset()
+    # How each distinct header row was read ("'Agency' -> responsibility ..."), for --dry-run.
+    mappings: list[list[str]] = field(default_factory=list)
+
+    @property
+    def has_reported_rollups(self) -> bool:
+        return any(s.reported_progress is not None or s.reported_due is not None for s in self.sections)

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.model import FieldChange, HistoryEntry, State
@@ -167,6 +167,23 @@ class HistoryRepository:
         """Entries recorded from one source (an email, an import file), oldest first."""
         query = _select_entries().where(HistoryRow.source_ref == source_ref).order_by(HistoryRow.id)
         return [_to_entry(h, code, plan) for h, code, plan in self._session.execute(query)]
+
+    def append_many(self, entries: list[HistoryEntry]) -> list[HistoryEntry]:
+        """Record many entries in one INSERT (a plan import); same rules as `append`."""
+        if not entries:
+            return []
+        values = []
+        for entry in entries:
+            if entry.action_id is None:
+                raise ValueError(f"a history entry for {entry.action_code} needs its action_id")
+            values.append({
+                "action_id": entry.action_id, "batch_id": entry.batch_id, "at": entry.at,
+                "person_id": entry.person_id, "actor": entry.actor, "channel": entry.channel, "kind": entry.kind,
+                "changes": encode_changes(entry.changes), "note": entry.note, "source_ref": entry.source_ref,
+                "undoes_batch": entry.undoes_batch,
+            })
+        ids = self._session.scalars(insert(HistoryRow).returning(HistoryRow.id, sort_by_parameter_order=True), values)
+        return [replace(entry, id=id) for entry, id in zip(entries, ids)]
 
     def since(self, at: datetime, plan: str | None = None) -> list[HistoryEntry]:
         """Entries recorded after `at` (of one plan, or of all), oldest first. One query,

@@ -1,0 +1,165 @@
+"""Which column of a plan file holds what: header names mapped by meaning, with overrides.
+
+Organisations name the same column differently (`Responsibility`, `Agency`, `Lead &
+Stakeholders`; `Due Date`, `Timescale for Delivery`, `Revised Implementation Date`). A header
+is first looked up among the known names; failing that, it is read by its words (a header
+with "timescale" or "date" in it is a due date). `--map "Column=field"` overrides both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+# The fields a column can hold, with what `--map` and `--dry-run` call them.
+FIELDS: dict[str, str] = {
+    "plan": "plan name",
+    "section": "section number",
+    "section_title": "section title",
+    "code": "action code",
+    "title": "action title",
+    "responsibility": "who is responsible",
+    "due": "due date",
+    "original_due": "original due date",
+    "update": "latest status update",
+    "progress": "progress (%)",
+    "state": "state (Completed, Cancelled, ...)",
+    "reported_progress": "reported section progress",
+}
+IGNORE = "ignore"
+
+# Canonical field -> header names it is known by exactly (compared after `header_key`).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "plan": ("plan", "plan name"),
+    "section": ("section", "section code", "section no", "section number"),
+    "section_title": ("section title", "section name"),
+    "code": ("code", "action code", "action ref", "ref", "ref no", "ref no.", "reference", "action no"),
+    "title": ("action title", "title", "action", "actions", "tasks/actions", "task", "tasks",
+              "improvement action", "key actions / tasks", "recommendation"),
+    "responsibility": ("responsibility", "owner", "lead", "responsible", "agency", "accountable officer",
+                       "lead & stakeholders", "lead officer", "person responsible", "responsible officer"),
+    "due": ("due date", "due", "timescale", "target date", "date", "revised implementation date",
+            "timescale for delivery", "deadline", "completion date"),
+    "original_due": ("original due date", "original due", "original target date"),
+    "update": ("latest status update", "status update", "latest update", "update", "notes", "note",
+               "progress/notes", "progress / notes", "comment / how we will deliver", "comments", "comment"),
+    "progress": ("status progress", "progress", "% complete", "percent complete", "complete", "% progress"),
+    "state": ("state", "status"),
+    "reported_progress": ("reported progress",),
+}
+# Headers that look like a field by their words but are not one.
+NOT_A_FIELD = frozenset({"status icon", "resources", "rag", "rag status", "icon"})
+
+# Read by words when no exact name matched; first rule that matches wins (order matters:
+# "Action Code" is a code, "Progress/Notes" an update, "Original Due" not the due date).
+_WORD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("original_due", re.compile(r"\boriginal\b.*\b(due|date|target)\b")),
+    ("code", re.compile(r"\b(code|ref|reference)\b")),
+    ("update", re.compile(r"\b(update|notes?|comments?|commentary|how we will)\b")),
+    ("progress", re.compile(r"%|\bpercent|\bprogress\b")),
+    ("due", re.compile(r"\b(due|date|timescales?|deadline|target|when)\b")),
+    ("responsibility", re.compile(r"\b(lead|owner|responsib\w*|agency|accountable|officer)\b")),
+    ("title", re.compile(r"\b(actions?|tasks?|title|proposal)\b")),
+)
+
+_SPACES = re.compile(r"\s+")
+
+
+def header_key(name: object) -> str:
+    """`Due Date`, `due_date`, ` DUE\\n DATE ` -> `due date` (our own export uses snake_case)."""
+    text = "" if name is None else str(name)
+    return _SPACES.sub(" ", text.replace("\ufeff", "").replace("_", " ").strip().lower()).strip(" :*")
+
+
+_ALIAS_TO_FIELD = {alias: name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
+
+
+def field_for_header(name: object) -> str | None:
+    """The field a header names, by its exact name first and then by its words."""
+    key = header_key(name)
+    if not key or key in NOT_A_FIELD:
+        return None
+    if key in _ALIAS_TO_FIELD:
+        return _ALIAS_TO_FIELD[key]
+    for field_name, pattern in _WORD_RULES:
+        if pattern.search(key):
+            return field_name
+    return None
+
+
+@dataclass
+class ColumnMap:
+    """Field -> column index, and how each header was read (for `--dry-run`)."""
+
+    headers: list[str]
+    fields: dict[str, int] = field(default_factory=dict)
+    how: list[tuple[str, str | None, str]] = field(default_factory=list)  # header, field, why
+
+    def describe(self) -> list[str]:
+        lines = []
+        for header, name, why in self.how:
+            target = f"{name} ({FIELDS[name]})" if name else "not imported"
+            lines.append(f"{header!r} -> {target}{f' [{why}]' if why else ''}")
+        return lines
+
+
+def parse_overrides(pairs: Sequence[str]) -> dict[str, str]:
+    """`["Agency=responsibility", "Icon=ignore"]` -> {"agency": "responsibility", "icon": "ignore"}.
+
+    Raises ValueError with a sentence saying what to type when a pair is not understood.
+    """
+    overrides: dict[str, str] = {}
+    for pair in pairs:
+        column, sep, target = pair.rpartition("=")
+        target = target.strip().lower().replace(" ", "_")
+        if not sep or not column.strip():
+            raise ValueError(f"--map {pair!r} is not COLUMN=FIELD; write it like --map \"Agency=responsibility\".")
+        if target not in FIELDS and target != IGNORE:
+            raise ValueError(f"--map {pair!r}: {target!r} is not a field. Fields: {', '.join(FIELDS)}, or ignore.")
+        overrides[header_key(column)] = target
+    return overrides
+
+
+def map_header(header: Sequence[object], overrides: Mapping[str, str] | None = None) -> ColumnMap:
+    """Map a header row. The first column naming a field wins; later ones are reported unused."""
+    overrides = overrides or {}
+    result = ColumnMap(headers=["" if h is None else str(h).strip() for h in header])
+    for index, name in enumerate(result.headers):
+        key = header_key(name)
+        if not key:
+            continue
+        if key in overrides:
+            target: str | None = None if overrides[key] == IGNORE else overrides[key]
+            why = "--map"
+        else:
+            target = field_for_header(name)
+            why = "" if key in _ALIAS_TO_FIELD or target is None else "by its words"
+        if target is not None and target in result.fields:
+            result.how.append((name, None, f"{target} already comes from column {result.fields[target] + 1}"))
+            continue
+        if target is not None:
+            result.fields[target] = index
+        result.how.append((name, target, why))
+    return result
+
+
+_DATA_LOOKING = re.compile(r"^\d{1,3}\s*%$|\d[-/.][A-Za-z0-9]{2,9}[-/.]\d|[A-Za-z]+\d+\.\d")
+_MAX_HEADER_CHARS = 60
+
+
+def looks_like_header(header: Sequence[object], overrides: Mapping[str, str] | None = None) -> ColumnMap | None:
+    """The mapping if this row is a header row of actions: a title or code column plus one more,
+    at least one header known by its exact name, and nothing that looks like data."""
+    texts = [cell.strip() for cell in header if isinstance(cell, str) and cell.strip()]
+    if len(texts) < 2 or any(cell is not None and not isinstance(cell, str) for cell in header):
+        return None  # a header row holds only text; a row with dates or numbers is data
+    if any(len(text) > _MAX_HEADER_CHARS or _DATA_LOOKING.search(text) for text in texts):
+        return None
+    overrides = overrides or {}
+    if not any(header_key(text) in _ALIAS_TO_FIELD or header_key(text) in overrides for text in texts):
+        return None
+    mapped = map_header(header, overrides)
+    if ("title" in mapped.fields or "code" in mapped.fields) and len(mapped.fields) >= 2:
+        return mapped
+    return None

@@ -1,0 +1,115 @@
+"""The committee report (seed 000's Actions Report layout) as Markdown and as HTML.
+
+Per plan: title, report type and date, the status legend, then each section with its
+actions in the seed's columns, then the section rollup table (computed progress beside the
+progress the source file reported, where it differs). HTML is self-contained (inline CSS,
+print-friendly) and escapes every value.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+from bot.planfiles.plan_report import (
+    LEGEND, REPORT_COLUMNS, STATUS_COLOUR, PlanReport, format_due, format_progress, report_cells,
+)  # fmt: skip
+
+
+def _md_cell(value: str) -> str:
+    return " ".join(value.split()).replace("|", "\\|")
+
+
+def _md_table(header: tuple[str, ...] | list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines.extend("| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows)
+    return lines
+
+
+def _action_row(cells: dict[str, object]) -> list[str]:
+    return [str(cells["Code"]), str(cells["Action Title"]), str(cells["Responsibility"]),
+            format_due(cells["Due Date"]),  # type: ignore[arg-type]
+            str(cells["Latest Status Update"]), format_progress(cells["Status Progress"]),  # type: ignore[arg-type]
+            cells["Status"].value]  # type: ignore[attr-defined]
+
+
+def _rollup_rows(report: PlanReport) -> list[list[str]]:
+    rows = []
+    for block in report.sections:
+        rollup = block.rollup
+        reported = rollup.reported_progress
+        note = "" if reported is None or reported == rollup.progress else f"file reported {reported}%"
+        rows.append([block.code, block.title, str(rollup.action_count),
+                     format_due(rollup.latest_due), format_progress(rollup.progress), str(rollup.overdue), note])
+    return rows
+
+
+ROLLUP_HEADER = ("Section", "Title", "Actions", "Latest Due Date", "Status Progress", "Overdue", "Note")
+
+
+def render_markdown(reports: list[PlanReport]) -> str:
+    lines: list[str] = []
+    for report in reports:
+        lines += [f"# {report.title}", "", "**Report Type:** Actions Report  ",
+                  f"**Generated on:** {_long_date(report.generated_on)}", "", "**Action Status**", ""]
+        lines += [f"- {label}" for label, _, _ in LEGEND]
+        for block in report.sections:
+            lines += ["", f"## {block.code} {block.title}", ""]
+            rows = [_action_row(report_cells(a, report.generated_on)) for a in block.actions]
+            lines += _md_table(REPORT_COLUMNS, rows) if rows else ["_No actions._"]
+        lines += ["", f"## Summary by section: {report.title}", ""]
+        lines += _md_table(ROLLUP_HEADER, _rollup_rows(report))
+        lines.append("")
+    return "\n".join(lines) if lines else "No plans to report.\n"
+
+
+_CSS = """
+body { font-family: Arial, Helvetica, sans-serif; font-size: 10pt; color: #222; margin: 2em; }
+h1 { font-size: 18pt; margin-bottom: 0.2em; } h2 { font-size: 13pt; margin-top: 1.6em; border-bottom: 2px solid #1f4e79; }
+table { border-collapse: collapse; width: 100%; margin-top: 0.4em; page-break-inside: auto; }
+th { background: #d9e1f2; text-align: left; } th, td { border: 1px solid #999; padding: 4px 6px; vertical-align: top; }
+td.num { text-align: right; white-space: nowrap; } td.date { white-space: nowrap; }
+.legend td { border: none; padding: 2px 8px; } .meta { color: #555; } .plan { page-break-after: always; }
+"""
+
+
+def render_html(reports: list[PlanReport]) -> str:
+    e = html.escape
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             f"<title>{e(reports[0].title if reports else 'Actions Report')}</title>", f"<style>{_CSS}</style>",
+             "</head><body>"]
+    for report in reports:
+        parts.append('<section class="plan">')
+        parts.append(f"<h1>{e(report.title)}</h1>")
+        parts.append(f'<p class="meta"><b>Report Type:</b> Actions Report<br><b>Generated on:</b> '
+                     f"{e(_long_date(report.generated_on))}</p>")
+        parts.append('<table class="legend"><tr><th colspan="2">Action Status</th></tr>')
+        parts += [f'<tr><td style="background:#{colour}; width:1.5em"></td><td>{e(label)}</td></tr>'
+                  for label, _, colour in LEGEND]
+        parts.append("</table>")
+        for block in report.sections:
+            parts.append(f"<h2>{e(block.code)} {e(block.title)}</h2>")
+            if not block.actions:
+                parts.append("<p><i>No actions.</i></p>")
+                continue
+            parts.append("<table><tr>" + "".join(f"<th>{e(c)}</th>" for c in REPORT_COLUMNS) + "</tr>")
+            for action in block.actions:
+                cells = report_cells(action, report.generated_on)
+                row = _action_row(cells)
+                colour = STATUS_COLOUR[cells["Status"]]
+                parts.append(
+                    "<tr>" + "".join(f"<td>{e(v)}</td>" for v in row[:3]) + f'<td class="date">{e(row[3])}</td>'
+                    + f"<td>{e(row[4])}</td>" + f'<td class="num">{e(row[5])}</td>'
+                    + f'<td style="background:#{colour}">{e(row[6])}</td></tr>'
+                )
+            parts.append("</table>")
+        parts.append(f"<h2>Summary by section</h2><table><tr>{''.join(f'<th>{e(c)}</th>' for c in ROLLUP_HEADER)}</tr>")
+        for row in _rollup_rows(report):
+            parts.append("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>")
+        parts.append("</table></section>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"

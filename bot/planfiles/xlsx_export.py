@@ -1,0 +1,116 @@
+"""Write plans as an Excel workbook a committee recognises, and that imports back unchanged.
+
+One sheet per plan in the seed Actions Report's layout: the plan title, then per section a
+heading row (`2.1 Governance Structure`), the seed's header row and the actions, Due Date as
+a real Excel date, Status Progress as a percentage, the Status cell coloured as in the
+status legend. A `Rollups` sheet holds each section's computed and reported progress and due date, then
+the legend. bot.planfiles.xlsx_reader reads all of it back (round trip).
+
+openpyxl is imported inside `write_workbook` only.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from bot.domain.model import Status
+from bot.planfiles.plan_report import LEGEND, REPORT_COLUMNS, STATUS_COLOUR, PlanReport, report_cells
+from bot.planfiles.xlsx_reader import ROLLUP_SHEET
+
+EXTRA_COLUMNS = ("Original Due Date",)  # after the seed's columns, so a re-import loses nothing
+ROLLUP_COLUMNS = ("Plan", "Section", "Section Title", "Count", "Progress", "Latest Due", "Reported Progress",
+                  "Reported Due", "Overdue", *[label for label, _, _ in LEGEND])
+_WIDTHS = (24, 60, 28, 14, 60, 10, 14, 14)
+_DATE_FORMAT = "DD-MMM-YYYY"
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A valid, unique sheet name (31 characters at most, none of []:*?/\\)."""
+    base = _BAD_SHEET_CHARS.sub(" ", name).strip()[:31] or "Plan"
+    title, number = base, 2
+    while title.lower() in taken or title == ROLLUP_SHEET:
+        suffix = f" ({number})"
+        title, number = base[: 31 - len(suffix)] + suffix, number + 1
+    taken.add(title.lower())
+    return title
+
+
+def write_workbook(reports: list[PlanReport], path: Path) -> None:
+    import openpyxl
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    header_fill = PatternFill("solid", fgColor="D9E1F2")
+    heading_fill = PatternFill("solid", fgColor="EDEDED")
+    fills = {status: PatternFill("solid", fgColor=colour) for status, colour in STATUS_COLOUR.items()}
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    taken: set[str] = set()
+    for report in reports:
+        sheet = workbook.create_sheet(sheet_title(report.name, taken))
+        sheet.append([report.name])
+        sheet["A1"].font = Font(bold=True, size=14)
+        sheet.append([f"Actions Report, generated on {report.generated_on:%d %B %Y}"])
+        for index, width in enumerate(_WIDTHS, 1):
+            sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
+        for block in report.sections:
+            sheet.append([])
+            sheet.append([f"{block.code} {block.title}"])
+            sheet.cell(sheet.max_row, 1).font = bold
+            sheet.cell(sheet.max_row, 1).fill = heading_fill
+            sheet.append([*REPORT_COLUMNS, *EXTRA_COLUMNS])
+            for cell in sheet[sheet.max_row]:
+                cell.font, cell.fill = bold, header_fill
+            for action in block.actions:
+                cells = report_cells(action, report.generated_on)
+                progress = cells["Status Progress"]
+                status: Status = cells["Status"]
+                sheet.append([
+                    cells["Code"], cells["Action Title"], cells["Responsibility"], cells["Due Date"],
+                    cells["Latest Status Update"], None if progress is None else progress / 100, status.value,
+                    action.original_due_date,
+                ])
+                row = sheet[sheet.max_row]
+                for cell in row:
+                    cell.alignment = wrap
+                row[3].number_format = row[7].number_format = _DATE_FORMAT
+                row[5].number_format = "0%"
+                row[6].fill = fills[status]
+        sheet.freeze_panes = "A3"
+    _write_rollups(workbook.create_sheet(ROLLUP_SHEET), reports, bold, header_fill, fills)
+    workbook.save(path)
+    workbook.close()
+
+
+def _write_rollups(sheet: Any, reports: list[PlanReport], bold: Any, header_fill: Any, fills: dict[Status, Any]) -> None:
+    from openpyxl.styles import PatternFill
+
+    sheet.append(list(ROLLUP_COLUMNS))
+    for cell in sheet[1]:
+        cell.font, cell.fill = bold, header_fill
+    for report in reports:
+        for block in report.sections:
+            rollup = block.rollup
+            counts = [sum(rollup.counts.get(s, 0) for s in statuses) for _, statuses, _ in LEGEND]
+            sheet.append([
+                report.name, block.code, block.title, rollup.action_count,
+                None if rollup.progress is None else rollup.progress / 100, rollup.latest_due,
+                None if rollup.reported_progress is None else rollup.reported_progress / 100,
+                block.reported_due, rollup.overdue, *counts,
+            ])
+            row = sheet[sheet.max_row]
+            row[4].number_format = row[6].number_format = "0%"
+            row[5].number_format = row[7].number_format = _DATE_FORMAT
+    sheet.append([])
+    sheet.append(["Action Status"])
+    sheet.cell(sheet.max_row, 1).font = bold
+    for label, _, colour in LEGEND:
+        sheet.append([label])
+        sheet.cell(sheet.max_row, 1).fill = PatternFill("solid", fgColor=colour)
+    for letter, width in zip("ABCDEFGHI", (40, 9, 36, 8, 10, 14, 18, 14, 9)):
+        sheet.column_dimensions[letter].width = width
