@@ -54,10 +54,11 @@ SERVICE_FACTORIES: list[str] = [
 ]
 
 # Digest deliveries by destination kind: "module:function", function(runtime) -> a
-# DigestDelivery (bot.digest.delivery) or None when that channel is not configured. Teams
-# adds "teams" here. Imported only when digests are sent.
+# DigestDelivery (bot.digest.delivery) or None when that channel is not configured.
+# Imported only when digests are sent.
 DIGEST_DELIVERIES: dict[str, str] = {
     "slack": "bot.digest.slack_delivery:slack_delivery",
+    "teams": "bot.digest.teams_delivery:teams_delivery",
     "email": "bot.digest.email_delivery:email_delivery",
 }
 

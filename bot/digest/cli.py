@@ -219,7 +219,8 @@ def send_due() -> None:
     for sub_id, period, error in report.failed:
         typer.echo(f"failed\t{sub_id}\t{period}\t{error}", err=True)
     for sub_id, kind in report.waiting:
-        hint = "set SLACK_BOT_TOKEN" if kind == "slack" else f"no {kind} delivery is configured yet"
+        hint = {"slack": "set SLACK_BOT_TOKEN", "teams": "set the ACTIONBOT_TEAMS_* variables"}.get(
+            kind, f"no {kind} delivery is configured")
         typer.echo(f"waiting\t{sub_id}\t{kind}: not sent ({hint})", err=True)
     typer.echo(report.summary() + ".", err=True)
     if report.failed:
