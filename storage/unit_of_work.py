@@ -10,10 +10,13 @@ from sqlalchemy.orm import Session
 
 from storage.repositories import (
     ActionRepository,
+    ConcernRepository,
     HistoryRepository,
     InboundRepository,
+    MailRepository,
     PeopleRepository,
     PlanRepository,
+    ProviderRepository,
 )
 
 
@@ -26,6 +29,9 @@ class SqlUnitOfWork:
     history: HistoryRepository
     people: PeopleRepository
     inbound: InboundRepository
+    concerns: ConcernRepository
+    providers: ProviderRepository
+    mail: MailRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -42,6 +48,9 @@ class SqlUnitOfWork:
         self.history = HistoryRepository(session)
         self.people = PeopleRepository(session)
         self.inbound = InboundRepository(session)
+        self.concerns = ConcernRepository(session)
+        self.providers = ProviderRepository(session)
+        self.mail = MailRepository(session)
         return self
 
     def __exit__(
