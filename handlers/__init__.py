@@ -13,8 +13,17 @@ from bot.commands import (
     Undo,
     UpdateBatch,
 )
+from bot.concern_commands import (
+    AddConcernNote,
+    AllocateConcernAction,
+    CloseConcern,
+    ListConcerns,
+    LogConcern,
+    SetConcernCategory,
+    ShowConcern,
+)
 from bot.registry import HandlerRegistry
-from handlers import progress, queries
+from handlers import concerns, progress, queries
 
 
 def default_registry() -> HandlerRegistry:
@@ -29,4 +38,11 @@ def default_registry() -> HandlerRegistry:
     registry.register(ShowDue, queries.handle_due)
     registry.register(ShowMine, queries.handle_mine)
     registry.register(Help, queries.handle_help)
+    registry.register(LogConcern, concerns.handle_log_concern)
+    registry.register(AllocateConcernAction, concerns.handle_allocate)
+    registry.register(CloseConcern, concerns.handle_close)
+    registry.register(SetConcernCategory, concerns.handle_set_category)
+    registry.register(AddConcernNote, concerns.handle_note)
+    registry.register(ShowConcern, concerns.handle_show)
+    registry.register(ListConcerns, concerns.handle_list)
     return registry
