@@ -48,6 +48,7 @@ class Service(Protocol):
 # when that channel is not configured (its environment variables are not set). Imported
 # only by `actionbot run`, so `say` and the tests never load Slack, Teams or Exchange.
 SERVICE_FACTORIES: list[str] = []
+SERVICE_FACTORIES.append("bot.mail.service:mail_service")  # the shared mailbox (./maildrop by default)
 
 
 def configured_services(runtime: Runtime) -> list[Service]:

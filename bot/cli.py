@@ -22,6 +22,11 @@ people_app = typer.Typer(help="People, their roles and their chat/email identiti
 app.add_typer(db_app, name="db")
 app.add_typer(people_app, name="people")
 
+from bot.concerns_cli import mail_app, providers_app  # noqa: E402  (sub-apps; they import bot.cli lazily)
+
+app.add_typer(mail_app, name="mail")
+app.add_typer(providers_app, name="providers")
+
 
 class State:
     settings: Settings

@@ -8,26 +8,15 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.mail.mailbox import MailRecord
 from storage.concerns_tables import MailboxStateRow, MailLogRow, MailOutboxRow
-
-
-@dataclass(frozen=True)
-class MailRecord:
-    mail_key: str
-    received_at: datetime
-    sender: str | None
-    outcome: str
-    folder: str
-    reference: str | None = None
-    reason: str | None = None
 
 
 def _insert(session: Session):  # type: ignore[no-untyped-def]
@@ -103,10 +92,6 @@ class MailRepository:
     def set_state(self, key: str, value: str) -> None:
         insert = _insert(self._session)(MailboxStateRow).values(key=key, value=value)
         self._session.execute(insert.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
-
-
-def since(now: datetime, minutes: int) -> datetime:
-    return now - timedelta(minutes=minutes)
 
 
 class SqlCursorStore:
