@@ -22,11 +22,6 @@ people_app = typer.Typer(help="People, their roles and their chat/email identiti
 app.add_typer(db_app, name="db")
 app.add_typer(people_app, name="people")
 
-from bot.concerns_cli import mail_app, providers_app  # noqa: E402  (sub-apps; they import bot.cli lazily)
-
-app.add_typer(mail_app, name="mail")
-app.add_typer(providers_app, name="providers")
-
 
 class State:
     settings: Settings
@@ -305,6 +300,13 @@ def run() -> None:
         for service in reversed(services):
             service.stop()
         runtime.close()
+
+
+from bot.concerns_cli import mail_app, providers_app, use_cli  # noqa: E402  (sub-apps)
+
+use_cli(_runtime, fail)
+app.add_typer(mail_app, name="mail")
+app.add_typer(providers_app, name="providers")
 
 
 def main() -> None:

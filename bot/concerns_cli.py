@@ -1,12 +1,14 @@
 """`actionbot mail …` and `actionbot providers …`: the shared mailbox and the provider records.
 
-Sub-apps of bot.cli; like every command they wire a runtime through bot.app and nothing else.
+Sub-apps of bot.cli (which calls `use_cli`); like every command they wire a runtime through
+bot.app and nothing else.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Annotated, Optional
+from collections.abc import Callable
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -15,16 +17,25 @@ providers_app = typer.Typer(help="Care providers: names, aliases and email domai
                             "the provider of a new log entry).", no_args_is_help=True)
 
 
-def _runtime():  # type: ignore[no-untyped-def]
-    from bot import cli
+class _Hooks:
+    """bot.cli's runtime builder and error helper, handed over by bot.cli itself (importing
+    bot.cli from here would load a second copy of it under `python -m bot.cli`)."""
 
-    return cli._runtime()
+    runtime: Callable[[], Any]
+    fail: Callable[[str], typer.Exit]
+
+
+def use_cli(runtime: Callable[[], Any], fail: Callable[[str], typer.Exit]) -> None:
+    _Hooks.runtime = staticmethod(runtime)  # type: ignore[assignment]
+    _Hooks.fail = staticmethod(fail)  # type: ignore[assignment]
+
+
+def _runtime() -> Any:
+    return _Hooks.runtime()
 
 
 def _fail(message: str) -> typer.Exit:
-    from bot import cli
-
-    return cli.fail(message)
+    return _Hooks.fail(message)
 
 
 @mail_app.command("poll")

@@ -314,17 +314,19 @@ class MailIngestor:
 
     def flush_outbox(self) -> int:
         """Send queued mail; each is marked sent after the backend accepted it."""
-        with self.new_uow() as uow:
-            pending = uow.mail.unsent()
         sent = 0
-        for message_id, payload in pending:
-            try:
-                self.mailbox.send(from_payload(payload))
-            except Exception:
-                log.exception("sending failed; will retry on the next poll", extra={"message_id": message_id})
-                break
+        while True:
             with self.new_uow() as uow:
-                uow.mail.mark_sent(message_id, self.clock.now())
-                uow.commit()
-            sent += 1
-        return sent
+                pending = uow.mail.unsent()
+            if not pending:
+                return sent
+            for message_id, payload in pending:
+                try:
+                    self.mailbox.send(from_payload(payload))
+                except Exception:
+                    log.exception("sending failed; will retry on the next poll", extra={"message_id": message_id})
+                    return sent
+                with self.new_uow() as uow:
+                    uow.mail.mark_sent(message_id, self.clock.now())
+                    uow.commit()
+                sent += 1
