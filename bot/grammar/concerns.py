@@ -23,6 +23,7 @@ from bot.concern_commands import (
 from bot.domain.concerns import REFERENCE_PATTERN, Category, category_from_words, category_names, normalise_reference
 from bot.domain.dates import parse_date_phrase
 from bot.grammar.rules import ParseEnv, register_keyword, register_prefix_rule
+from bot.grammar.tokens import strip_note
 
 _MAX_PROVIDER_CHARS = 80
 _PROVIDER_SPLIT = re.compile(r"^([^:\n]{1,80}?)\s*:\s*(.+)$", re.DOTALL)
@@ -80,7 +81,7 @@ def read_reference(rest: str, env: ParseEnv) -> object:
     verb = _VERB.match(text)
     if verb is None:
         return ParseError(_REF_USAGE.format(ref=reference))
-    word, tail = verb.group(1).lower(), verb.group(2).strip()
+    word, tail = verb.group(1).lower(), strip_note(verb.group(2)) or ""
     if word == "action":
         return _allocation(reference, tail, env)
     if word in ("close", "closed", "resolved"):
