@@ -64,6 +64,12 @@ def _entry(ctx: HandlerContext, reference: str, changing: bool = True) -> Concer
     return concern
 
 
+def _viewer(ctx: HandlerContext) -> Person | None:
+    """Whose eyes a reply is for. In a shared channel everyone there reads it, so confidential
+    content is shown only in a direct message (or the console) to someone with the role."""
+    return ctx.person if ctx.message.is_direct else None
+
+
 def handle_log_concern(cmd: LogConcern, ctx: HandlerContext) -> Reply:
     """A new entry from chat or the console."""
     if ctx.person is None:
@@ -112,7 +118,7 @@ def handle_allocate(cmd: AllocateConcernAction, ctx: HandlerContext) -> Reply:
         ctx.uow.concerns.update(replace(concern, state=new_state))
     timescale = f" by {fmt_date(cmd.due)}" if cmd.due else ""
     _event(ctx, concern, "action", note=f"{cmd.description} — {owner}{timescale}", changes=changes)
-    shown = cmd.description if may_see(ctx.person, concern) else "(confidential)"
+    shown = cmd.description if may_see(_viewer(ctx), concern) else "(confidential)"
     return Reply(text=f"{concern.reference}: action for {owner}{timescale}: {shown}. State: {new_state.value}.",
                  title=f"Action on {concern.reference}", as_of=ctx.today)
 
@@ -171,9 +177,10 @@ def fmt_entry(concern: Concern, events: list[ConcernEvent]) -> str:
 def handle_show(cmd: ShowConcern, ctx: HandlerContext) -> Reply:
     """One entry in full, for those who may see it."""
     concern = _entry(ctx, cmd.reference, changing=False)
-    if not may_see(ctx.person, concern):
+    if not may_see(_viewer(ctx), concern):
+        where = "" if ctx.message.is_direct else " Ask in a direct message if you have the safeguarding role."
         return Reply(text=f"{concern.reference} is a confidential safeguarding entry ({concern.state.value}); only "
-                          "people with the safeguarding role can see its content.", as_of=ctx.today)
+                          f"people with the safeguarding role can see its content.{where}", as_of=ctx.today)
     events = ctx.uow.concerns.events(concern)
     return Reply(text=fmt_entry(concern, events), title=concern.reference, as_of=ctx.today)
 
@@ -203,7 +210,7 @@ def handle_list(cmd: ListConcerns, ctx: HandlerContext) -> Reply:
         title = "Open entries" if cmd.open_only else "All entries"
     if not concerns:
         return Reply(text=f"{title}: none.", title=title, as_of=ctx.today)
-    shown, hidden = visible_listing(concerns, ctx.person)
+    shown, hidden = visible_listing(concerns, _viewer(ctx))
     text = [f"{title} ({len(concerns)}):"] + shown[:MAX_LIST]
     if len(shown) > MAX_LIST:
         text.append(f"…and {len(shown) - MAX_LIST} more.")

@@ -191,3 +191,12 @@ def test_a_rolled_back_entry_gives_its_number_back(tmp_path: Path, testbot: Test
     with testbot.runtime.new_uow() as uow:
         assert uow.concerns.allocate_reference(2026)[0] == "PQ-2026-0001"
         assert uow.concerns.allocate_reference(2027)[0] == "PQ-2027-0001"
+
+
+def test_in_a_shared_channel_even_the_role_sees_only_count_and_reference(logbot: TestBot) -> None:
+    logbot.ok("safeguarding Acme: unexplained bruising", as_person="Jo Reid")
+    in_channel = logbot.say("concerns open", as_person="Jo Reid", is_direct=False, conversation_id="C1")
+    assert in_channel is not None and "bruising" not in in_channel.text
+    assert "1 confidential safeguarding entry: PQ-2023-0001." in in_channel.text
+    shown = logbot.say("PQ-2023-0001", as_person="Jo Reid", is_direct=False)
+    assert shown is not None and "bruising" not in shown.text and "direct message" in shown.text

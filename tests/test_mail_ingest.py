@@ -279,3 +279,10 @@ def test_a_safeguarding_mail_is_confidential_in_triage_ack_and_logs(mailbot: Mai
     assert "Safeguarding" not in ack["Subject"] and secret not in ack.get_content()
     logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     assert secret not in logged and "Safeguarding concern" not in logged
+
+
+def test_a_long_staff_letter_is_logged_not_refused_as_a_command(mailbot: MailBot) -> None:
+    letter = "Notes from the provider visit.\n\n" + ("The manager described the rota in detail. " * 150)
+    raw = make_mail(f"sam.patel@{COUNCIL}", "Visit notes", letter, headers={"Authentication-Results": AUTH_PASS})
+    result = mailbot.receive(raw)
+    assert result.outcome is Outcome.NEW_ENTRY and len(mailbot.entry(result.reference).body) > 4000

@@ -31,7 +31,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.commands import NotACommand, ParseError
 from bot.domain.concerns import Category, Concern, reference_in_subject
-from bot.grammar import parse
+from bot.grammar import MAX_MESSAGE_CHARS, parse
 from bot.mail.bodies import strip_reply
 from bot.mail.classify import MailKind, authentication_passes, classify
 from bot.mail.entries import (
@@ -133,13 +133,17 @@ class MailIngestor:
             mail = parse_mail(item.raw)
         except UnreadableMail as exc:
             return self._quarantine(item, content_key(item.raw), f"it could not be read as an email: {exc}")
-        with self.new_uow() as uow:
+        now = self.clock.now()
+        with self.new_uow() as uow:  # one read for everything routing needs to know
             done = uow.mail.get(mail.key)
+            recent = uow.mail.recent_from(mail.from_addr, now - timedelta(minutes=self.settings.rate_limit_minutes)) \
+                if mail.from_addr else 0
+            person = uow.people.find_by_email(mail.from_addr) if mail.from_addr else None
         if done is not None:
             return self._settled(item, mail.key, Outcome.ALREADY_HANDLED, done.folder, done.reference,
                                  f"was {done.outcome} before")
         try:
-            decision = self._decide_and_apply(mail)
+            decision = self._decide_and_apply(mail, recent, person)
         except Exception as exc:
             incident = uuid.uuid4().hex[:8]
             log.exception("mail handling failed", extra={"mail_key": mail.key, "incident": incident})
@@ -152,15 +156,10 @@ class MailIngestor:
 
     # --- routing ---------------------------------------------------------------------------
 
-    def _decide_and_apply(self, mail: ParsedMail) -> _Decision | None:
+    def _decide_and_apply(self, mail: ParsedMail, recent: int, person: Any) -> _Decision | None:
         kind, why = classify(mail, (self.settings.address,))
         if kind is not MailKind.ORDINARY:
             return self._record_only(mail, _Decision(_FILED_OUTCOMES[kind], FILED, reason=why))
-        now = self.clock.now()
-        with self.new_uow() as uow:
-            recent = uow.mail.recent_from(mail.from_addr, now - timedelta(minutes=self.settings.rate_limit_minutes)) \
-                if mail.from_addr else 0
-            person = uow.people.find_by_email(mail.from_addr) if mail.from_addr else None
         if recent >= self.settings.rate_limit_messages:
             notice = None
             if recent == self.settings.rate_limit_messages:
@@ -188,8 +187,8 @@ class MailIngestor:
         paragraph = body.split("\n\n", 1)[0].strip()
         looks_wrong = None
         for candidate in (body, paragraph, bare_subject(mail.subject)):
-            if not candidate:
-                continue
+            if not candidate or len(candidate) > MAX_MESSAGE_CHARS:
+                continue  # a long letter is not a command; it may still be a concern
             parsed = parse(candidate, today)
             if isinstance(parsed, NotACommand):
                 continue

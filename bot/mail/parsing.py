@@ -117,23 +117,30 @@ def _unescape(value: str, declared: tuple[str, ...]) -> str:
     return decode_raw_bytes(value.encode("utf-8", "surrogateescape"), declared)
 
 
+# Headers read for their words (decoded with policy.default); the rest are only matched
+# against patterns (Auto-Submitted, Precedence, Authentication-Results, …), so their raw
+# unfolded text is enough and far cheaper than building header objects for all of them.
+_DECODED_HEADERS = frozenset({"subject", "to", "cc"})
+
+
 def _header_values(message: Message, declared: tuple[str, ...]) -> dict[str, list[str]]:
     headers: dict[str, list[str]] = {}
     for name, raw_value in message.raw_items() if hasattr(message, "raw_items") else message.items():
         raw_text = str(raw_value)
-        if name.lower() in _ADDRESS_HEADERS:
-            # Decoded but not re-parsed: policy.default reads `a@x.org <b@y.org>` as a@x.org,
-            # and the address in angle brackets is the one the mail really comes from.
+        lowered = name.lower()
+        if lowered in _ADDRESS_HEADERS or any("\udc80" <= ch <= "\udcff" for ch in raw_text):
+            # Address headers are decoded but not re-parsed: policy.default reads
+            # `a@x.org <b@y.org>` as a@x.org, and the address in angle brackets is the one the
+            # mail really comes from. Raw 8-bit bytes would become U+FFFD; decode them here.
             value = _compat_decode(_unescape(raw_text, declared), declared)
-        elif any("\udc80" <= ch <= "\udcff" for ch in raw_text):
-            # Raw 8-bit bytes: policy.default would turn them into U+FFFD; decode them here.
-            value = _compat_decode(_unescape(raw_text, declared), declared)
-        else:
+        elif lowered in _DECODED_HEADERS:
             try:
-                value = str(message.policy.header_fetch_parse(name, raw_value))  # type: ignore[attr-defined]
+                value = str(message.policy.header_fetch_parse(name, raw_value))
             except Exception:
                 value = _compat_decode(raw_text, declared)
-        headers.setdefault(name.lower(), []).append(" ".join(value.split()))
+        else:
+            value = raw_text
+        headers.setdefault(lowered, []).append(" ".join(value.split()))
     return headers
 
 
@@ -304,15 +311,18 @@ def _from_message(message: Message, raw: bytes | None, depth: int) -> ParsedMail
     text = "\n\n".join(t.strip() for t in walk.plain if t.strip())
     if not text and walk.html:
         text = "\n\n".join(html_to_text(h) for h in walk.html)
-    first = lambda name: (headers.get(name) or [None])[0]  # noqa: E731
+    def first(name: str) -> str | None:
+        values = headers.get(name)
+        return values[0] if values else None
+
     ids = _message_ids(first("message-id"))
     message_id = ids[0] if ids else None
     from_addr, from_name = _address(headers)
-    report_type = None
+    report_type: str | None = None
     try:
         if message.get_content_type() == "multipart/report":
-            report_type = (message.get_param("report-type") or None)  # type: ignore[assignment]
-            report_type = str(report_type).lower() if report_type else None
+            found = message.get_param("report-type")
+            report_type = str(found).lower() if isinstance(found, str) and found else None
     except Exception:
         report_type = None
     key = message_id or (content_key(raw) if raw is not None else content_key(text.encode("utf-8", "replace")))
