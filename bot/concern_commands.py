@@ -49,6 +49,14 @@ class SetConcernCategory:
 
 
 @dataclass(frozen=True)
+class LinkConcern:
+    """`PQ-2026-0042 link AP2.5.1`: link the entry to an action of the plan."""
+
+    reference: str
+    code: str
+
+
+@dataclass(frozen=True)
 class AddConcernNote:
     """`PQ-2026-0042 note spoke to the manager`: add to the entry's history."""
 

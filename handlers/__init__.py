@@ -17,6 +17,7 @@ from bot.concern_commands import (
     AddConcernNote,
     AllocateConcernAction,
     CloseConcern,
+    LinkConcern,
     ListConcerns,
     LogConcern,
     SetConcernCategory,
@@ -42,6 +43,7 @@ def default_registry() -> HandlerRegistry:
     registry.register(AllocateConcernAction, concerns.handle_allocate)
     registry.register(CloseConcern, concerns.handle_close)
     registry.register(SetConcernCategory, concerns.handle_set_category)
+    registry.register(LinkConcern, concerns.handle_link)
     registry.register(AddConcernNote, concerns.handle_note)
     registry.register(ShowConcern, concerns.handle_show)
     registry.register(ListConcerns, concerns.handle_list)

@@ -12,6 +12,7 @@ from bot.concern_commands import (
     AddConcernNote,
     AllocateConcernAction,
     CloseConcern,
+    LinkConcern,
     ListConcerns,
     LogConcern,
     SetConcernCategory,
@@ -37,6 +38,7 @@ from bot.domain.model import Person
 from bot.domain.progress import UpdateRefused
 from bot.messages import Reply
 from handlers.formatting import fmt_date
+from handlers.resolve import resolve_action
 
 MAX_LIST = 40
 
@@ -143,6 +145,15 @@ def handle_set_category(cmd: SetConcernCategory, ctx: HandlerContext) -> Reply:
     ctx.uow.concerns.update(replace(concern, category=new))
     _event(ctx, concern, "category", changes=(("category", concern.category.value, new.value),))
     return Reply(text=f"{concern.reference}: category {concern.category.value} → {new.value}.", as_of=ctx.today)
+
+
+def handle_link(cmd: LinkConcern, ctx: HandlerContext) -> Reply:
+    """Link an entry to the plan action it bears on."""
+    concern = _entry(ctx, cmd.reference)
+    action = resolve_action(ctx, cmd.code)
+    ctx.uow.concerns.update(replace(concern, action_code=action.code))
+    _event(ctx, concern, "link", changes=(("action_code", concern.action_code, action.code),))
+    return Reply(text=f"{concern.reference} is linked to {action.code}.", as_of=ctx.today)
 
 
 def handle_note(cmd: AddConcernNote, ctx: HandlerContext) -> Reply:

@@ -15,6 +15,7 @@ from bot.concern_commands import (
     AddConcernNote,
     AllocateConcernAction,
     CloseConcern,
+    LinkConcern,
     ListConcerns,
     LogConcern,
     SetConcernCategory,
@@ -43,6 +44,7 @@ GRAMMAR = [
     ("PQ-2026-0042 category complaint", SetConcernCategory("PQ-2026-0042", "complaint")),
     ("pq-2026-42 category social work", SetConcernCategory("PQ-2026-0042", "social work concern")),
     ("PQ-2026-0042 note spoke to the manager", AddConcernNote("PQ-2026-0042", "spoke to the manager")),
+    ("PQ-2026-0042 link AP2.5.1", LinkConcern("PQ-2026-0042", "AP2.5.1")),
     ("PQ-2026-0042", ShowConcern("PQ-2026-0042")),
     ("PQ-2026-0042?", ShowConcern("PQ-2026-0042")),
     ("concerns open", ListConcerns(open_only=True)),
@@ -110,11 +112,13 @@ def test_log_allocate_close_with_history(logbot: TestBot) -> None:
     reply = logbot.ok("PQ-2023-0001 action chase rota @sam by Friday")
     assert reply.text == "PQ-2023-0001: action for Sam Patel by 29 Sep 2023: chase rota. State: in progress."
     logbot.ok("PQ-2023-0001 category complaint")
+    assert logbot.ok("PQ-2023-0001 link ap2.5.1").text == "PQ-2023-0001 is linked to HSCM COMM AP2.5.1."
     logbot.ok("PQ-2023-0001 close resolved at liaison meeting")
     shown = logbot.ok("PQ-2023-0001").text
+    assert "linked to HSCM COMM AP2.5.1" in shown
     assert "[complaint] closed" in shown and "chase rota — Sam Patel by 29 Sep 2023" in shown
     assert [line.split(") ")[1].split(":")[0] for line in shown.splitlines() if "(console)" in line] == [
-        "logged", "action", "category", "close"]
+        "logged", "action", "category", "link", "close"]
     assert "PQ-2023-0001 is already closed." in logbot.refused("PQ-2023-0001 close again").text
     assert logbot.ok("concerns open").text == "Open entries: none."
     assert "PQ-2023-0001 [complaint] Acme Care" in logbot.ok("concerns Acme Care").text

@@ -15,6 +15,7 @@ from bot.concern_commands import (
     AddConcernNote,
     AllocateConcernAction,
     CloseConcern,
+    LinkConcern,
     ListConcerns,
     LogConcern,
     SetConcernCategory,
@@ -23,7 +24,7 @@ from bot.concern_commands import (
 from bot.domain.concerns import REFERENCE_PATTERN, Category, category_from_words, category_names, normalise_reference
 from bot.domain.dates import parse_date_phrase
 from bot.grammar.rules import ParseEnv, register_keyword, register_prefix_rule
-from bot.grammar.tokens import strip_note
+from bot.grammar.tokens import full_code, strip_note
 
 _MAX_PROVIDER_CHARS = 80
 _PROVIDER_SPLIT = re.compile(r"^([^:\n]{1,80}?)\s*:\s*(.+)$", re.DOTALL)
@@ -38,7 +39,7 @@ _USAGE = (
 )
 _REF_USAGE = (
     "After a reference I understand `{ref}` (show it), `{ref} action chase rota @sam by Friday`, "
-    "`{ref} close resolved at liaison meeting`, `{ref} category complaint` and `{ref} note …`."
+    "`{ref} close resolved at liaison meeting`, `{ref} category complaint`, `{ref} link AP2.5.1` and `{ref} note …`."
 )
 
 
@@ -94,6 +95,11 @@ def read_reference(rest: str, env: ParseEnv) -> object:
                 f"the categories are: {category_names()}."
             )
         return SetConcernCategory(reference, category.value)
+    if word == "link":
+        code = full_code(tail)
+        if code is None:
+            return ParseError(f"Which action? Type `{reference} link AP2.5.1`.")
+        return LinkConcern(reference, code)
     if word in ("note", "update", "comment"):
         if not tail:
             return ParseError(f"What is the note? Type `{reference} note spoke to the manager`.")
