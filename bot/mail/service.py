@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 import threading
 from typing import Any
 
@@ -82,8 +83,13 @@ class MailPollService:
 
 
 def mail_service(runtime: Any) -> MailPollService | None:
-    """The SERVICE_FACTORIES entry: the Maildir default always runs; other backends need their
-    settings (their factories raise a clear error when those are missing)."""
-    settings = MailSettings.from_extra(runtime.settings.extra)
-    ingestor = build_ingestor(runtime, watching=True)
+    """The SERVICE_FACTORIES entry: the Maildir default always runs; another backend whose
+    settings are missing (its factory raises a clear error) is reported and left out."""
+    try:
+        settings = MailSettings.from_extra(runtime.settings.extra)
+        ingestor = build_ingestor(runtime, watching=True)
+    except Exception as exc:  # a backend without its settings must not stop the chat channels
+        log.error("mailbox not started", extra={"reason": str(exc)})
+        print(f"The mailbox was not started: {exc}", file=sys.stderr, flush=True)
+        return None
     return MailPollService(ingestor, settings.poll_seconds)
