@@ -163,7 +163,6 @@ def _new(reference: str) -> Concern:
                    reporter="r", received_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
 
 
-@pytest.mark.postgres
 def test_references_are_unique_under_concurrent_writers(migrated_engine: Engine) -> None:  # noqa: F811
     new_uow = unit_of_work_factory(migrated_engine)
     references: list[str] = []
@@ -204,3 +203,41 @@ def test_in_a_shared_channel_even_the_role_sees_only_count_and_reference(logbot:
     assert "1 confidential safeguarding entry: PQ-2023-0001." in in_channel.text
     shown = logbot.say("PQ-2023-0001", as_person="Jo Reid", is_direct=False)
     assert shown is not None and "bruising" not in shown.text and "direct message" in shown.text
+
+
+def test_log_and_mail_repositories_contract(migrated_engine: Engine) -> None:  # noqa: F811
+    """The same calls on SQLite and PostgreSQL (the upserts differ by dialect)."""
+    from bot.domain.concerns import AttachmentInfo, ConcernEvent
+    from bot.mail.mailbox import MailRecord
+
+    new_uow = unit_of_work_factory(migrated_engine)
+    at = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+    with new_uow() as uow:
+        acme = uow.providers.add(Provider("Acme Care", ("Acme",), ("@AcmeCare.example",)))
+        assert uow.providers.list() == [acme] and acme.email_domains == ("acmecare.example",)
+        reference, _ = uow.concerns.allocate_reference(2026)
+        concern = uow.concerns.add(_new(reference), provider_id=acme.id)
+        uow.concerns.link_message(concern, "<m1@x>")
+        uow.concerns.link_message(concern, "<m1@x>")  # a no-op the second time
+        uow.concerns.add_attachment(concern, AttachmentInfo("a.pdf", "application/pdf", 3, True), b"abc")
+        uow.concerns.append_event(concern, ConcernEvent(reference, at, "Sam", "email", "reply", note="n"))
+        record = MailRecord("<m1@x>", at, "a@acmecare.example", "new entry", "Processed", reference)
+        assert uow.mail.claim(record) and not uow.mail.claim(record)
+        uow.mail.queue("<ack@x>", {"to": ["a@acmecare.example"]}, at)
+        uow.mail.queue("<ack@x>", {"to": ["someone else"]}, at)
+        uow.mail.set_state("graph:delta", "1")
+        uow.mail.set_state("graph:delta", "2")
+        uow.commit()
+    with new_uow() as uow:
+        found = uow.concerns.find_by_messages(["<other@x>", "<m1@x>"])
+        assert found is not None and found.reference == "PQ-2026-0001" and found.provider == "Acme Care"
+        assert [a.filename for a in found.attachments] == ["a.pdf"]
+        assert [e.note for e in uow.concerns.events(found)] == ["n"]
+        assert uow.concerns.list(provider=acme)[0].reference == "PQ-2026-0001"
+        assert uow.mail.recent_from("A@acmecare.example", at) == 1
+        assert uow.mail.unsent() == [("<ack@x>", {"to": ["a@acmecare.example"]})]
+        uow.mail.mark_sent("<ack@x>", at)
+        assert uow.mail.get_state("graph:delta") == "2"
+        uow.commit()
+    with new_uow() as uow:
+        assert uow.mail.unsent() == []
