@@ -47,7 +47,7 @@ def build_ingestor(runtime: Any, mailbox: Mailbox | None = None, notify: TriageN
         dispatch=runtime.dispatcher.handle,
         clock=runtime.clock,
         settings=settings,
-        notify=notify or getattr(runtime, "triage_notifier", None) or console_triage,
+        notify=notify or runtime.triage_notifier or console_triage,
     )
 
 
