@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -93,17 +95,40 @@ class MailBot:
             return uow.concerns.list(open_only=False, limit=10_000)
 
 
+_TEMPLATES: dict[str, bytes] = {}  # one migrated, loaded database per test run, copied per test
+
+
+def _template_database() -> bytes:
+    if "db" not in _TEMPLATES:
+        with tempfile.TemporaryDirectory() as folder:
+            bot = make_testbot(Path(folder))
+            try:
+                with bot.runtime.new_uow() as uow:
+                    uow.people.add(Person(name="Sam Patel", role=Role.ADMIN, email=f"sam.patel@{COUNCIL}"),
+                                   {"email": f"sam.patel@{COUNCIL}"})
+                    uow.people.add(Person(name="Jo Reid", role=Role.UPDATER, email=f"jo.reid@{COUNCIL}",
+                                          roles_extra=("safeguarding",)), {"console": "Jo Reid"})
+                    uow.providers.add(Provider("Acme Care", ("Acme",), ("acmecare.example",)))
+                    uow.commit()
+            finally:
+                bot.runtime.close()
+            source, copy = sqlite3.connect(Path(folder) / "bot.db"), sqlite3.connect(Path(folder) / "copy.db")
+            try:
+                source.backup(copy)  # a consistent single file, WAL included
+            finally:
+                source.close()
+                copy.close()
+            _TEMPLATES["db"] = (Path(folder) / "copy.db").read_bytes()
+    return _TEMPLATES["db"]
+
+
 def make_mailbot(tmp_path: Path, mail: dict[str, object] | None = None) -> MailBot:
+    """Sam Patel (admin, sam.patel@council.example), Jo Reid (safeguarding role) and the
+    provider Acme Care (acmecare.example) on top of the example plan."""
     maildrop = tmp_path / "maildrop"
     settings = {"address": "inbox@council.example", **(mail or {})}
+    (tmp_path / "bot.db").write_bytes(_template_database())
     bot = make_testbot(tmp_path, maildrop=maildrop, extra={"mail": settings})
-    with bot.runtime.new_uow() as uow:
-        uow.people.add(Person(name="Sam Patel", role=Role.ADMIN, email=f"sam.patel@{COUNCIL}"),
-                       {"email": f"sam.patel@{COUNCIL}"})
-        uow.people.add(Person(name="Jo Reid", role=Role.UPDATER, email=f"jo.reid@{COUNCIL}",
-                              roles_extra=("safeguarding",)), {"console": "Jo Reid"})
-        uow.providers.add(Provider("Acme Care", ("Acme",), ("acmecare.example",)))
-        uow.commit()
     notices: list[TriageNotice] = []
     ingestor = build_ingestor(bot.runtime, notify=notices.append)
     return MailBot(bot, maildrop, ingestor, notices)
