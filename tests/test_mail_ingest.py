@@ -286,3 +286,10 @@ def test_a_long_staff_letter_is_logged_not_refused_as_a_command(mailbot: MailBot
     raw = make_mail(f"sam.patel@{COUNCIL}", "Visit notes", letter, headers={"Authentication-Results": AUTH_PASS})
     result = mailbot.receive(raw)
     assert result.outcome is Outcome.NEW_ENTRY and len(mailbot.entry(result.reference).body) > 4000
+
+
+def test_an_inline_forward_keeps_the_forwarded_text_in_the_new_entry(mailbot: MailBot) -> None:
+    body = ("Please log this.\n\n---------- Forwarded message ---------\nFrom: Manager <m@acmecare.example>\n"
+            "Subject: Night cover\n\nWe have no night cover on Saturday.")
+    result = mailbot.receive(make_mail("someone@elsewhere.example", "Fwd: Night cover", body))
+    assert "no night cover on Saturday" in mailbot.entry(result.reference).body

@@ -50,9 +50,11 @@ def _content(mail: ParsedMail) -> ParsedMail:
 
 
 def _body(mail: ParsedMail, content: ParsedMail) -> str:
-    text = strip_reply(content.text) if content is mail else content.text.strip()
+    """The entry's full text. Nothing is stripped from a new message (an inline forward or an
+    earlier exchange below it is part of the concern); only replies to an entry are trimmed."""
+    text = content.text.strip()
     if content is not mail:
-        cover = strip_reply(mail.text)
+        cover = mail.text.strip()
         header = f"--- Forwarded message from {content.from_name or ''} <{content.from_addr or 'unknown'}>: " \
                  f"{content.subject} ---"
         text = (cover + "\n\n" if cover else "") + header + "\n" + text
