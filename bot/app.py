@@ -50,8 +50,11 @@ class Service(Protocol):
 # "module:function" entries; each function takes the Runtime and returns a Service, or None
 # when that channel is not configured (its environment variables are not set). Imported
 # only by `actionbot run`, so `say` and the tests never load Slack, Teams or Exchange.
-SERVICE_FACTORIES: list[str] = []
-SERVICE_FACTORIES.append("bot.mail.service:mail_service")  # the shared mailbox (./maildrop by default)
+SERVICE_FACTORIES: list[str] = [
+    "bot.channels.slack.service:slack_service",
+    "bot.channels.teams.service:teams_service",
+    "bot.mail.service:mail_service",  # the shared mailbox (./maildrop unless [mail] backend says otherwise)
+]
 
 
 def configured_services(runtime: Runtime) -> list[Service]:

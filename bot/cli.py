@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from bot.channels.teams.cli import teams_app
+from bot.mail.cli import mail_app
+from bot.providers_cli import providers_app
 from config.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
@@ -21,6 +23,9 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 people_app = typer.Typer(help="People, their roles and their chat/email identities.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(people_app, name="people")
+app.add_typer(mail_app, name="mail")
+app.add_typer(teams_app, name="teams")
+app.add_typer(providers_app, name="providers")
 
 
 class State:
@@ -44,8 +49,11 @@ def main_options(
                                                   "(env ACTIONBOT_TODAY); for demos and tests.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what the bot does to stderr.")] = False,
 ) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    import os
+
+    from bot.logs import configure_logging
+
+    configure_logging(verbose, os.environ)
     try:
         STATE.settings = load_settings(config_file=config, database_url=db, today=today)
     except SettingsError as exc:
@@ -218,7 +226,8 @@ def people_add(
     team: Annotated[Optional[str], typer.Option(help="Team, e.g. 'Commissioning Team' (matched against Responsibility).")] = None,
     email: Annotated[Optional[str], typer.Option(help="Email address (mail updates, Slack/Teams lookup).")] = None,
     slack: Annotated[Optional[str], typer.Option(help="Slack user id, e.g. U0123ABCD.")] = None,
-    teams: Annotated[Optional[str], typer.Option(help="Teams AAD object id.")] = None,
+    teams: Annotated[Optional[str], typer.Option(help="Teams user's Microsoft Entra (AAD) object id, "
+                                                  "e.g. 7faf8ab2-3d56-4244-b585-20c8a42ed2b8.")] = None,
     safeguarding: Annotated[bool, typer.Option(help="May see safeguarding concerns.")] = False,
 ) -> None:
     """Add a person (or change an existing one's role, team, email and identities)."""
@@ -226,7 +235,7 @@ def people_add(
 
     if role not in ROLES:
         raise fail(f"role '{role}' is not one of: {', '.join(ROLES)}.")
-    identities = {k: v for k, v in {"slack": slack, "teams": teams, "email": email.lower() if email else None}.items() if v}
+    identities = {k: v for k, v in {"slack": slack, "teams": teams.strip().lower() if teams else None, "email": email.lower() if email else None}.items() if v}
     extra = ("safeguarding",) if safeguarding else ()
     runtime = _runtime()
     try:
@@ -284,10 +293,13 @@ def run() -> None:
         loaded = load_example_plan_if_empty(runtime)
         if loaded:
             typer.echo(loaded)
-        services = configured_services(runtime)
-        for service in services:
-            service.start()
-            typer.echo(f"Started {service.name}.", err=True)
+        try:
+            services = configured_services(runtime)
+            for service in services:
+                service.start()
+                typer.echo(f"Started {service.name}.", err=True)
+        except (ValueError, RuntimeError) as exc:  # a channel's settings (SettingsError) or port: no traceback
+            raise fail(str(exc))
         if any(service.is_chat for service in services):
             typer.echo("Running; Ctrl-C to stop.", err=True)
             try:
@@ -302,16 +314,13 @@ def run() -> None:
         runtime.close()
 
 
-from bot.concerns_cli import mail_app, providers_app, use_cli  # noqa: E402  (sub-apps)
-
-use_cli(_runtime, fail)
-app.add_typer(mail_app, name="mail")
-app.add_typer(providers_app, name="providers")
-
-
 def main() -> None:
     app()
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m bot.cli` runs this file as __main__; run the importable bot.cli instead, so
+    # sub-commands that import from bot.cli share one set of options.
+    from bot.cli import main as main_of_module
+
+    main_of_module()

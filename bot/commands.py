@@ -145,6 +145,14 @@ class Undo:
 
 
 @dataclass(frozen=True)
+class MessageDeleted:
+    """(Sent by a chat channel, never typed.) The message at `source_ref` was deleted: its
+    updates stand, and each action it changed gets a note saying so in its history."""
+
+    source_ref: str
+
+
+@dataclass(frozen=True)
 class Help:
     """`help`: what you can type."""
 

@@ -50,15 +50,21 @@ class Dispatcher:
         self.clock = clock
         self.settings = settings or DispatchSettings()
 
-    def handle(self, message: InboundMessage) -> Reply | None:
-        """The reply to send, or None when the bot should stay silent."""
+    def handle(self, message: InboundMessage, command: object | None = None) -> Reply | None:
+        """The reply to send, or None when the bot should stay silent.
+
+        `command` is for native events that already name a command (an Undo button, a deleted
+        message): the text is then not parsed, everything else is the same."""
         text = message.text or ""
         today = self.clock.today()
-        if len(text) > self.settings.max_message_chars and not message.is_direct:
-            # A long message in a channel is answered only if it starts like a command.
-            if isinstance(parse(text[:200], today), NotACommand):
-                return None
-        parsed = parse(text, today)
+        if command is not None:
+            parsed = command
+        else:
+            if len(text) > self.settings.max_message_chars and not message.is_direct:
+                # A long message in a channel is answered only if it starts like a command.
+                if isinstance(parse(text[:200], today), NotACommand):
+                    return None
+            parsed = parse(text, today)
         if isinstance(parsed, NotACommand):
             if not message.is_direct:
                 return None

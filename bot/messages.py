@@ -25,6 +25,9 @@ class InboundMessage:
     is_direct: bool = False  # a DM, the console, or a message addressed to the bot
     sender_name: str | None = None
     sender_email: str | None = None
+    # An edited message: the source_ref of the message as first sent. Its updates are reverted
+    # and the edited text applied instead, recorded as one change of kind "edit".
+    amends: str | None = None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands import (
     Help,
+    MessageDeleted,
     ShowDue,
     ShowHistory,
     ShowMine,
@@ -24,7 +25,7 @@ from bot.concern_commands import (
     ShowConcern,
 )
 from bot.registry import HandlerRegistry
-from handlers import concerns, progress, queries
+from handlers import amend, concerns, progress, queries
 
 
 def default_registry() -> HandlerRegistry:
@@ -39,6 +40,7 @@ def default_registry() -> HandlerRegistry:
     registry.register(ShowDue, queries.handle_due)
     registry.register(ShowMine, queries.handle_mine)
     registry.register(Help, queries.handle_help)
+    registry.register(MessageDeleted, amend.handle_message_deleted)
     registry.register(LogConcern, concerns.handle_log_concern)
     registry.register(AllocateConcernAction, concerns.handle_allocate)
     registry.register(CloseConcern, concerns.handle_close)

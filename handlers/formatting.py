@@ -67,7 +67,7 @@ def fmt_action_line(action: Action, today: date) -> str:
     due = fmt_date(action.due_date) if action.due_date else (action.due_text or "no due date")
     late = f", {days_overdue(action, today)} days overdue" if status is Status.OVERDUE else ""
     owner = action.responsibility or "unassigned"
-    return f"• {tail(action.code)} {fmt_progress(action)} {status.value} — {owner}, due {due}{late}: {action.title}"
+    return f"• {tail(action.code)} {fmt_progress(action)} {status.value} — {owner}, due {due}{late}: {short(action.title)}"
 
 
 def fmt_rollup(rollup: SectionRollup) -> str:
@@ -80,10 +80,27 @@ def fmt_rollup(rollup: SectionRollup) -> str:
     return f"{rollup.section_code} {rollup.section_title}: {progress} ({rollup.action_count} {noun}: {counts}){due}"
 
 
+HISTORY_FIELDS = ("progress", "state", "due_date", "responsibility", "title")
+TITLE_CHARS = 90
+
+
+def short(text: str, limit: int = TITLE_CHARS) -> str:
+    """A title cut to fit a chat line, on a word boundary."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def fmt_history_entry(entry: HistoryEntry) -> str:
     when = entry.at.strftime("%d %b %Y %H:%M")
-    what = ", ".join(fmt_field_change(c) for c in entry.changes if c.field not in ("completed_on",))
-    kind = "" if entry.kind == "update" else f"[{entry.kind}] "
+    shown = [c for c in entry.changes if c.field in HISTORY_FIELDS and c.field != "title"]
+    if entry.kind == "import" and all(c.old is None for c in shown):
+        what = "imported with " + ", ".join(
+            f"{FIELD_LABELS[c.field]} {fmt_value(c.field, c.new)}" for c in shown
+        )
+    else:
+        what = ", ".join(fmt_field_change(c) for c in shown)
+    kind = "" if entry.kind in ("update", "import") else f"[{entry.kind}] "
     note = f" — {entry.note}" if entry.note else ""
     return f"{when} {entry.actor} via {entry.channel}: {kind}{what or 'note'}{note}"
 

@@ -17,8 +17,28 @@ from handlers.resolve import resolve_action
 
 def handle_updates(cmd: UpdateBatch, ctx: HandlerContext) -> Reply:
     """Apply every update of the message, or none of them."""
+    if ctx.message.amends:  # an edited message replaces what it did before
+        from handlers.amend import handle_amended_updates  # amend builds on this module
+
+        return handle_amended_updates(cmd, ctx)
+    planned, errors = plan_updates(cmd, ctx, working={})
+    if errors:
+        if len(cmd.updates) > 1:
+            errors.insert(0, f"Nothing was changed: {len(errors)} of {len(cmd.updates)} updates could not be applied.")
+        return Reply.error("\n".join(errors))
+
+    written: list[ActionChange] = []
+    for action, change in planned:
+        recorded = _record(ctx, action, change, kind="update")
+        written.append(recorded)
+    return _change_reply(ctx, written, [a for a, _ in planned])
+
+
+def plan_updates(cmd: UpdateBatch, ctx: HandlerContext, working: dict[int, Action]
+                 ) -> tuple[list[tuple[Action, ActionChange]], list[str]]:
+    """Each update of the message planned on the action as the earlier ones leave it
+    (`working`, by action id, is updated as it goes); refusals as sentences."""
     planned: list[tuple[Action, ActionChange]] = []
-    working: dict[int, Action] = {}
     errors: list[str] = []
     for number, update in enumerate(cmd.updates, start=1):
         try:
@@ -34,16 +54,7 @@ def handle_updates(cmd: UpdateBatch, ctx: HandlerContext) -> Reply:
         updated = apply_change(action, change)
         working[action.id or -1] = updated
         planned.append((updated, change))
-    if errors:
-        if len(cmd.updates) > 1:
-            errors.insert(0, f"Nothing was changed: {len(errors)} of {len(cmd.updates)} updates could not be applied.")
-        return Reply.error("\n".join(errors))
-
-    written: list[ActionChange] = []
-    for action, change in planned:
-        recorded = _record(ctx, action, change, kind="update")
-        written.append(recorded)
-    return _change_reply(ctx, written, [a for a, _ in planned])
+    return planned, errors
 
 
 def _record(ctx: HandlerContext, action: Action, change: ActionChange, kind: str,
@@ -105,6 +116,18 @@ def _change_reply(ctx: HandlerContext, changes: list[ActionChange], actions: lis
     )
 
 
+def changed_since(current: Action, undone: ActionChange) -> str | None:
+    """What changed after `undone` was applied, which reverting it would overwrite
+    ("progress is now 60%, last by Jo"), or None when it can be reverted."""
+    conflicts = conflicts_for_undo(current, undone)
+    if not conflicts:
+        return None
+    now_values = ", ".join(
+        f"{c.field.replace('_', ' ')} is now {fmt_value(c.field, getattr(current, c.field))}" for c in conflicts
+    )
+    return f"{now_values}, last by {current.updated_by}"
+
+
 def handle_undo(cmd: Undo, ctx: HandlerContext) -> Reply:
     """Revert the sender's own last change, as a new history entry."""
     if ctx.person is None or ctx.person.id is None:
@@ -125,15 +148,11 @@ def handle_undo(cmd: Undo, ctx: HandlerContext) -> Reply:
         if current is None:
             raise UpdateRefused(f"{entry.action_code} no longer exists; nothing was undone.")
         undone = ActionChange(current.code, tuple(c for c in entry.changes if c.field != "latest_update"))
-        conflicts = conflicts_for_undo(current, undone)
-        if conflicts:
-            now_values = ", ".join(
-                f"{c.field.replace('_', ' ')} is now {fmt_value(c.field, getattr(current, c.field))}" for c in conflicts
-            )
+        changed = changed_since(current, undone)
+        if changed:
             raise UpdateRefused(
-                f"{tail(current.code)} has changed since your update ({now_values}, last by "
-                f"{current.updated_by}); undo would overwrite that, so nothing was changed. "
-                f"Set the value you want directly, e.g. `{tail(current.code)} 40%`."
+                f"{tail(current.code)} has changed since your update ({changed}); undo would overwrite "
+                f"that, so nothing was changed. Set the value you want directly, e.g. `{tail(current.code)} 40%`."
             )
         decision = can_update(ctx.person, current, ctx.permission_mode)
         if not decision.allowed:

@@ -23,7 +23,14 @@ def resolve_action(ctx: HandlerContext, typed: str) -> Action:
         )
     suggestions = codes.nearest(typed, ctx.uow.actions.all_codes(plan=ctx.plan))
     hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+    if _is_section(ctx, typed):
+        hint = f" {typed} is a section; its actions include {', '.join(suggestions)}. For the section, type `summary {codes.section_number(typed)}`."
     raise UpdateRefused(f"I can't find an action with the code '{typed}'.{hint} Nothing was changed.")
+
+
+def _is_section(ctx: HandlerContext, typed: str) -> bool:
+    number = codes.section_number(typed)
+    return any(codes.section_number(s.code) == number for s in ctx.uow.plans.sections(ctx.plan))
 
 
 def resolve_section(ctx: HandlerContext, typed: str) -> list[Section]:

@@ -18,6 +18,7 @@ from storage.repositories import (
     PlanRepository,
     ProviderRepository,
 )
+from storage.repositories.teams_conversations import TeamsConversationRepository
 
 
 class SqlUnitOfWork:
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
     history: HistoryRepository
     people: PeopleRepository
     inbound: InboundRepository
+    teams_conversations: TeamsConversationRepository
     concerns: ConcernRepository
     providers: ProviderRepository
     mail: MailRepository
@@ -48,6 +50,7 @@ class SqlUnitOfWork:
         self.history = HistoryRepository(session)
         self.people = PeopleRepository(session)
         self.inbound = InboundRepository(session)
+        self.teams_conversations = TeamsConversationRepository(session)
         self.concerns = ConcernRepository(session)
         self.providers = ProviderRepository(session)
         self.mail = MailRepository(session)

@@ -113,8 +113,11 @@ def test_unknown_code_says_so_and_suggests(testbot: TestBot) -> None:
 
 def test_a_code_never_matches_a_longer_one(testbot: TestBot) -> None:
     # AP2.1 is a section, not an action: it must not resolve to AP2.1.1a or AP2.10.x
-    testbot.refused("AP2.1 50%")
-    testbot.refused("AP2.1.1 50%")  # only AP2.1.1a and AP2.1.1b exist
+    section = testbot.refused("AP2.1 50%").text
+    assert "AP2.1 is a section" in section and "AP2.1.1a" in section and "summary 2.1" in section
+    assert "AP2.10" not in section
+    # only AP2.1.1a and AP2.1.1b exist
+    assert "Did you mean AP2.1.1a, AP2.1.1b?" in testbot.refused("AP2.1.1 50%").text
 
 
 def test_summary_of_a_section_and_of_all(testbot: TestBot) -> None:

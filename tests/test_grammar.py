@@ -364,7 +364,9 @@ def test_adversarial_text_is_fast_and_never_raises(text: str) -> None:
     assert len(text) <= 4000
     started = time.perf_counter()
     parse(text, TODAY)
-    assert time.perf_counter() - started < 0.05
+    # Typically under 5 ms; catastrophic backtracking would take seconds. The margin is for a
+    # loaded two-core CI machine.
+    assert time.perf_counter() - started < 0.25
 
 
 def test_a_failing_rule_becomes_a_parse_error() -> None:

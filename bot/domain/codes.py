@@ -8,6 +8,7 @@ A canonical code is `HSCM COMM AP2.5.1`. People type the full code, its tail (`A
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ def code_tail(code: str) -> str:
     return norm.rsplit(" ", 1)[-1] if norm else norm
 
 
+@functools.lru_cache(maxsize=65536)
 def code_number(code: str) -> str:
     """`HSCM COMM AP2.5.1a` -> `2.5.1A`: the tail without its letter prefix."""
     return _LEADING_LETTERS.sub("", code_tail(code))
@@ -72,16 +74,33 @@ def matches(typed: str, candidate: str) -> bool:
     return code_number(candidate) == key
 
 
+def _display_tail(code: str) -> str:
+    """The tail as the plan writes it (`AP2.1.1a`, not `AP2.1.1A`)."""
+    return _SPACES.sub(" ", code.strip()).rsplit(" ", 1)[-1]
+
+
 def nearest(typed: str, codes: list[str], limit: int = 3) -> list[str]:
-    """The codes most like what was typed, for "did you mean" answers."""
+    """The codes most like what was typed, for "did you mean" answers.
+
+    Codes under what was typed come first (`AP2.1` -> `AP2.1.1a`, `AP2.1.2a`, …; `2.1.1` ->
+    `AP2.1.1a`, `AP2.1.1b`), then codes of the same section, then spelling neighbours.
+    """
     kind, key = typed_key(typed)
+
+    def key_of(code: str) -> str:
+        return normalise(code) if kind == "full" else code_tail(code) if kind == "tail" else code_number(code)
+
     by_key: dict[str, str] = {}
     for code in codes:
-        k = normalise(code) if kind == "full" else code_tail(code) if kind == "tail" else code_number(code)
-        by_key.setdefault(k, code)
-    close = difflib.get_close_matches(key, list(by_key), n=limit, cutoff=0.6)
+        by_key.setdefault(key_of(code), code)
+    def under(candidate: str) -> bool:
+        rest = candidate[len(key):] if candidate.startswith(key) else None
+        return bool(rest) and (rest.startswith(".") or rest.isalpha())  # type: ignore[union-attr]
+
+    close = [k for k in by_key if under(k)][:limit]
     if not close:
-        # Same section first: `AP2.5.9` suggests the codes of 2.5.
         stem = key.rsplit(".", 1)[0] + "."
-        close = sorted((k for k in by_key if k.startswith(stem)))[:limit]
-    return [code_tail(by_key[k]) for k in close]
+        close = [k for k in by_key if k.startswith(stem)][:limit]
+    if not close:
+        close = difflib.get_close_matches(key, list(by_key), n=limit, cutoff=0.6)
+    return [_display_tail(by_key[k]) for k in close]

@@ -17,10 +17,9 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from bot.mail.mailbox import MailItem, OutgoingMail
-from bot.mail.outgoing import render
+from bot.mail.outgoing_mime import outgoing_mime
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +61,7 @@ class MaildirMailbox:
             pass
 
     def send(self, mail: OutgoingMail) -> None:
-        data = render(mail, self.address)
+        data = outgoing_mime(mail, self.address)
         message_id = mail.headers.get("Message-ID") or hashlib.sha256(data).hexdigest()
         name = _UNSAFE.sub("_", message_id.strip("<>"))[:180] + ".eml"
         temporary = self.outbox / f".{name}.tmp"
@@ -109,6 +108,3 @@ class MaildirMailbox:
         return path
 
 
-def open_maildir_mailbox(runtime: Any, settings: Any, *, watching: bool = False) -> MaildirMailbox:
-    """Backend factory (see bot.mail.service.MAILBOX_BACKENDS)."""
-    return MaildirMailbox(Path(runtime.settings.maildrop), settings.address, settle_seconds=1.0 if watching else 0.0)

@@ -1,11 +1,9 @@
-"""Mail we send: acknowledgements and confirmations, stored in the outbox table as JSON and
-rendered to RFC 822 for backends that send raw messages (the Maildir outbox)."""
+"""Mail we send: acknowledgements and confirmations, stored in the outbox table as JSON until
+the backend has sent them (bot.mail.outgoing_mime renders them as RFC 822)."""
 
 from __future__ import annotations
 
 import hashlib
-from email.message import EmailMessage
-from email.utils import formatdate
 from typing import Any
 
 from bot.mail.classify import LOOP_HEADER
@@ -33,21 +31,3 @@ def from_payload(payload: dict[str, Any]) -> OutgoingMail:
     return OutgoingMail(to=tuple(payload["to"]), subject=payload["subject"], text=payload["text"],
                         html=payload.get("html"), in_reply_to=payload.get("in_reply_to"),
                         references=tuple(payload.get("references") or ()), headers=dict(payload.get("headers") or {}))
-
-
-def render(mail: OutgoingMail, from_address: str) -> bytes:
-    message = EmailMessage()
-    message["From"] = from_address
-    message["To"] = ", ".join(mail.to)
-    message["Subject"] = mail.subject
-    message["Date"] = formatdate(localtime=False, usegmt=True)
-    if mail.in_reply_to:
-        message["In-Reply-To"] = mail.in_reply_to
-    if mail.references:
-        message["References"] = " ".join(mail.references)
-    for name, value in mail.headers.items():
-        message[name] = value
-    message.set_content(mail.text)
-    if mail.html:
-        message.add_alternative(mail.html, subtype="html")
-    return bytes(message)

@@ -3,18 +3,16 @@
 `mail_service` is in `bot.app.SERVICE_FACTORIES`, so `actionbot run` polls the mailbox on an
 interval; `actionbot mail poll` calls `build_ingestor` and polls in the foreground.
 
-A backend is "module:function" in `MAILBOX_BACKENDS`; the function takes
-`(runtime, mail_settings, watching=bool)` and returns a `Mailbox`. Backends that keep sync
-state between polls (Graph deltaLink, EWS SyncState) use
-`storage.repositories.mail.SqlCursorStore(runtime.new_uow, prefix="graph:")`.
+The backend is chosen by bot.mail.backends (`[mail] backend` or ACTIONBOT_MAIL_BACKEND):
+Graph and EWS keep their sync state (deltaLink, SyncState) in the database through
+`SqlCursorStore`; the default is the Maildir in `settings.maildrop`.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from bot.mail.ingest import MailIngestor, TriageNotifier, console_triage
@@ -23,19 +21,18 @@ from bot.mail.settings import MailSettings
 
 log = logging.getLogger(__name__)
 
-MAILBOX_BACKENDS: dict[str, str] = {
-    "maildir": "bot.mail.maildir:open_maildir_mailbox",
-}
-
-
 def open_mailbox(runtime: Any, settings: MailSettings, *, watching: bool = False) -> Mailbox:
-    spec = MAILBOX_BACKENDS.get(settings.backend)
-    if spec is None:
-        raise ValueError(f"[mail] backend = {settings.backend!r} is not one of: {', '.join(sorted(MAILBOX_BACKENDS))}.")
-    module_name, function_name = spec.split(":")
-    factory = getattr(importlib.import_module(module_name), function_name)
-    mailbox: Mailbox = factory(runtime, settings, watching=watching)
-    return mailbox
+    """The configured Graph or EWS mailbox, else the Maildir (when watching, a dropped .eml
+    file is left alone until it has been still for a second: it may still be being copied)."""
+    from bot.mail.backends import mailbox_from_settings
+    from storage.repositories.mail import SqlCursorStore
+
+    cloud = mailbox_from_settings(runtime.settings, runtime.environ, SqlCursorStore(runtime.new_uow))
+    if cloud is not None:
+        return cloud
+    from bot.mail.maildir import MaildirMailbox
+
+    return MaildirMailbox(Path(runtime.settings.maildrop), settings.address, settle_seconds=1.0 if watching else 0.0)
 
 
 def build_ingestor(runtime: Any, mailbox: Mailbox | None = None, notify: TriageNotifier | None = None,
@@ -83,13 +80,8 @@ class MailPollService:
 
 
 def mail_service(runtime: Any) -> MailPollService | None:
-    """The SERVICE_FACTORIES entry: the Maildir default always runs; another backend whose
-    settings are missing (its factory raises a clear error) is reported and left out."""
-    try:
-        settings = MailSettings.from_extra(runtime.settings.extra)
-        ingestor = build_ingestor(runtime, watching=True)
-    except Exception as exc:  # a backend without its settings must not stop the chat channels
-        log.error("mailbox not started", extra={"reason": str(exc)})
-        print(f"The mailbox was not started: {exc}", file=sys.stderr, flush=True)
-        return None
+    """The SERVICE_FACTORIES entry: the Maildir default always runs. A Graph or EWS backend
+    with missing settings raises a SettingsError naming them, which `run` prints as a sentence."""
+    settings = MailSettings.from_extra(runtime.settings.extra)
+    ingestor = build_ingestor(runtime, watching=True)
     return MailPollService(ingestor, settings.poll_seconds)

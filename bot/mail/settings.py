@@ -16,7 +16,6 @@ DEFAULT_ACK_TEXT = (
 
 @dataclass(frozen=True)
 class MailSettings:
-    backend: str = "maildir"  # "maildir", or "graph" / "ews" (their own sections say how)
     address: str = "actionbot@localhost"  # the shared mailbox's address: From of what we send
     poll_seconds: float = 5.0
     acknowledge: bool = True
@@ -36,7 +35,7 @@ class MailSettings:
         values: dict[str, Any] = {}
         for key, value in section.items():
             if key not in known:
-                continue  # other backends' keys (tenant_id, ews_url, …) live in the same section
+                continue  # `backend` and [mail.graph] / [mail.ews] are read by bot.mail.backends
             default = getattr(cls(), key)
             try:
                 if isinstance(default, bool):

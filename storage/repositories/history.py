@@ -137,16 +137,7 @@ class HistoryRepository:
         )
         if batch_id is None:
             return []
-        query = (
-            _select_entries()
-            .where(
-                HistoryRow.batch_id == batch_id,
-                HistoryRow.person_id == person_id,
-                HistoryRow.kind.in_(UNDOABLE_KINDS),
-            )
-            .order_by(HistoryRow.id)
-        )
-        return [_to_entry(h, code, plan) for h, code, plan in self._session.execute(query)]
+        return self._batch_entries(batch_id, person_id)
 
     def undoable_batch(self, batch_id: str, person_id: int) -> list[HistoryEntry]:
         """The person's update/edit entries of one batch (an Undo button names its batch),
@@ -157,6 +148,9 @@ class HistoryRepository:
         )
         if undone:
             return []
+        return self._batch_entries(batch_id, person_id)
+
+    def _batch_entries(self, batch_id: str, person_id: int) -> list[HistoryEntry]:
         query = (
             _select_entries()
             .where(

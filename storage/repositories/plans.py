@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import functools
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from storage.errors import NotFound
 from storage.tables import PlanRow, SectionRow
 
 
+@functools.lru_cache(maxsize=65536)
 def section_order(code: str) -> tuple[tuple[int, str], ...]:
     """`AP2.10` after `AP2.9`, whether or not the section code carries its letters."""
     return section_sort_key(section_number(code))

@@ -1,0 +1,133 @@
+"""Slack latency on loopback: from a signed Events API request arriving over HTTP to the reply
+reaching the (fake, local) Slack Web API, for actionbot's real Bolt app on the example plan,
+beside a no-op Bolt app in the same run (same HTTP server, same signature check, same
+WebClient; its listener only posts "ok" in the thread). Also the ack time (HTTP response).
+
+    python bench/slack_latency.py [--events 300]
+
+The events alternate between the two apps so both see the same machine conditions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from slack_bolt import App  # noqa: E402
+
+from bot.app import build_runtime, load_example_plan_if_empty  # noqa: E402
+from bot.channels.slack.bolt_app import make_web_client  # noqa: E402
+from bot.channels.slack.http_server import SlackHttpServer  # noqa: E402
+from bot.channels.slack.service import SlackService  # noqa: E402
+from bot.domain.model import Person, Role  # noqa: E402
+from config.settings import EXAMPLE_PLAN, Settings  # noqa: E402
+from tests.fakes.slack_api import FakeSlackApi  # noqa: E402
+from tests.slack_harness import SIGNING_SECRET, SlackHttpClient, http_settings  # noqa: E402
+
+TODAY = date(2023, 9, 27)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
+
+
+def event(n: int, text: str) -> dict[str, Any]:
+    ts = f"1700000000.{n:06d}"
+    return {"token": "x", "team_id": "T111", "api_app_id": "A111", "type": "event_callback",
+            "event_id": f"EvBench{n:08d}", "event_time": 1700000000,
+            "event": {"type": "message", "channel": "C111", "channel_type": "channel", "user": "U111",
+                      "text": text, "ts": ts, "event_ts": ts, "client_msg_id": f"bench-{n}"}}
+
+
+class Target:
+    def __init__(self, name: str, client: SlackHttpClient) -> None:
+        self.name, self.client = name, client
+        self.reply_ms: list[float] = []
+        self.ack_ms: list[float] = []
+
+
+def noop_app(slack: FakeSlackApi, executor: ThreadPoolExecutor) -> App:
+    settings = http_settings(slack)
+    app = App(client=make_web_client(settings), signing_secret=SIGNING_SECRET, process_before_response=False,
+              listener_executor=executor)
+
+    @app.event("message")
+    def noop(event: dict[str, Any], client: Any) -> None:
+        client.chat_postMessage(channel=event["channel"], thread_ts=event["ts"], text="ok")
+
+    return app
+
+
+def run_one(target: Target, slack: FakeSlackApi, n: int, text: str) -> None:
+    already = len(slack.calls_to("chat.postMessage"))
+    body = json.dumps(event(n, text))
+    started = time.perf_counter()
+    answer = target.client.event(body)
+    if answer.status != 200:
+        raise SystemExit(f"{target.name}: HTTP {answer.status} {answer.body}")
+    target.ack_ms.append(answer.seconds * 1000)
+    posted = slack.wait_for("chat.postMessage", already + 1, timeout=10)[already]
+    if posted.args.get("thread_ts") != event(n, text)["event"]["ts"]:
+        raise SystemExit(f"{target.name}: reply for the wrong message")
+    target.reply_ms.append((posted.at - started) * 1000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=300, help="events per app (default 300)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, FakeSlackApi() as slack:
+        slack.add_user("U111", "bench.admin@example.org", "Bench Admin")
+        runtime = build_runtime(Settings(database_url=f"sqlite:///{Path(tmp) / 'bench.db'}", today=TODAY,
+                                         example_plan=EXAMPLE_PLAN))
+        load_example_plan_if_empty(runtime)
+        with runtime.new_uow() as uow:
+            uow.people.add(Person(name="Bench Admin", role=Role.ADMIN), {"slack": "U111"})
+            uow.commit()
+        service = SlackService(http_settings(slack), runtime.dispatcher.handle)
+        executor = ThreadPoolExecutor(max_workers=4)
+        service.start()
+        noop = SlackHttpServer(noop_app(slack, executor), "127.0.0.1", 0)
+        noop.start()
+        try:
+            assert service.http is not None
+            ours = Target("actionbot", SlackHttpClient(service))
+            floor = Target("no-op", SlackHttpClient(service))
+            floor.client.host, floor.client.port = noop.address
+            warmup = 20
+            for i in range(args.events + warmup):
+                run_one(ours, slack, 2 * i, f"AP2.5.1 {i % 99 + 1}% - bench update {i}")
+                run_one(floor, slack, 2 * i + 1, f"AP2.5.1 {i % 99 + 1}% - bench update {i}")
+            for target in (ours, floor):
+                del target.reply_ms[:warmup], target.ack_ms[:warmup]
+        finally:
+            noop.stop()
+            service.stop()
+            executor.shutdown()
+            runtime.close()
+    o_med, o_p99 = statistics.median(ours.reply_ms), percentile(ours.reply_ms, 99)
+    f_med, f_p99 = statistics.median(floor.reply_ms), percentile(floor.reply_ms, 99)
+    print(f"events: {args.events} per app, SQLite, example plan, loopback HTTP, fake Web API")
+    print("| figure | median ms | p99 ms |")
+    print("|---|---|---|")
+    print(f"| actionbot: signed event in -> threaded reply at the Web API | {o_med:.2f} | {o_p99:.2f} |")
+    print(f"| no-op Bolt handler: same path, posts \"ok\" | {f_med:.2f} | {f_p99:.2f} |")
+    print(f"| ratio actionbot / no-op | {o_med / f_med:.2f}x | {o_p99 / f_p99:.2f}x |")
+    print(f"| actionbot ack (HTTP 200 back to Slack) | {statistics.median(ours.ack_ms):.2f} | "
+          f"{percentile(ours.ack_ms, 99):.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,232 @@
+"""SlackChannel: Slack events in, InboundMessages to the dispatcher, Block Kit replies out.
+
+It holds no Bolt objects, only a slack_sdk WebClient and the dispatch callable, so every path
+runs the same under Socket Mode and HTTP mode (see bolt_app.py for the wiring).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.channels.slack import blocks
+from bot.channels.slack.home import home_view, modal_text, update_modal
+from bot.channels.slack.translate import has_action_code, mentions, message_ref, plain_text
+from bot.commands import MessageDeleted, Undo
+from bot.messages import InboundMessage, Reply
+
+log = logging.getLogger(__name__)
+
+# dispatch(message) or dispatch(message, command) for events that already name the command
+Dispatch = Callable[..., Reply | None]
+
+# Ordinary messages, and replies also sent to the channel; other subtypes (joins, topic
+# changes, bot messages) are not people talking to the bot.
+_READ_SUBTYPES = (None, "thread_broadcast", "file_share")
+_USER_CACHE_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    email: str | None = None
+    name: str | None = None
+
+
+class SlackDirectory:
+    """users.info, cached per user for an hour: the email links a Slack user to a person."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._cache: dict[str, tuple[float, SlackUser]] = {}
+        self._lock = threading.Lock()
+
+    def lookup(self, user_id: str) -> SlackUser:
+        with self._lock:
+            cached = self._cache.get(user_id)
+        if cached and time.monotonic() - cached[0] < _USER_CACHE_SECONDS:
+            return cached[1]
+        try:
+            user = self._client.users_info(user=user_id)["user"]
+            profile = user.get("profile") or {}
+            found = SlackUser(email=profile.get("email"), name=user.get("real_name") or profile.get("real_name"))
+        except Exception as exc:  # no users:read.email scope, user gone, Slack down: not fatal
+            log.warning("users.info failed; the sender is identified by Slack id only",
+                        extra={"slack_user": user_id, "error": type(exc).__name__})
+            return SlackUser()
+        with self._lock:
+            self._cache[user_id] = (time.monotonic(), found)
+        return found
+
+
+class SlackChannel:
+    name = "slack"
+
+    def __init__(self, client: Any, dispatch: Dispatch, team_url: str | None, bot_user_id: str | None) -> None:
+        self.client = client
+        self.dispatch = dispatch
+        self.team_url = team_url
+        self.bot_user_id = bot_user_id
+        self.directory = SlackDirectory(client)
+
+    # --- inbound --------------------------------------------------------------------------
+    def inbound(self, text: str, user: str, conversation: str | None, **fields: Any) -> InboundMessage:
+        person = self.directory.lookup(user)
+        return InboundMessage(text=text, channel="slack", sender_id=user, conversation_id=conversation,
+                              sender_email=person.email, sender_name=person.name, **fields)
+
+    def on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        subtype = event.get("subtype")
+        if subtype == "message_changed":
+            return self.on_edit(event)
+        if subtype == "message_deleted":
+            return self.on_delete(event)
+        if subtype not in _READ_SUBTYPES or event.get("bot_id") or not event.get("user"):
+            return
+        raw = event.get("text") or ""
+        is_dm = event.get("channel_type") == "im"
+        if not is_dm and mentions(raw, self.bot_user_id):
+            return  # the app_mention event for the same message answers it
+        if not is_dm and not has_action_code(raw):
+            return  # channel chatter: no lookup, no reply
+        self._handle_posted(event, body, is_direct=is_dm)
+
+    def on_mention(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("bot_id") or not event.get("user"):
+            return
+        self._handle_posted(event, body, is_direct=True)
+
+    def _handle_posted(self, event: dict[str, Any], body: dict[str, Any], is_direct: bool) -> None:
+        channel, ts = event["channel"], event["ts"]
+        message = self.inbound(
+            plain_text(event.get("text") or ""), event["user"], channel,
+            # client_msg_id is the same in the message and app_mention events of one message,
+            # event_id the same in every retry of one event.
+            message_id=event.get("client_msg_id") or body.get("event_id") or f"{channel}:{ts}",
+            source_ref=message_ref(self.team_url, channel, ts),
+            is_direct=is_direct,
+        )
+        reply = self.dispatch(message)
+        self.send(reply, channel, event["user"], thread_ts=event.get("thread_ts") or ts)
+
+    def on_edit(self, event: dict[str, Any]) -> None:
+        edited = event.get("message") or {}
+        previous = event.get("previous_message") or {}
+        user, raw = edited.get("user"), edited.get("text") or ""
+        if not user or edited.get("bot_id") or edited.get("subtype"):
+            return
+        if previous and previous.get("text") == raw:
+            return  # an unfurl or a reaction count, not an edit of the text
+        channel, ts = event["channel"], edited["ts"]
+        is_direct = event.get("channel_type") == "im" or mentions(raw, self.bot_user_id)
+        if not is_direct and not has_action_code(raw):
+            return
+        ref = message_ref(self.team_url, channel, ts)
+        edit_ts = (edited.get("edited") or {}).get("ts") or event.get("ts") or ""
+        message = self.inbound(plain_text(raw), user, channel, message_id=f"edit:{channel}:{ts}:{edit_ts}",
+                               source_ref=ref, amends=ref, is_direct=is_direct)
+        self.send(self.dispatch(message), channel, user, thread_ts=edited.get("thread_ts") or ts)
+
+    def on_delete(self, event: dict[str, Any]) -> None:
+        previous = event.get("previous_message") or {}
+        channel, ts = event["channel"], event.get("deleted_ts") or previous.get("ts")
+        if not ts or previous.get("bot_id"):
+            return
+        if previous and not has_action_code(previous.get("text") or ""):
+            return
+        ref = message_ref(self.team_url, channel, ts)
+        message = InboundMessage(text="(message deleted)", channel="slack", sender_id=previous.get("user") or "unknown",
+                                 conversation_id=channel, message_id=f"delete:{channel}:{ts}", source_ref=ref)
+        reply = self.dispatch(message, MessageDeleted(ref))
+        # Nothing is posted: the thread's parent is gone. The history records the deletion.
+        log.info("slack message deleted", extra={"slack_channel": channel, "ts": ts,
+                                                 "noted": bool(reply and not reply.is_error)})
+
+    def on_command(self, command: dict[str, Any], respond: Callable[..., Any]) -> None:
+        """`/actions TEXT`: changes are shown to the channel, answers and errors to the sender."""
+        channel, user = command.get("channel_id"), command["user_id"]
+        trigger = command.get("trigger_id") or f"{time.time()}"
+        message = self.inbound(plain_text(command.get("text") or "") or "help", user, channel,
+                               message_id=f"command:{trigger}", source_ref=f"slack:{channel}:command:{trigger}",
+                               is_direct=True)
+        reply = self.dispatch(message)
+        if reply is None:
+            return
+        public = bool(reply.changes) and not reply.is_error
+        respond(text=blocks.fallback_text(reply), blocks=blocks.reply_blocks(reply),
+                response_type="in_channel" if public else "ephemeral", replace_original=False)
+
+    def on_undo(self, body: dict[str, Any]) -> None:
+        """The Undo button under a change: undo exactly that change (its batch)."""
+        action = (body.get("actions") or [{}])[0]
+        user = body["user"]["id"]
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        thread_ts = ((body.get("message") or {}).get("thread_ts") or container.get("thread_ts")
+                     or container.get("message_ts"))
+        message = self.inbound("undo (button)", user, channel, is_direct=True,
+                               message_id=f"button:{action.get('action_ts')}:{user}",
+                               source_ref=f"slack:{channel}:undo:{action.get('action_ts')}")
+        reply = self.dispatch(message, Undo(batch=str(action.get("value") or "") or None))
+        self.send(reply, channel, user, thread_ts=thread_ts)
+        original = body.get("message") or {}
+        if reply is not None and not reply.is_error and original.get("blocks") and channel:
+            # The change is undone: its message loses the button and says so.
+            kept = [b for b in original["blocks"] if b.get("block_id") != blocks.UNDO_BLOCK_ID]
+            self.client.chat_update(channel=channel, ts=original.get("ts") or container.get("message_ts"),
+                                    text=original.get("text") or "Undone",
+                                    blocks=kept + [blocks.context(f"Undone by <@{user}>.")])
+
+    # --- App Home ---------------------------------------------------------------------------
+    def on_home_opened(self, event: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        self.publish_home(event["user"])
+
+    def publish_home(self, user: str) -> None:
+        reply = self.dispatch(self.inbound("mine", user, None, is_direct=True))
+        reply = reply or Reply(text="Nothing to show.", is_error=True)
+        self.client.views_publish(user_id=user, view=home_view(reply, user))
+
+    def on_home_update(self, body: dict[str, Any]) -> None:
+        code = str((body.get("actions") or [{}])[0].get("value") or "")
+        self.client.views_open(trigger_id=body["trigger_id"], view=update_modal(code))
+
+    def check_modal(self, view: dict[str, Any]) -> dict[str, str]:
+        """Errors to show beside the modal's inputs (answered with the ack, so quick)."""
+        _, errors = modal_text(view.get("private_metadata") or "", (view.get("state") or {}).get("values") or {})
+        return errors
+
+    def on_modal_submit(self, body: dict[str, Any], view: dict[str, Any]) -> None:
+        code = view.get("private_metadata") or ""
+        text, errors = modal_text(code, (view.get("state") or {}).get("values") or {})
+        user = body["user"]["id"]
+        if text is None:
+            return
+        message = self.inbound(text, user, None, is_direct=True,
+                               message_id=f"view:{view.get('id')}:{view.get('hash')}",
+                               source_ref=f"slack:home:{user}:{view.get('id')}")
+        reply = self.dispatch(message)
+        # A modal cannot show the answer after it closed: it goes to the person's DM with the
+        # app (posting to a user id opens it), and the Home tab is redrawn.
+        self.send(reply, user, user, thread_ts=None, public_errors=True)
+        self.publish_home(user)
+
+    # --- outbound -----------------------------------------------------------------------------
+    def send(self, reply: Reply | None, channel: str | None, user: str, thread_ts: str | None,
+             public_errors: bool = False) -> None:
+        """Post the reply in the thread; errors only to the sender (ephemeral) unless asked."""
+        if reply is None or channel is None:
+            return
+        payload = {"channel": channel, "text": blocks.fallback_text(reply), "blocks": blocks.reply_blocks(reply)}
+        if thread_ts:
+            payload["thread_ts"] = thread_ts
+        if reply.is_error and not public_errors:
+            self.client.chat_postEphemeral(user=user, **payload)
+        else:
+            self.client.chat_postMessage(**payload)
+        log.info("slack reply sent", extra={"slack_channel": channel, "error": reply.is_error,
+                                            "blocks": len(payload["blocks"])})

@@ -1,0 +1,161 @@
+"""The Teams agent: what happens in one turn (the SDK's `Agent.on_turn`).
+
+- message: translate to an InboundMessage, hand it to the dispatcher (in a worker thread: the
+  dispatcher and storage are synchronous), send the Reply back as an Adaptive Card;
+- conversationUpdate that adds the bot, installationUpdate "add": remember the conversation
+  reference so digests can be posted there later; the first message that addresses the bot
+  in a conversation does the same.
+
+It never imports handlers/ or storage/: the composition root hands it `dispatch` and
+`remember`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from microsoft_agents.activity import Activity, Attachment
+from microsoft_agents.hosting.core import TurnContext
+from microsoft_agents.hosting.core.connector import ConnectorClientBase
+
+from bot.channels.teams.cards import CARD_CONTENT_TYPE, reply_card, shorten, summary_line
+from bot.channels.teams.translate import (
+    conversation_key,
+    conversation_type,
+    inbound_message,
+    tenant_id,
+)
+from bot.messages import InboundMessage, Reply
+
+log = logging.getLogger(__name__)
+
+Dispatch = Callable[[InboundMessage], Reply | None]
+# remember(conversation_key, tenant_id, conversation_type, service_url, reference JSON)
+Remember = Callable[[str, str | None, str | None, str, dict[str, Any]], None]
+
+WELCOME = (
+    "Hello, I'm actionbot: I keep the action plan. Mention me with an update such as "
+    "`AP2.5.1 40% - six contracts signed`, or ask `summary 2.5`, `overdue` or `help`."
+)
+ROSTER_TIMEOUT_S = 5.0
+SORRY = (
+    "Something went wrong on my side and nothing was changed (incident {incident}). "
+    "Please try again; if it keeps happening, tell your admin the incident number."
+)
+
+
+def card_activity(card: dict[str, Any] | None, text: str) -> Activity:
+    """A message carrying `card` (its fallbackText set to `text` if missing), or plain text."""
+    if card is None:
+        return Activity(type="message", text=shorten(text))
+    card = {**card, "fallbackText": card.get("fallbackText") or shorten(text)}
+    return Activity(
+        type="message",
+        summary=summary_line(text),
+        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card)],
+    )
+
+
+def reply_activity(reply: Reply) -> Activity:
+    return card_activity(reply_card(reply), reply.text)
+
+
+def stored_reference(activity: Activity, key: str) -> dict[str, Any]:
+    """The conversation reference to post into `key` later: the channel itself (a new thread),
+    not the thread the bot was addressed in, and no activity to reply to."""
+    reference = activity.get_conversation_reference()
+    reference.activity_id = None
+    reference.conversation.id = key
+    if reference.conversation.tenant_id is None:
+        reference.conversation.tenant_id = tenant_id(activity)
+    dumped: dict[str, Any] = reference.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return dumped
+
+
+class ActionbotAgent:
+    """Implements the SDK's `Agent` protocol (`on_turn`)."""
+
+    def __init__(self, dispatch: Dispatch, remember: Remember) -> None:
+        self._dispatch = dispatch
+        self._remember = remember
+        self._known: set[str] = set()  # conversation keys remembered by this process
+        self._emails: dict[str, str | None] = {}  # AAD object id -> email, from the roster
+
+    async def on_turn(self, context: TurnContext) -> None:
+        activity = context.activity
+        if activity.type == "message":
+            await self._on_message(context)
+        elif activity.type == "conversationUpdate":
+            bot_id = activity.recipient.id if activity.recipient else None
+            if any(member.id == bot_id for member in activity.members_added or []):
+                await self._remember_conversation(activity, force=True)
+        elif activity.type == "installationUpdate":
+            if (activity.action or "").startswith("add"):
+                await self._remember_conversation(activity, force=True)
+                await context.send_activity(card_activity(None, WELCOME))
+
+    async def _on_message(self, context: TurnContext) -> None:
+        activity = context.activity
+        message = inbound_message(activity)
+        if message is None:
+            return
+        if message.is_direct:
+            await self._remember_conversation(activity)
+            email = await self._sender_email(context)
+            if email:
+                message = dataclasses.replace(message, sender_email=email)
+        try:
+            reply = await asyncio.to_thread(self._dispatch, message)
+        except Exception:
+            incident = uuid.uuid4().hex[:8]
+            log.exception("teams message failed", extra={"channel": "teams", "message_id": message.message_id,
+                                                          "incident": incident})
+            reply = Reply.error(SORRY.format(incident=incident))
+        if reply is None:
+            return
+        await context.send_activity(reply_activity(reply))
+
+    async def _sender_email(self, context: TurnContext) -> str | None:
+        """The sender's email (or UPN) from the conversation roster, so a person added with
+        `actionbot people add --email` is recognised on Teams too. Message activities do not
+        carry it; the roster call needs the connector, which Teams' normal delivery mode
+        provides (an expectReplies request has none, and then only the AAD id identifies)."""
+        activity = context.activity
+        sender = activity.from_property
+        aad_id = (sender.aad_object_id or "").lower() if sender else ""
+        if not aad_id or not sender or not sender.id or not activity.conversation:
+            return None
+        if aad_id in self._emails:
+            return self._emails[aad_id]
+        connector = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
+        get_member = getattr(connector, "get_conversation_member", None)
+        if not callable(get_member):
+            return None
+        try:
+            member = await asyncio.wait_for(get_member(activity.conversation.id, sender.id), ROSTER_TIMEOUT_S)
+        except Exception as exc:  # the message is still handled, by AAD id alone
+            log.warning("teams roster lookup failed", extra={"error": type(exc).__name__})
+            return None
+        email = getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+        self._emails[aad_id] = str(email).lower() if email else None
+        return self._emails[aad_id]
+
+    async def _remember_conversation(self, activity: Activity, force: bool = False) -> None:
+        key = conversation_key(activity)
+        if not key or not activity.service_url or (key in self._known and not force):
+            return
+        try:
+            await asyncio.to_thread(
+                self._remember, key, tenant_id(activity), conversation_type(activity),
+                activity.service_url, stored_reference(activity, key),
+            )
+        except Exception:  # a reply still goes out; the next message tries again
+            log.exception("could not store the Teams conversation reference", extra={"conversation": key})
+            return
+        self._known.add(key)
+        log.info("teams conversation remembered", extra={"conversation": key, "type": conversation_type(activity)})

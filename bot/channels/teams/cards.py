@@ -1,0 +1,141 @@
+"""Reply -> Adaptive Card (JSON), with the reply's plain text as the card's fallback.
+
+Status changes show old -> new per field and an Undo button; section summaries show one fact
+per section and the listed actions; errors show in the attention colour. The card is plain
+JSON (Adaptive Cards 1.4, which Teams renders on desktop, web and mobile), so this module
+needs no SDK import.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from bot.messages import ActionLine, Reply
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+CARD_VERSION = "1.4"
+MAX_CARD_LINES = 25  # Teams refuses messages over about 28 KB, so long answers are cut
+MAX_TEXT_CHARS = 8000  # per text block, and for the fallback text
+SHORTENED = "\n…(shortened: ask about one section or action to see the rest)"
+_FIELD_NAMES = {
+    "progress": "Progress",
+    "state": "State",
+    "due_date": "Due",
+    "original_due_date": "Original due",
+    "responsibility": "Responsibility",
+    "completed_on": "Completed",
+    "latest_update": "Update",
+    "due_text": "Due",
+    "title": "Title",
+}
+
+
+def _value(field: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if field == "progress" and isinstance(value, int):
+        return f"{value}%"
+    if isinstance(value, date):
+        return f"{value:%d %b %Y}"
+    if isinstance(value, Enum):
+        return str(value.value).replace("_", " ").capitalize()
+    return str(value)
+
+
+def shorten(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - len(SHORTENED)].rstrip() + SHORTENED
+
+
+def _text(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": shorten(text), "wrap": True, **style}
+
+
+def _facts(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    return {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in pairs]}
+
+
+def _tail(code: str) -> str:
+    return code.split()[-1] if code.strip() else code
+
+
+def _change_blocks(reply: Reply) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
+    for change in reply.changes:
+        blocks.append(_text(_tail(change.action_code), weight="Bolder", spacing="Medium"))
+        pairs = [
+            (_FIELD_NAMES.get(c.field, c.field.replace("_", " ").capitalize()),
+             f"{_value(c.field, c.old)} → {_value(c.field, c.new)}")
+            for c in change.changes
+            if c.field not in ("latest_update", "original_due_date")
+        ]
+        if change.note:
+            pairs.append(("Update", change.note))
+        if pairs:
+            blocks.append(_facts(pairs))
+    return blocks
+
+
+def _rollup_blocks(reply: Reply) -> list[dict[str, Any]]:
+    pairs = []
+    for rollup in reply.rollups:
+        progress = "—" if rollup.progress is None else f"{rollup.progress}%"
+        detail = f"{progress} · {rollup.action_count} action{'s' if rollup.action_count != 1 else ''}"
+        if rollup.overdue:
+            detail += f" · {rollup.overdue} overdue"
+        if rollup.latest_due:
+            detail += f" · latest due {rollup.latest_due:%d %b %Y}"
+        pairs.append((f"{rollup.section_code} {rollup.section_title}", detail))
+    return [_facts(pairs)] if pairs else []
+
+
+def _line_block(line: ActionLine) -> dict[str, Any]:
+    action = line.action
+    progress = "" if action.progress is None else f" {action.progress}%"
+    due = f", due {action.due_date:%d %b %Y}" if action.due_date else ""
+    owner = f" — {action.responsibility}" if action.responsibility else ""
+    overdue = f" ({line.overdue_days} days overdue)" if line.overdue_days else ""
+    return _text(f"**{_tail(action.code)}**{progress} {line.status}{owner}{due}{overdue}: {action.title}",
+                 spacing="Small")
+
+
+def reply_card(reply: Reply) -> dict[str, Any]:
+    """The Adaptive Card for a reply. `fallbackText` is the reply's full plain text."""
+    body: list[dict[str, Any]] = []
+    if reply.is_error:
+        body.append(_text(reply.text, color="Attention"))
+    else:
+        if reply.title:
+            body.append(_text(reply.title, size="Medium", weight="Bolder"))
+        structured = _change_blocks(reply) + _rollup_blocks(reply)
+        lines = reply.lines[:MAX_CARD_LINES]
+        structured += [_line_block(line) for line in lines]
+        more = reply.more + len(reply.lines) - len(lines)
+        if more:
+            structured.append(_text(f"…and {more} more.", isSubtle=True))
+        body += structured or [_text(reply.text)]
+        if reply.as_of and structured:
+            body.append(_text(f"As of {reply.as_of:%d %b %Y}", isSubtle=True, size="Small"))
+    card: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": CARD_VERSION,
+        "fallbackText": shorten(reply.text),
+        "body": body,
+    }
+    if reply.undo_batch and not reply.is_error:
+        card["actions"] = [{
+            "type": "Action.Submit",
+            "title": "Undo",
+            # The bot receives this as a message activity whose `value` is this data;
+            # bot.channels.teams.translate turns it into `undo batch <id>`.
+            "data": {"actionbot": "undo", "batch": reply.undo_batch},
+        }]
+    return card
+
+
+def summary_line(text: str, limit: int = 120) -> str:
+    """A one-line summary for notifications (the first line, shortened)."""
+    first = (text.strip().splitlines() or [""])[0]
+    return first if len(first) <= limit else first[: limit - 1] + "…"
