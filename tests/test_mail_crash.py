@@ -22,6 +22,7 @@ from tests.mail_samples import AUTH_PASS, COUNCIL, make_mail
 
 OUTSIDE, NO_ID, STAFF, AUTO = 400, 20, 50, 30  # 500 in all
 DEADLINE_SECONDS = 40
+KILLS = 5
 
 
 def _prepare(tmp_path: Path) -> tuple[Path, Path, str]:
@@ -62,6 +63,11 @@ def _inbox(maildrop: Path) -> int:
                                                    for _ in (maildrop / sub).iterdir())
 
 
+def _moved(maildrop: Path) -> int:
+    return sum(len(os.listdir(maildrop / folder / "cur")) for folder in (".Processed", ".Filed")
+               if (maildrop / folder / "cur").is_dir())
+
+
 def test_every_message_is_applied_exactly_once_across_kills(tmp_path: Path) -> None:
     maildrop, config, db_url = _prepare(tmp_path)
     env = {**os.environ, "ACTIONBOT_DATABASE_URL": db_url, "ACTIONBOT_CONFIG": str(config)}
@@ -74,19 +80,25 @@ def test_every_message_is_applied_exactly_once_across_kills(tmp_path: Path) -> N
         assert time.monotonic() - started < DEADLINE_SECONDS, f"not done after {runs} runs and {kills} kills"
         runs += 1
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        if kills < 8:
-            try:
-                process.wait(timeout=rng.uniform(0.6, 1.6))
-            except subprocess.TimeoutExpired:
+        if kills < KILLS:
+            # Kill when a random number of further messages has been handled: mid-run on a
+            # fast machine and a slow one alike (often between a commit and its move).
+            target = _moved(maildrop) + rng.randint(15, 90)
+            while process.poll() is None and _moved(maildrop) < target:
+                assert time.monotonic() - started < DEADLINE_SECONDS, f"stuck after {runs} runs and {kills} kills"
+                time.sleep(0.005)
+            if process.poll() is None:
                 process.send_signal(signal.SIGKILL)
                 kills += 1
             process.wait()
+            errors = process.stderr.read().decode()  # type: ignore[union-attr]
             process.stderr.close()  # type: ignore[union-attr]
+            assert process.returncode in (0, -signal.SIGKILL), errors
         else:
-            _, errors = process.communicate(timeout=DEADLINE_SECONDS)
-            assert process.returncode == 0, errors.decode()
-            finished = _inbox(maildrop) == 0
-    assert kills >= 3, "the test must kill the poller mid-run"
+            _, raw_errors = process.communicate(timeout=DEADLINE_SECONDS)
+            assert process.returncode == 0, raw_errors.decode()
+        finished = process.returncode == 0 and _inbox(maildrop) == 0
+    assert kills == KILLS, "the poller was killed mid-run each time"
 
     engine = create_engine(db_url)
     try:

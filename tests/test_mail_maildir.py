@@ -132,4 +132,4 @@ def test_run_watches_the_maildrop(tmp_path: Path) -> None:
     finally:
         out, err = process.communicate(input=b"quit\n", timeout=20)
     assert process.returncode == 0, err.decode()
-    assert b"Started mail (maildir)" in err and b"[triage] New query entry PQ-2023-0001" in err
+    assert b"Started mail (maildir maildrop)." in err and b"[triage] New query entry PQ-2023-0001" in err
