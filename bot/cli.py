@@ -288,7 +288,7 @@ def run() -> None:
     from bot.app import configured_services, load_example_plan_if_empty
 
     runtime = _runtime()
-    services = []
+    started = []  # only what started is stopped, also after a Ctrl-C in the middle of starting
     try:
         loaded = load_example_plan_if_empty(runtime)
         if loaded:
@@ -297,19 +297,19 @@ def run() -> None:
             services = configured_services(runtime)
             for service in services:
                 service.start()
+                started.append(service)
                 typer.echo(f"Started {service.name}.", err=True)
         except (ValueError, RuntimeError) as exc:  # a channel's settings (SettingsError) or port: no traceback
             raise fail(str(exc))
         if any(service.is_chat for service in services):
             typer.echo("Running; Ctrl-C to stop.", err=True)
-            try:
-                threading.Event().wait()
-            except KeyboardInterrupt:
-                pass
+            threading.Event().wait()
         else:
             _chat_loop(runtime, STATE.settings.console_user, None)
+    except KeyboardInterrupt:
+        pass
     finally:
-        for service in reversed(services):
+        for service in reversed(started):
             service.stop()
         runtime.close()
 
