@@ -17,7 +17,7 @@ providers_app = typer.Typer(help="Care providers: names, aliases and email domai
 def _runtime() -> Any:
     from bot import cli  # loaded already: this module is a sub-app of bot.cli
 
-    return cli._runtime()
+    return cli._runtime()  # type: ignore[no-untyped-call]
 
 
 @providers_app.command("add")
