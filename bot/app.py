@@ -28,6 +28,9 @@ class Runtime:
     clock: Clock
     dispatcher: Dispatcher
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    # Where the mailbox posts triage notices (new entries, spoofed senders, unreadable mail);
+    # None: a log line and stderr (bot.mail.ingest.console_triage). A chat channel sets it.
+    triage_notifier: Callable[[Any], None] | None = None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -51,6 +54,7 @@ SERVICE_FACTORIES: list[str] = [
     "bot.digest.service:digest_service",  # first: background jobs are up before chat channels say so
     "bot.channels.slack.service:slack_service",
     "bot.channels.teams.service:teams_service",
+    "bot.mail.service:mail_service",  # the shared mailbox (./maildrop unless [mail] backend says otherwise)
 ]
 
 # Digest deliveries by destination kind: "module:function", function(runtime) -> a

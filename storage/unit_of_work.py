@@ -10,11 +10,14 @@ from sqlalchemy.orm import Session
 
 from storage.repositories import (
     ActionRepository,
+    ConcernRepository,
     DigestRepository,
     HistoryRepository,
     InboundRepository,
+    MailRepository,
     PeopleRepository,
     PlanRepository,
+    ProviderRepository,
 )
 from storage.repositories.teams_conversations import TeamsConversationRepository
 
@@ -29,6 +32,9 @@ class SqlUnitOfWork:
     people: PeopleRepository
     inbound: InboundRepository
     teams_conversations: TeamsConversationRepository
+    concerns: ConcernRepository
+    providers: ProviderRepository
+    mail: MailRepository
     digests: DigestRepository
 
     def __init__(self, engine: Engine) -> None:
@@ -47,6 +53,9 @@ class SqlUnitOfWork:
         self.people = PeopleRepository(session)
         self.inbound = InboundRepository(session)
         self.teams_conversations = TeamsConversationRepository(session)
+        self.concerns = ConcernRepository(session)
+        self.providers = ProviderRepository(session)
+        self.mail = MailRepository(session)
         self.digests = DigestRepository(session)
         return self
 

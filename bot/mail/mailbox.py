@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 PROCESSED = "Processed"
@@ -45,6 +46,19 @@ class OutgoingMail:
     references: tuple[str, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)  # e.g. Auto-Submitted, X-Actionbot-Ack
     attachments: tuple[MailAttachment, ...] = ()  # files; inline images when content_id is set
+
+
+@dataclass(frozen=True)
+class MailRecord:
+    """What became of one delivered message, kept in the mail log under its exactly-once key."""
+
+    mail_key: str  # Message-ID, or "sha256:…" of the bytes when there is none
+    received_at: datetime
+    sender: str | None
+    outcome: str
+    folder: str
+    reference: str | None = None
+    reason: str | None = None
 
 
 class CursorStore(Protocol):
