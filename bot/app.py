@@ -66,11 +66,6 @@ DIGEST_DELIVERIES: dict[str, str] = {
     "email": "bot.digest.email_delivery:email_delivery",
 }
 
-# Open provider concerns by category for digests: "module:function", function(runtime) ->
-# ConcernCounts (bot.digest.content). None until the concern log (issue 6) is wired in;
-# digests then say that the concern log is not connected.
-DIGEST_CONCERN_SOURCE: str | None = None
-
 
 def _load(spec: str) -> Callable[[Runtime], Any]:
     module_name, function_name = spec.split(":")
@@ -80,12 +75,6 @@ def _load(spec: str) -> Callable[[Runtime], Any]:
 def digest_deliveries(runtime: Runtime) -> dict[str, Any]:
     found = {kind: _load(spec)(runtime) for kind, spec in DIGEST_DELIVERIES.items()}
     return {kind: delivery for kind, delivery in found.items() if delivery is not None}
-
-
-def digest_concern_source(runtime: Runtime) -> Any:
-    from bot.digest.content import no_concern_source
-
-    return _load(DIGEST_CONCERN_SOURCE)(runtime) if DIGEST_CONCERN_SOURCE else no_concern_source
 
 
 def configured_services(runtime: Runtime) -> list[Service]:

@@ -6,7 +6,10 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from bot.digest.content import Digest
+import json
+
+from bot.digest.content import Digest, no_concern_source
+from bot.digest.delivery import render_for
 from bot.digest.model import Subscription
 from bot.digest.render_text import render_text
 from bot.digest.sender import compose_digest
@@ -41,7 +44,7 @@ def test_on_the_report_day_three_actions_are_overdue_by_section(testbot: TestBot
     assert rollups["2.5"] == 65 and len(rollups) == 11
     text = render_text(digest)
     assert "AP2.4.3 80% — Accountancy, due 31 Aug 2023, 27 days overdue; updated today" in text
-    assert "Provider concerns: the concern log is not connected yet." in text
+    assert "Provider concerns: none open." in text
 
 
 def test_grouped_by_responsibility(testbot: TestBot) -> None:
@@ -101,7 +104,20 @@ def test_filters(testbot: TestBot, fields: dict[str, object], expected: list[tup
         assert [r.section_code for r in digest.rollups] == ["2.4"]
 
 
-def test_open_provider_concerns_are_counts_by_category(testbot: TestBot) -> None:
-    digest = digest_on(testbot, date(2023, 9, 27), concerns=lambda plan: {"safeguarding": 2, "quality": 1})
-    assert "Open provider concerns: quality 1, safeguarding 2." in render_text(digest)
-    assert "none open" in render_text(digest_on(testbot, date(2023, 9, 27), concerns=lambda plan: {}))
+def test_open_provider_concerns_are_counts_by_category_safeguarding_only_a_count(testbot: TestBot) -> None:
+    testbot.ok("concern Acme Care: missed calls on Tuesday")
+    testbot.ok("complaint Acme Care: the family was not told of the change")
+    logged = testbot.ok("safeguarding Acme Care: unexplained bruising reported by a carer")
+    reference = logged.text.split()[1]
+    closed = testbot.ok("concern Acme Care: rota gaps at weekends").text.split()[1]
+    testbot.ok(f"{closed} close rota agreed")  # closed entries are not counted
+    text = render_text(digest_on(testbot, date(2023, 9, 27)))
+    assert "Open provider concerns: alert 1, complaint 1, safeguarding 1." in text
+    assert "bruising" not in text and reference not in text  # a count, nothing else
+    blocks = json.dumps(render_for("slack", digest_on(testbot, date(2023, 9, 27)), with_chart=False).payload)
+    assert "bruising" not in blocks and "safeguarding 1" in blocks
+
+
+def test_without_a_concern_log_the_digest_says_so(testbot: TestBot) -> None:
+    text = render_text(digest_on(testbot, date(2023, 9, 27), concerns=no_concern_source))
+    assert "Provider concerns: the concern log is not connected yet." in text

@@ -161,8 +161,6 @@ def preview(
         raise cli.fail(f"'{today}' is not a date; use the form 2023-10-02.")
     runtime = cli._runtime()
     try:
-        from bot.app import digest_concern_source
-
         with runtime.new_uow() as uow:
             if subscription is not None:
                 sub = uow.digests.get(subscription)
@@ -172,7 +170,7 @@ def preview(
                 sub = Subscription("slack", "preview", plan=plan)
             now = PinnedClock(pinned, sub.timezone).now() if pinned else runtime.clock.now()
             since = last_digest_time(uow, sub, before=now)
-            digest = compose_digest(uow, sub, now, since, digest_concern_source(runtime))
+            digest = compose_digest(uow, sub, now, since)
     finally:
         runtime.close()
     if format == "text":

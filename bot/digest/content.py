@@ -15,14 +15,14 @@ from bot.domain import codes
 from bot.domain.model import Action, HistoryEntry, Section, SectionRollup, State
 from bot.domain.status import days_overdue, derive_status, is_open, is_overdue, section_rollup
 
-# Open provider concerns by category, for a plan (None = every plan). The concern log
-# (issue 6) is not wired in yet: until the composition root passes a real source, digests
-# use `no_concern_source` and say that the concern log is not connected.
+# Open provider concerns by category, for a plan (None = every plan); None when there is no
+# concern log to ask, which the digest says. The default source is the concern log in
+# storage (bot.digest.sender.compose_digest); tests and other deployments may pass another.
 ConcernCounts = Callable[[str | None], Mapping[str, int] | None]
 
 
 def no_concern_source(plan: str | None) -> Mapping[str, int] | None:
-    """The concern log is not connected: None (not {}), so the digest says so."""
+    """No concern log: None (not {}), so the digest says it is not connected."""
     return None
 
 

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.digest.content import ConcernCounts, Digest, DigestFilter, build_digest, no_concern_source
+from bot.digest.content import ConcernCounts, Digest, DigestFilter, build_digest
 from bot.digest.delivery import DeliveryFailed, DigestDelivery, render_for
 from bot.digest.model import DeliveryRecord, DeliveryState, Subscription
 from bot.digest.schedule import ScheduleError, fire_times, parse_schedule
@@ -98,9 +98,12 @@ def last_digest_time(uow: Any, sub: Subscription, before: datetime) -> datetime 
 
 
 def compose_digest(uow: Any, sub: Subscription, now: datetime, since: datetime | None,
-                   concerns: ConcernCounts = no_concern_source, snapshot: PlanSnapshot | None = None) -> Digest:
+                   concerns: ConcernCounts | None = None, snapshot: PlanSnapshot | None = None) -> Digest:
     """Read what a subscription's digest needs (a fixed number of queries, whatever the
-    number of actions; fewer when `snapshot` already holds its plan) and build it."""
+    number of actions; fewer when `snapshot` already holds its plan) and build it.
+
+    Concerns come from the concern log (`uow.concerns`), counted by category across
+    providers: entries belong to providers, not to a plan, so every plan's digest shows them."""
     today = now.astimezone(ZoneInfo(sub.timezone)).date()
     cache: PlanSnapshot = {} if snapshot is None else snapshot
     plan_key = ("plan", (sub.plan or "").casefold())
@@ -114,7 +117,14 @@ def compose_digest(uow: Any, sub: Subscription, now: datetime, since: datetime |
     history = cache[history_key]
     flt = DigestFilter(plan=sub.plan, sections=sub.sections, responsibility=sub.responsibility,
                        group_by=sub.group_by, due_soon_days=sub.due_soon_days, stale_days=sub.stale_days)
-    return build_digest(actions, sections, history, flt, today, now, since, concerns(sub.plan))
+    if concerns is not None:
+        counts = concerns(sub.plan)
+    else:
+        if ("concerns",) not in cache:
+            log_of_concerns = getattr(uow, "concerns", None)
+            cache[("concerns",)] = log_of_concerns.open_counts_by_category() if log_of_concerns else None
+        counts = cache[("concerns",)]
+    return build_digest(actions, sections, history, flt, today, now, since, counts)
 
 
 class _ClaimProgress:
@@ -143,7 +153,7 @@ class _ClaimProgress:
 
 class DigestSender:
     def __init__(self, new_uow: Callable[[], Any], deliveries: Mapping[str, DigestDelivery], owner: str,
-                 settings: SenderSettings | None = None, concerns: ConcernCounts = no_concern_source,
+                 settings: SenderSettings | None = None, concerns: ConcernCounts | None = None,
                  with_chart: bool = True) -> None:
         self.new_uow = new_uow
         self.deliveries = deliveries

@@ -26,11 +26,11 @@ def instance_name() -> str:
 
 
 def make_sender(runtime: Any, owner: str | None = None) -> DigestSender:
-    from bot.app import digest_concern_source, digest_deliveries
+    from bot.app import digest_deliveries
 
     section = runtime.settings.extra.get("digest", {})
     return DigestSender(runtime.new_uow, digest_deliveries(runtime), owner or instance_name(),
-                        SenderSettings.from_extra(section), digest_concern_source(runtime))
+                        SenderSettings.from_extra(section))
 
 
 class DigestService:
