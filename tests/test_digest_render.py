@@ -12,11 +12,23 @@ from pathlib import Path
 
 from bot.digest.content import Digest, DigestFilter, DigestGroup, DigestItem
 from bot.digest.delivery import render_for
-from bot.digest.email_delivery import EmailDigestDelivery, MaildropOutbox
+from bot.digest.email_delivery import EmailDigestDelivery
+from bot.mail.maildir import MaildirMailbox
 from bot.digest.render_slack import MAX_BLOCKS, MAX_SECTION_CHARS
 from bot.domain.model import SectionRollup
 
 TODAY = date(2023, 10, 2)
+
+
+class Steps(dict):  # type: ignore[type-arg]
+    """A DeliveryProgress kept in memory (the sender keeps it on the claim row)."""
+
+    key = "1:2023-10-02T09:00"
+    attempt = 1
+    claimed_at = datetime(2023, 10, 2, 8, tzinfo=timezone.utc)
+
+    def record(self, step: str, value: object) -> None:
+        self[step] = value
 
 
 def big_digest(overdue: int = 2000, due_soon: int = 300, stale: int = 300, groups: int = 40) -> Digest:
@@ -71,12 +83,8 @@ def test_teams_gets_an_adaptive_card_1_5() -> None:
 
 def test_email_is_html_with_a_text_alternative_an_inline_chart_and_the_csv(tmp_path: Path) -> None:
     rendered = render_for("email", big_digest(overdue=40, due_soon=2, stale=1), with_chart=True)
-    outbox = tmp_path / "outbox"
-    delivery = EmailDigestDelivery(MaildropOutbox(outbox, "digests@example.org"))
-
-    class Steps(dict):  # type: ignore[type-arg]
-        def record(self, step: str, value: object) -> None:
-            self[step] = value
+    outbox = tmp_path / "maildrop" / "outbox"
+    delivery = EmailDigestDelivery(MaildirMailbox(tmp_path / "maildrop", "digests@example.org").send)
 
     steps = Steps()
     delivery.deliver(rendered, "team@example.org", steps)
@@ -95,14 +103,15 @@ def test_email_is_html_with_a_text_alternative_an_inline_chart_and_the_csv(tmp_p
     assert "Overdue (40)" in message.get_body(("plain",)).get_content()
 
 
-def test_the_maildrop_refuses_a_malformed_address(tmp_path: Path) -> None:
+def test_a_malformed_address_is_refused_and_nothing_is_sent(tmp_path: Path) -> None:
     import pytest
 
-    from bot.mail.mailbox import OutgoingMail
+    sent: list[object] = []
+    rendered = render_for("email", big_digest(overdue=40, due_soon=2, stale=1), with_chart=False)
 
     with pytest.raises(ValueError, match="not an email address"):
-        MaildropOutbox(tmp_path)(OutgoingMail(to=("team@example.org\nBcc: x@evil",), subject="s", text="t"))
-    assert list(tmp_path.iterdir()) == []
+        EmailDigestDelivery(sent.append).deliver(rendered, "team@example.org\nBcc: x@evil", Steps())
+    assert sent == []
 
 
 def test_the_chart_is_a_png_drawn_headless() -> None:
@@ -111,7 +120,6 @@ def test_the_chart_is_a_png_drawn_headless() -> None:
     png = section_progress_png(big_digest().rollups, "Section progress")
     assert png is not None and png.startswith(b"\x89PNG")
     assert section_progress_png([], "nothing") is None
-    _ = datetime.now(timezone.utc)
 
 
 def test_a_large_email_lists_the_first_rows_and_counts_the_rest() -> None:

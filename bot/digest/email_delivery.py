@@ -1,26 +1,18 @@
-"""Digests by email through a `send_mail(OutgoingMail)` callable (the mailbox's `send`).
-
-Until the mailbox (issue 6) is wired in, the composition root uses `MaildropOutbox`: each
-digest becomes an .eml file in `<maildrop>/outbox/`, for a mail relay or a person to pick up.
-"""
+"""Digests by email through a `send_mail(OutgoingMail)` callable: the shared mailbox's `send`
+(bot.mail), so a digest leaves the way every other mail of the bot does."""
 
 from __future__ import annotations
 
 import logging
-import os
 import re
-import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from bot.digest.delivery import DeliveryProgress, RenderedDigest
 from bot.mail.mailbox import MailAttachment, OutgoingMail
-from bot.mail.outgoing_mime import outgoing_mime
 
 log = logging.getLogger(__name__)
 
-DEFAULT_FROM = "actionbot@localhost"
 _ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 
 
@@ -37,6 +29,8 @@ class EmailDigestDelivery:
     def deliver(self, rendered: RenderedDigest, destination: str, progress: DeliveryProgress) -> None:
         if progress.get("mailed"):
             return
+        if not is_email_address(destination):  # recorded as a failed delivery, never sent
+            raise ValueError(f"'{destination}' is not an email address")
         attachments = tuple(
             MailAttachment(a.filename, a.content_type, a.data,
                            content_id=a.title if a.content_type.startswith("image/") else None)
@@ -48,27 +42,12 @@ class EmailDigestDelivery:
         progress.record("mailed", True)
 
 
-class MaildropOutbox:
-    """send_mail that writes each message as an .eml file (atomically: a temp name, then rename)."""
-
-    def __init__(self, folder: Path, sender: str = DEFAULT_FROM) -> None:
-        self.folder = folder
-        self.sender = sender
-
-    def __call__(self, mail: OutgoingMail) -> None:
-        for address in mail.to:
-            if not is_email_address(address):
-                raise ValueError(f"'{address}' is not an email address")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        name = f"digest-{uuid.uuid4().hex}.eml"
-        temporary = self.folder / f".{name}.tmp"
-        temporary.write_bytes(outgoing_mime(mail, self.sender))
-        os.replace(temporary, self.folder / name)
-        log.info("digest written to the maildrop outbox", extra={"file": name})
-
-
 def email_delivery(runtime: Any) -> EmailDigestDelivery:
-    """For the composition root: the maildrop outbox until a mailbox's send is wired in."""
-    section = runtime.settings.extra.get("digest", {})
-    sender = str(section.get("from_address", DEFAULT_FROM))
-    return EmailDigestDelivery(MaildropOutbox(Path(runtime.settings.maildrop) / "outbox", sender))
+    """For the composition root: digests go out through the shared mailbox's `send` — Graph
+    or EWS when `[mail] backend` chooses one, else the Maildir, which writes each message as
+    an .eml file to `<maildrop>/outbox/`. From: the mailbox address (`[mail] address`)."""
+    from bot.mail.service import open_mailbox
+    from bot.mail.settings import MailSettings
+
+    mailbox = open_mailbox(runtime, MailSettings.from_extra(runtime.settings.extra))
+    return EmailDigestDelivery(mailbox.send)
