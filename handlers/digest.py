@@ -11,8 +11,6 @@ from dataclasses import replace
 from bot.commands import PreviewDigest, SubscribeDigest, UnsubscribeDigest
 from bot.context import HandlerContext
 from bot.digest.model import Subscription
-from bot.digest.render_text import render_text
-from bot.digest.sender import compose_digest, last_digest_time
 from bot.domain.progress import UpdateRefused
 from bot.messages import Reply
 
@@ -82,6 +80,9 @@ def handle_unsubscribe(cmd: UnsubscribeDigest, ctx: HandlerContext) -> Reply:
 
 def handle_preview(cmd: PreviewDigest, ctx: HandlerContext) -> Reply:
     """The digest this channel would get now (without sending it)."""
+    from bot.digest.render_text import render_text  # only when asked: keeps `say` start-up lean
+    from bot.digest.sender import compose_digest, last_digest_time
+
     target = destination_of(ctx)
     subs = [s for s in ctx.uow.digests.for_destination(*target) if s.active] if target else []
     sub = subs[0] if subs else Subscription("console", "preview", plan=ctx.plan)
