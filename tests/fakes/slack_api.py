@@ -39,7 +39,10 @@ class FakeSlackApi:
         self._failures: dict[str, list[tuple[int, dict[str, str], str]]] = {}
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class(), bind_and_activate=False)
+        self._server.request_queue_size = 128  # benches post from 50 threads at once (default backlog: 5)
+        self._server.server_bind()
+        self._server.server_activate()
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-slack-api", daemon=True)
 
