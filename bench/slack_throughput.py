@@ -69,33 +69,6 @@ def wait_listening(port: int, process: subprocess.Popen[Any] | None = None, time
     raise SystemExit(f"nothing listened on 127.0.0.1:{port} within {timeout:.0f} s")
 
 
-class ReplyWatcher(FakeSlackApi):
-    """The fake Web API, also telling each sender when the reply to its message arrived."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._arrived: dict[str, tuple[float, str]] = {}
-        self._waiters: dict[str, threading.Event] = {}
-        self._lock = threading.Lock()
-
-    def expect(self, thread_ts: str) -> threading.Event:
-        with self._lock:
-            return self._waiters.setdefault(thread_ts, threading.Event())
-
-    def arrived(self, thread_ts: str) -> tuple[float, str] | None:
-        with self._lock:
-            return self._arrived.get(thread_ts)
-
-    def _record(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> Any:
-        failure = super()._record(method, args, headers)
-        thread_ts = str(args.get("thread_ts") or "")
-        if method in ("chat.postMessage", "chat.postEphemeral") and thread_ts:
-            with self._lock:
-                self._arrived.setdefault(thread_ts, (time.perf_counter(), method))
-                self._waiters.setdefault(thread_ts, threading.Event()).set()
-        return failure
-
-
 def event_body(n: int, text: str, user: str = BENCH_USER) -> tuple[str, str]:
     ts = f"1700000000.{n:06d}"
     payload = {"token": "x", "team_id": "T111", "api_app_id": "A111", "type": "event_callback",
@@ -133,7 +106,7 @@ class LoadResult:
         self.errors[kind] = self.errors.get(kind, 0) + 1
 
 
-def drive(port: int, watcher: ReplyWatcher, senders: int, seconds: float, first_n: int = 1) -> LoadResult:
+def drive(port: int, watcher: FakeSlackApi, senders: int, seconds: float, first_n: int = 1) -> LoadResult:
     """`senders` threads, each posting an update and waiting for its reply, for `seconds`."""
     codes = example_codes()
     numbers = itertools.count(first_n)
@@ -146,7 +119,6 @@ def drive(port: int, watcher: ReplyWatcher, senders: int, seconds: float, first_
             with lock:
                 n = next(numbers)
             body, ts = event_body(n, f"{codes[n % len(codes)]} {n * 7 % 100}% - load test update {n}")
-            done = watcher.expect(ts)
             started = time.perf_counter()
             try:
                 status = post_signed(port, body)
@@ -158,14 +130,15 @@ def drive(port: int, watcher: ReplyWatcher, senders: int, seconds: float, first_
                 with lock:
                     result.error(f"HTTP {status}")
                 continue
-            if not done.wait(REPLY_TIMEOUT_S):
+            try:
+                reply = watcher.reply_to(ts, REPLY_TIMEOUT_S)
+            except AssertionError:
                 with lock:
                     result.error("no reply")
                 continue
-            at, method = watcher.arrived(ts) or (time.perf_counter(), "?")
             with lock:
-                if method == "chat.postMessage":
-                    result.latencies_ms.append((at - started) * 1000)
+                if reply.method == "chat.postMessage":
+                    result.latencies_ms.append((reply.at - started) * 1000)
                 else:
                     result.error("refused (ephemeral reply)")
 
@@ -181,6 +154,7 @@ def drive(port: int, watcher: ReplyWatcher, senders: int, seconds: float, first_
 
 def actionbot_env(db_url: str, api_url: str, slack_port: int, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ACTIONBOT_", "SLACK_"))}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     env.update(ACTIONBOT_DATABASE_URL=db_url, ACTIONBOT_TODAY="2023-09-27", SLACK_BOT_TOKEN=BOT_TOKEN,
                SLACK_SIGNING_SECRET=SIGNING_SECRET, ACTIONBOT_SLACK_API_URL=api_url,
                ACTIONBOT_SLACK_HOST="127.0.0.1", ACTIONBOT_SLACK_PORT=str(slack_port), **(extra or {}))
@@ -191,15 +165,16 @@ def actionbot_command() -> list[str]:
     return [sys.executable, "-m", "bot.cli"]
 
 
-def add_bench_admin(env: Mapping[str, str]) -> None:
+def add_bench_admin(env: Mapping[str, str], cwd: Path) -> None:
     subprocess.run([*actionbot_command(), "people", "add", "Bench Admin", "--role", "admin", "--slack", BENCH_USER],
-                   env=dict(env), cwd=REPO, check=True, capture_output=True, timeout=60)
+                   env=dict(env), cwd=cwd, check=True, capture_output=True, timeout=60)
 
 
-def start_actionbot(env: Mapping[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+def start_actionbot(env: Mapping[str, str], log_path: Path, cwd: Path) -> subprocess.Popen[bytes]:
+    """`actionbot run` in `cwd` (a scratch folder: ./maildrop and the like land there)."""
     log = log_path.open("wb")
     try:
-        return subprocess.Popen([*actionbot_command(), "run"], env=dict(env), cwd=REPO, stdin=subprocess.DEVNULL,
+        return subprocess.Popen([*actionbot_command(), "run"], env=dict(env), cwd=cwd, stdin=subprocess.DEVNULL,
                                 stdout=log, stderr=subprocess.STDOUT)
     finally:
         log.close()
@@ -272,14 +247,14 @@ def main() -> None:
     if args.serve_noop:
         serve_noop(args.serve_noop, args.api_url)
         return
-    with tempfile.TemporaryDirectory() as tmp, ReplyWatcher() as watcher:
+    with tempfile.TemporaryDirectory() as tmp, FakeSlackApi() as watcher:
         folder = Path(tmp)
         watcher.add_user(BENCH_USER, None, "Bench Admin")
         db_url = f"sqlite:///{folder / 'load.db'}"
         port = free_port()
-        env = actionbot_env(db_url, watcher.api_url, port)
-        add_bench_admin(env)
-        bot = start_actionbot(env, folder / "actionbot.log")
+        env = actionbot_env(db_url, watcher.api_url, port, {"ACTIONBOT_MAILDROP": str(folder / "maildrop")})
+        add_bench_admin(env, folder)
+        bot = start_actionbot(env, folder / "actionbot.log", folder)
         try:
             wait_listening(port, bot)
             warm = drive(port, watcher, 5, 2, first_n=900_001)  # warm up (not counted)
