@@ -92,6 +92,13 @@ class SlackHttpServer:
                     self._answer(400, "The request body is not valid JSON.")
                     return
                 response = app.dispatch(request)
+                if response.status in (401, 403):
+                    # Bolt logs a forged or stale request only at INFO, body included; this is
+                    # the record an operator sees (WARNING), without the body.
+                    log.warning("slack request refused", extra={
+                        "status": response.status, "remote": self.client_address[0], "bytes": length,
+                        "signed": "x-slack-signature" in headers,
+                        "retry_num": self.headers.get("X-Slack-Retry-Num")})
                 self._answer(response.status, response.body or "", response.headers)
 
         return Handler
