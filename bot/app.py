@@ -28,6 +28,9 @@ class Runtime:
     clock: Clock
     dispatcher: Dispatcher
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    # Where the mailbox posts triage notices (new entries, spoofed senders, unreadable mail);
+    # None: a log line and stderr (bot.mail.ingest.console_triage). A chat channel sets it.
+    triage_notifier: Callable[[Any], None] | None = None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -50,6 +53,7 @@ class Service(Protocol):
 SERVICE_FACTORIES: list[str] = [
     "bot.channels.slack.service:slack_service",
     "bot.channels.teams.service:teams_service",
+    "bot.mail.service:mail_service",  # the shared mailbox (./maildrop unless [mail] backend says otherwise)
 ]
 
 

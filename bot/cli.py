@@ -10,6 +10,7 @@ import typer
 
 from bot.channels.teams.cli import teams_app
 from bot.mail.cli import mail_app
+from bot.providers_cli import providers_app
 from config.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(people_app, name="people")
 app.add_typer(mail_app, name="mail")
 app.add_typer(teams_app, name="teams")
+app.add_typer(providers_app, name="providers")
 
 
 class State:
@@ -360,7 +362,7 @@ def run() -> None:
     from bot.app import configured_services, load_example_plan_if_empty
 
     runtime = _runtime()
-    services = []
+    started = []  # only what started is stopped, also after a Ctrl-C in the middle of starting
     try:
         loaded = load_example_plan_if_empty(runtime)
         if loaded:
@@ -369,19 +371,19 @@ def run() -> None:
             services = configured_services(runtime)
             for service in services:
                 service.start()
+                started.append(service)
                 typer.echo(f"Started {service.name}.", err=True)
         except (ValueError, RuntimeError) as exc:  # a channel's settings (SettingsError) or port: no traceback
             raise fail(str(exc))
         if any(service.is_chat for service in services):
             typer.echo("Running; Ctrl-C to stop.", err=True)
-            try:
-                threading.Event().wait()
-            except KeyboardInterrupt:
-                pass
+            threading.Event().wait()
         else:
             _chat_loop(runtime, STATE.settings.console_user, None)
+    except KeyboardInterrupt:
+        pass
     finally:
-        for service in reversed(services):
+        for service in reversed(started):
             service.stop()
         runtime.close()
 

@@ -14,8 +14,18 @@ from bot.commands import (
     Undo,
     UpdateBatch,
 )
+from bot.concern_commands import (
+    AddConcernNote,
+    AllocateConcernAction,
+    CloseConcern,
+    LinkConcern,
+    ListConcerns,
+    LogConcern,
+    SetConcernCategory,
+    ShowConcern,
+)
 from bot.registry import HandlerRegistry
-from handlers import amend, progress, queries
+from handlers import amend, concerns, progress, queries
 
 
 def default_registry() -> HandlerRegistry:
@@ -31,4 +41,12 @@ def default_registry() -> HandlerRegistry:
     registry.register(ShowMine, queries.handle_mine)
     registry.register(Help, queries.handle_help)
     registry.register(MessageDeleted, amend.handle_message_deleted)
+    registry.register(LogConcern, concerns.handle_log_concern)
+    registry.register(AllocateConcernAction, concerns.handle_allocate)
+    registry.register(CloseConcern, concerns.handle_close)
+    registry.register(SetConcernCategory, concerns.handle_set_category)
+    registry.register(LinkConcern, concerns.handle_link)
+    registry.register(AddConcernNote, concerns.handle_note)
+    registry.register(ShowConcern, concerns.handle_show)
+    registry.register(ListConcerns, concerns.handle_list)
     return registry

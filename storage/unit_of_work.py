@@ -10,10 +10,13 @@ from sqlalchemy.orm import Session
 
 from storage.repositories import (
     ActionRepository,
+    ConcernRepository,
     HistoryRepository,
     InboundRepository,
+    MailRepository,
     PeopleRepository,
     PlanRepository,
+    ProviderRepository,
 )
 from storage.repositories.teams_conversations import TeamsConversationRepository
 
@@ -28,6 +31,9 @@ class SqlUnitOfWork:
     people: PeopleRepository
     inbound: InboundRepository
     teams_conversations: TeamsConversationRepository
+    concerns: ConcernRepository
+    providers: ProviderRepository
+    mail: MailRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -45,6 +51,9 @@ class SqlUnitOfWork:
         self.people = PeopleRepository(session)
         self.inbound = InboundRepository(session)
         self.teams_conversations = TeamsConversationRepository(session)
+        self.concerns = ConcernRepository(session)
+        self.providers = ProviderRepository(session)
+        self.mail = MailRepository(session)
         return self
 
     def __exit__(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from bot.grammar import buttons as _buttons  # noqa: F401  (registers `undo batch <id>`)
 from bot.grammar import queries as _queries  # noqa: F401  (registers the question keywords)
+from bot.grammar import concerns as _concerns  # noqa: F401  (the contract-monitoring log)
 from bot.grammar.parser import MAX_UPDATES, parse
 from bot.grammar.rules import ParseEnv, Rule, register_keyword, register_prefix_rule
 from bot.grammar.tokens import CODE_PATTERN, MAX_MESSAGE_CHARS

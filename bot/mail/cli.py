@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from typing import Annotated, Optional
 
 import typer
 
@@ -18,7 +20,8 @@ def _settings(ctx: typer.Context) -> Settings:
                          today=root.params.get("today"))
 
 
-mail_app = typer.Typer(help="The shared mailbox: check the connection, poll for new mail.",
+mail_app = typer.Typer(help="The shared mailbox: check the connection, poll for new mail and see what "
+                       "happened to each message.",
                        no_args_is_help=True, rich_markup_mode=None)
 
 
@@ -58,3 +61,47 @@ def mail_check(ctx: typer.Context) -> None:
                if name.lower() not in {f.lower() for f in folders}]
     if missing:
         typer.echo(f"Created on first use: {', '.join(missing)}")
+
+
+@mail_app.command("poll")
+def mail_poll(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option("--once", help="One pass over the inbox, then exit (default: keep polling).")] = False,
+    interval: Annotated[Optional[float], typer.Option(help="Seconds between passes; default [mail] poll_seconds.")] = None,
+) -> None:
+    """Handle every message in the mailbox (by default the ./maildrop Maildir, where .eml files
+    may be dropped) and print what became of each: outcome, entry reference, folder,
+    Message-ID. A message that cannot be read goes to 'Needs attention', never lost.
+    Exit status 0; 1 when the mailbox cannot be reached; 2 when settings are wrong."""
+    from bot.app import build_runtime
+    from bot.mail.backends import MailboxUnavailable
+    from bot.mail.service import build_ingestor
+
+    try:
+        runtime = build_runtime(_settings(ctx))
+    except SettingsError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(2)
+    try:
+        try:
+            ingestor = build_ingestor(runtime)
+        except SettingsError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(2)
+        try:
+            while True:
+                for result in ingestor.poll_once():
+                    typer.echo(f"{result.outcome.value:<16} {result.reference or '-':<13} {result.folder:<16} "
+                               f"{result.mail_key}" + (f"  ({result.detail})" if result.detail else ""))
+                if once:
+                    break
+                time.sleep(interval if interval is not None else ingestor.settings.poll_seconds)
+        except MailboxUnavailable as exc:  # already a sentence naming what to check
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            ingestor.mailbox.close()
+    finally:
+        runtime.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 PROCESSED = "Processed"
@@ -33,6 +34,19 @@ class OutgoingMail:
     in_reply_to: str | None = None  # Message-ID being answered
     references: tuple[str, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)  # e.g. Auto-Submitted, X-Actionbot-Ack
+
+
+@dataclass(frozen=True)
+class MailRecord:
+    """What became of one delivered message, kept in the mail log under its exactly-once key."""
+
+    mail_key: str  # Message-ID, or "sha256:…" of the bytes when there is none
+    received_at: datetime
+    sender: str | None
+    outcome: str
+    folder: str
+    reference: str | None = None
+    reason: str | None = None
 
 
 class CursorStore(Protocol):

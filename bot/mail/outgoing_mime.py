@@ -16,7 +16,8 @@ def outgoing_mime(mail: OutgoingMail, from_address: str) -> bytes:
     message["To"] = ", ".join(mail.to)
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=from_address.rsplit("@", 1)[-1])
+    if not any(key.lower() == "message-id" for key in mail.headers):  # a caller's own id wins
+        message["Message-ID"] = make_msgid(domain=from_address.rsplit("@", 1)[-1])
     if mail.in_reply_to:
         message["In-Reply-To"] = mail.in_reply_to
     references = list(mail.references) or ([mail.in_reply_to] if mail.in_reply_to else [])

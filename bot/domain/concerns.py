@@ -1,0 +1,237 @@
+"""The contract-monitoring log: entries (`PQ-2026-0042`), providers, and who may see what.
+
+Plain objects and plain functions: no SQL, no clock, no mail. Storage maps its rows to these;
+handlers and the mail pipeline work on them only.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.domain.model import Person, Role
+
+REFERENCE_PREFIX = "PQ"
+REFERENCE_PATTERN = r"PQ-(\d{4})-(\d{1,6})"
+_REFERENCE = re.compile(REFERENCE_PATTERN, re.IGNORECASE)
+_SUBJECT_REFERENCE = re.compile(r"\[\s*(" + REFERENCE_PATTERN + r")\s*\]", re.IGNORECASE)
+SAFEGUARDING_ROLE = "safeguarding"
+
+
+class Category(str, enum.Enum):
+    QUERY = "query"
+    ALERT = "alert"
+    COMPLAINT = "complaint"
+    SAFEGUARDING = "safeguarding"
+    INSPECTORATE = "inspectorate correspondence"
+    SOCIAL_WORK = "social work concern"
+    PACKAGE_OF_CARE = "package-of-care change"
+
+
+class EntryState(str, enum.Enum):
+    OPEN = "open"
+    IN_PROGRESS = "in progress"
+    CLOSED = "closed"
+
+
+class Source(str, enum.Enum):
+    EMAIL = "email"
+    CHAT = "chat"
+    CONSOLE = "console"
+
+
+# What people type for each category (`category complaint`, `category social work`).
+_CATEGORY_WORDS: dict[str, Category] = {
+    "query": Category.QUERY, "question": Category.QUERY,
+    "alert": Category.ALERT, "incident": Category.ALERT,
+    "complaint": Category.COMPLAINT,
+    "safeguarding": Category.SAFEGUARDING,
+    "inspectorate": Category.INSPECTORATE, "inspectorate correspondence": Category.INSPECTORATE,
+    "inspection": Category.INSPECTORATE,
+    "social work": Category.SOCIAL_WORK, "social work concern": Category.SOCIAL_WORK,
+    "package of care": Category.PACKAGE_OF_CARE, "package-of-care": Category.PACKAGE_OF_CARE,
+    "package-of-care change": Category.PACKAGE_OF_CARE, "package of care change": Category.PACKAGE_OF_CARE,
+    "poc": Category.PACKAGE_OF_CARE, "care package": Category.PACKAGE_OF_CARE,
+}
+
+# Words that point to a category, strongest first. Safeguarding wins over everything: a
+# safeguarding concern must never be filed (and shown) as an ordinary query.
+_GUESS_RULES: tuple[tuple[Category, re.Pattern[str]], ...] = (
+    (Category.SAFEGUARDING, re.compile(
+        r"\b(safeguard\w*|abuse\w*|neglect\w*|adult support and protection|asp referral|"
+        r"child protection|adult protection|bruis\w*|assault\w*|exploitation|self[- ]harm)\b", re.I)),
+    (Category.INSPECTORATE, re.compile(r"\b(care inspectorate|inspectorate|cqc|inspection report|inspector)\b", re.I)),
+    (Category.COMPLAINT, re.compile(r"\b(complain\w*|dissatisfied|unhappy with|not happy)\b", re.I)),
+    (Category.SOCIAL_WORK, re.compile(r"\b(social work\w*|social worker|care manager)\b", re.I)),
+    (Category.PACKAGE_OF_CARE, re.compile(
+        r"\b(package of care|care package|poc change|(increase|reduce|change)\w* (in |of |to )?(the )?hours)\b", re.I)),
+    (Category.ALERT, re.compile(
+        r"\b(alert|missed (visit|call)s?|incident|urgent|staff shortage|unable to cover|closure)\b", re.I)),
+)
+
+
+def category_from_words(text: str) -> Category | None:
+    """`complaint`, `social work`, `package of care` -> the category; None if not one."""
+    return _CATEGORY_WORDS.get(" ".join(text.lower().replace("_", " ").split()))
+
+
+def category_names() -> str:
+    return ", ".join(c.value for c in Category)
+
+
+def guess_category(text: str) -> Category:
+    """The category the words of a message point to; `query` when nothing does."""
+    for category, pattern in _GUESS_RULES:
+        if pattern.search(text):
+            return category
+    return Category.QUERY
+
+
+def format_reference(year: int, sequence: int) -> str:
+    return f"{REFERENCE_PREFIX}-{year:04d}-{sequence:04d}"
+
+
+def normalise_reference(text: str) -> str | None:
+    """`pq-2026-42` -> `PQ-2026-0042`; None when `text` is not a reference."""
+    match = _REFERENCE.fullmatch(text.strip())
+    return format_reference(int(match.group(1)), int(match.group(2))) if match else None
+
+
+def reference_in_subject(subject: str) -> str | None:
+    """The `[PQ-2026-0042]` tag our acknowledgements put in the subject, if a reply kept it."""
+    match = _SUBJECT_REFERENCE.search(subject or "")
+    return normalise_reference(match.group(1)) if match else None
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str
+    aliases: tuple[str, ...] = ()
+    email_domains: tuple[str, ...] = ()
+    id: int | None = None
+
+    def answers_to(self, text: str) -> bool:
+        wanted = " ".join(text.casefold().split())
+        return any(wanted == " ".join(n.casefold().split()) for n in (self.name, *self.aliases))
+
+
+def provider_for_email(providers: list[Provider], address: str | None) -> Provider | None:
+    """The provider whose email domain the address is at (subdomains count: a provider with
+    domain acme.org owns mail from care.acme.org)."""
+    if not address or "@" not in address:
+        return None
+    domain = address.rsplit("@", 1)[1].strip().lower().rstrip(".")
+    for provider in providers:
+        for owned in provider.email_domains:
+            owned = owned.lower().lstrip("@")
+            if domain == owned or domain.endswith("." + owned):
+                return provider
+    return None
+
+
+def provider_named(providers: list[Provider], text: str) -> Provider | None:
+    for provider in providers:
+        if provider.answers_to(text):
+            return provider
+    return None
+
+
+@dataclass(frozen=True)
+class ConcernAction:
+    """An action allocated on an entry: what, who, by when."""
+
+    description: str
+    owner: str
+    due_date: date | None = None
+    due_text: str | None = None
+    done: bool = False
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    filename: str
+    content_type: str
+    size: int
+    stored: bool  # False: over the size limit, only this note is kept
+    note: str | None = None
+    id: int | None = None
+
+
+@dataclass
+class Concern:
+    reference: str
+    category: Category
+    summary: str
+    body: str
+    source: Source
+    reporter: str
+    received_at: datetime
+    provider: str | None = None
+    reporter_email: str | None = None
+    action_code: str | None = None
+    state: EntryState = EntryState.OPEN
+    message_id: str | None = None  # the email that opened it, if any
+    actions: list[ConcernAction] = field(default_factory=list)
+    attachments: list[AttachmentInfo] = field(default_factory=list)
+    id: int | None = None
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.category is Category.SAFEGUARDING
+
+
+@dataclass(frozen=True)
+class ConcernEvent:
+    """One append-only record of what happened to an entry (like an action's history)."""
+
+    reference: str
+    at: datetime
+    actor: str
+    channel: str
+    kind: str  # "logged" | "action" | "close" | "category" | "reply" | "note" | "reopen"
+    changes: tuple[tuple[str, str | None, str | None], ...] = ()
+    note: str | None = None
+    source_ref: str | None = None
+    id: int | None = None
+
+
+def may_see(person: Person | None, concern: Concern) -> bool:
+    """Safeguarding entries are seen only by people with the safeguarding role (not even
+    admins without it); everything else by anyone who may ask questions."""
+    if not concern.is_confidential:
+        return True
+    return person is not None and SAFEGUARDING_ROLE in person.roles_extra
+
+
+def may_change(person: Person | None, concern: Concern) -> str | None:
+    """None when the person may allocate, close or re-categorise the entry; else why not."""
+    if person is None:
+        return ("I don't know who you are yet, so I can't change the log. Ask an admin to add you "
+                "with `actionbot people add`.")
+    if person.role is Role.VIEWER:
+        return f"{person.name} has the viewer role, which may not change the log."
+    if not may_see(person, concern):
+        return (f"{concern.reference} is a confidential safeguarding entry; only people with the "
+                "safeguarding role may work on it.")
+    return None
+
+
+def state_after_allocation(state: EntryState) -> EntryState:
+    """Allocating an action to an open entry means someone is working on it."""
+    return EntryState.IN_PROGRESS if state is EntryState.OPEN else state
+
+
+def redacted_line(concern: Concern) -> str:
+    """What a channel or digest may show of an entry whoever is looking."""
+    if concern.is_confidential:
+        return f"{concern.reference} (safeguarding, confidential)"
+    provider = concern.provider or "provider unknown"
+    return f"{concern.reference} [{concern.category.value}] {provider}: {concern.summary}"
+
+
+def summary_from_text(text: str, limit: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "\u2026"

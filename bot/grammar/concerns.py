@@ -1,0 +1,136 @@
+"""Grammar of the contract-monitoring log, registered on the one parser.
+
+`concern Acme Care: missed calls`, `complaint …`, `safeguarding …`, `concerns open`,
+`concerns Acme Care`, and reference-led commands: `PQ-2026-0042`,
+`PQ-2026-0042 action chase rota @sam by Friday`, `PQ-2026-0042 close resolved …`,
+`PQ-2026-0042 category complaint`, `PQ-2026-0042 note …`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.commands import NotACommand, ParseError
+from bot.concern_commands import (
+    AddConcernNote,
+    AllocateConcernAction,
+    CloseConcern,
+    LinkConcern,
+    ListConcerns,
+    LogConcern,
+    SetConcernCategory,
+    ShowConcern,
+)
+from bot.domain.concerns import REFERENCE_PATTERN, Category, category_from_words, category_names, normalise_reference
+from bot.domain.dates import parse_date_phrase
+from bot.grammar.rules import ParseEnv, register_keyword, register_prefix_rule
+from bot.grammar.tokens import full_code, strip_note
+
+_MAX_PROVIDER_CHARS = 80
+_PROVIDER_SPLIT = re.compile(r"^([^:\n]{1,80}?)\s*:\s*(.+)$", re.DOTALL)
+_OWNER = re.compile(r"@([\w.'-]++(?:[ \t]++(?!by\b)[A-Z][\w.'-]*+)?)")
+_BY = re.compile(r"\s(?:by|due)\s++(.+)$", re.IGNORECASE)
+_VERB = re.compile(r"([A-Za-z]++)\b[ \t:]*+(.*)$", re.DOTALL)
+_TRAILING = "?.! \t"
+
+_USAGE = (
+    "To log a concern, type `concern PROVIDER: what happened`, e.g. "
+    "`concern Acme Care: missed calls on Tuesday` (or start with `complaint` or `safeguarding`)."
+)
+_REF_USAGE = (
+    "After a reference I understand `{ref}` (show it), `{ref} action chase rota @sam by Friday`, "
+    "`{ref} close resolved at liaison meeting`, `{ref} category complaint`, `{ref} link AP2.5.1` and `{ref} note …`."
+)
+
+
+def _log_rule(category: Category | None):  # type: ignore[no-untyped-def]
+    def rule(rest: str, env: ParseEnv) -> object:
+        text = rest.strip()
+        if not text:
+            return ParseError(_USAGE)
+        provider = None
+        split = _PROVIDER_SPLIT.match(text)
+        if split and len(split.group(1)) <= _MAX_PROVIDER_CHARS and split.group(2).strip():
+            provider, text = split.group(1).strip(), split.group(2).strip()
+        return LogConcern(text=text, provider=provider, category=category.value if category else None)
+
+    return rule
+
+
+def read_concerns(rest: str, env: ParseEnv) -> object:
+    words = " ".join(rest.strip(_TRAILING).split())
+    lowered = words.lower()
+    if lowered in ("", "open", "all open"):
+        return ListConcerns(open_only=True)
+    if lowered in ("all", "everything", "closed"):
+        return ListConcerns(open_only=False)
+    if lowered.startswith("for "):
+        words = words[4:].strip()
+    if len(words) > _MAX_PROVIDER_CHARS:
+        return NotACommand(hint="To list the log, type `concerns open` or `concerns PROVIDER`.")
+    return ListConcerns(open_only=False, provider=words)
+
+
+def read_reference(rest: str, env: ParseEnv) -> object:
+    assert env.match is not None
+    reference = normalise_reference(env.match.group(0))
+    if reference is None:  # the prefix pattern guarantees a reference; keep mypy honest
+        return None
+    text = rest.strip()
+    if not text.strip(_TRAILING):
+        return ShowConcern(reference)
+    verb = _VERB.match(text)
+    if verb is None:
+        return ParseError(_REF_USAGE.format(ref=reference))
+    word, tail = verb.group(1).lower(), strip_note(verb.group(2)) or ""
+    if word == "action":
+        return _allocation(reference, tail, env)
+    if word in ("close", "closed", "resolved"):
+        return CloseConcern(reference, tail or None)
+    if word == "category":
+        category = category_from_words(tail.strip(_TRAILING))
+        if category is None:
+            return ParseError(
+                f"I couldn't read the category '{tail}'. Type `{reference} category complaint`; "
+                f"the categories are: {category_names()}."
+            )
+        return SetConcernCategory(reference, category.value)
+    if word == "link":
+        code = full_code(tail)
+        if code is None:
+            return ParseError(f"Which action? Type `{reference} link AP2.5.1`.")
+        return LinkConcern(reference, code)
+    if word in ("note", "update", "comment"):
+        if not tail:
+            return ParseError(f"What is the note? Type `{reference} note spoke to the manager`.")
+        return AddConcernNote(reference, tail)
+    return ParseError(f"I couldn't read '{word}' after {reference}. " + _REF_USAGE.format(ref=reference))
+
+
+def _allocation(reference: str, text: str, env: ParseEnv) -> object:
+    example = f"`{reference} action chase rota @sam by Friday`"
+    owner_match = _OWNER.search(text)
+    if owner_match is None:
+        return ParseError(f"Who will do it? Name the owner with @, e.g. {example}.")
+    owner = owner_match.group(1).strip()
+    remainder = (text[: owner_match.start()] + " " + text[owner_match.end() :]).strip()
+    due = None
+    phrase = None
+    by = _BY.search(" " + remainder)
+    if by is not None:
+        phrase = by.group(1).strip(_TRAILING)
+        due = parse_date_phrase(phrase, env.today)
+        if due is None:
+            return ParseError(f"I couldn't read the timescale '{phrase}'. Try {example} or `by 31/03/2027`.")
+        remainder = (" " + remainder)[: by.start()].strip()
+    description = remainder.strip(" -:,")
+    if not description:
+        return ParseError(f"What is the action? Type {example}.")
+    return AllocateConcernAction(reference, description, owner, due, phrase)
+
+
+register_keyword("concern", _log_rule(None))
+register_keyword("complaint", _log_rule(Category.COMPLAINT))
+register_keyword("safeguarding", _log_rule(Category.SAFEGUARDING))
+register_keyword("concerns", read_concerns)
+register_prefix_rule(rf"{REFERENCE_PATTERN}(?![\w-])", read_reference)

@@ -1,0 +1,152 @@
+"""What a message does to the contract-monitoring log: a new entry, a reply appended to an
+entry, or a spoofed-sender alert. Each function writes through the unit of work it is given;
+the caller commits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from bot.domain.concerns import (
+    AttachmentInfo,
+    Category,
+    Concern,
+    ConcernEvent,
+    EntryState,
+    Source,
+    guess_category,
+    provider_for_email,
+    summary_from_text,
+)
+from bot.domain.model import Person
+from bot.mail.bodies import strip_reply
+from bot.mail.mailbox import OutgoingMail
+from bot.mail.outgoing import message_id_for, reply_headers, to_payload
+from bot.mail.parsing import MailAttachment, ParsedMail
+from bot.mail.settings import MailSettings
+
+MAX_BODY_CHARS = 100_000
+_SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+def bare_subject(subject: str) -> str:
+    return _SUBJECT_PREFIX.sub("", subject).strip()
+
+
+@dataclass(frozen=True)
+class EntryWritten:
+    concern: Concern
+    oversize: tuple[str, ...]  # notes on attachments too large to keep
+
+
+def _content(mail: ParsedMail) -> ParsedMail:
+    """A forwarded message (message/rfc822 part) is the concern; the outer mail is a cover note."""
+    inner = mail.forwarded
+    if inner is not None and (inner.text.strip() or inner.subject):
+        return inner
+    return mail
+
+
+def _body(mail: ParsedMail, content: ParsedMail) -> str:
+    """The entry's full text. Nothing is stripped from a new message (an inline forward or an
+    earlier exchange below it is part of the concern); only replies to an entry are trimmed."""
+    text = content.text.strip()
+    if content is not mail:
+        cover = mail.text.strip()
+        header = f"--- Forwarded message from {content.from_name or ''} <{content.from_addr or 'unknown'}>: " \
+                 f"{content.subject} ---"
+        text = (cover + "\n\n" if cover else "") + header + "\n" + text
+    return text[:MAX_BODY_CHARS]
+
+
+def _store_attachments(uow: Any, concern: Concern, attachments: list[MailAttachment], limit: int) -> list[str]:
+    oversize: list[str] = []
+    for attachment in attachments:
+        size = len(attachment.data)
+        stored = size <= limit
+        note = None if stored else f"{size:,} bytes is over the {limit:,}-byte limit; the file was not kept"
+        if not stored:
+            oversize.append(f"{attachment.filename}: {note}")
+        uow.concerns.add_attachment(
+            concern, AttachmentInfo(attachment.filename, attachment.content_type, size, stored, note), attachment.data
+        )
+    return oversize
+
+
+def new_entry(uow: Any, mail: ParsedMail, *, now: datetime, today: date, settings: MailSettings,
+              reporter: Person | None, category: Category | None = None, summary_prefix: str = "") -> EntryWritten:
+    content = _content(mail)
+    body = _body(mail, content)
+    subject = bare_subject(content.subject)
+    providers = uow.providers.list()
+    provider = provider_for_email(providers, content.from_addr) or provider_for_email(providers, mail.from_addr)
+    guessed = category or guess_category(f"{subject}\n{body}")
+    reference, _ = uow.concerns.allocate_reference(today.year)
+    summary = summary_prefix + summary_from_text(subject or body or "(no subject or text)")
+    concern = uow.concerns.add(Concern(
+        reference=reference, category=guessed, summary=summary, body=body, source=Source.EMAIL,
+        reporter=reporter.name if reporter else (mail.from_name or mail.from_addr or "unknown sender"),
+        reporter_email=mail.from_addr, received_at=now, provider=provider.name if provider else None,
+        message_id=mail.message_id,
+    ), provider_id=provider.id if provider else None)
+    for message_id in {mail.message_id, content.message_id} - {None}:
+        uow.concerns.link_message(concern, message_id)
+    attachments = mail.attachments + (content.attachments if content is not mail else [])
+    oversize = _store_attachments(uow, concern, attachments, settings.max_attachment_bytes)
+    uow.concerns.append_event(concern, ConcernEvent(
+        reference=reference, at=now, actor=concern.reporter, channel="email", kind="logged",
+        changes=(("state", None, EntryState.OPEN.value),), source_ref=mail.message_id or mail.key,
+    ))
+    return EntryWritten(concern, tuple(oversize))
+
+
+def append_reply(uow: Any, concern: Concern, mail: ParsedMail, *, now: datetime, settings: MailSettings,
+                 actor: str) -> EntryWritten:
+    uow.concerns.append_event(concern, ConcernEvent(
+        reference=concern.reference, at=now, actor=actor, channel="email", kind="reply",
+        note=strip_reply(mail.text)[:MAX_BODY_CHARS] or bare_subject(mail.subject),
+        source_ref=mail.message_id or mail.key,
+    ))
+    if mail.message_id:
+        uow.concerns.link_message(concern, mail.message_id)
+    oversize = _store_attachments(uow, concern, mail.attachments, settings.max_attachment_bytes)
+    return EntryWritten(concern, tuple(oversize))
+
+
+def queue_acknowledgement(uow: Any, mail: ParsedMail, written: EntryWritten, *, now: datetime,
+                          settings: MailSettings) -> str | None:
+    """Queue the acknowledgement in the outbox (sent after commit); its Message-ID joins the
+    entry's thread. Safeguarding: the reference only, never the sender's words back."""
+    if not mail.from_addr:
+        return None
+    concern = written.concern
+    text = settings.ack_text.format(reference=concern.reference)
+    if written.oversize:
+        text += "\n\nSome attachments were too large to keep; please send them another way:\n" + "\n".join(
+            f"- {note}" for note in written.oversize)
+    subject = (f"[{concern.reference}] Your message has been received" if concern.is_confidential
+               else f"[{concern.reference}] Re: {bare_subject(mail.subject) or 'your message'}")
+    message_id = message_id_for("ack", mail.key, settings.address)
+    outgoing = OutgoingMail(
+        to=(mail.from_addr,), subject=subject[:250], text=text, in_reply_to=mail.message_id,
+        references=tuple(r for r in (*mail.references, mail.message_id) if r),
+        headers={**reply_headers(settings.address), "Message-ID": message_id},
+    )
+    uow.mail.queue(message_id, to_payload(outgoing), now)
+    uow.concerns.link_message(concern, message_id)
+    return message_id
+
+
+def queue_reply(uow: Any, mail: ParsedMail, text: str, *, now: datetime, settings: MailSettings) -> None:
+    """Queue the answer to a staff member's update (the same text chat would show)."""
+    if not mail.from_addr:
+        return
+    message_id = message_id_for("reply", mail.key, settings.address)
+    outgoing = OutgoingMail(
+        to=(mail.from_addr,), subject=f"Re: {bare_subject(mail.subject) or 'your update'}"[:250], text=text,
+        in_reply_to=mail.message_id, references=tuple(r for r in (*mail.references, mail.message_id) if r),
+        headers={**reply_headers(settings.address), "Message-ID": message_id},
+    )
+    uow.mail.queue(message_id, to_payload(outgoing), now)

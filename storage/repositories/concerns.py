@@ -1,0 +1,247 @@
+"""uow.concerns and uow.providers: the contract-monitoring log and the providers it names."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable
+from dataclasses import replace
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.domain.concerns import (
+    AttachmentInfo,
+    Category,
+    Concern,
+    ConcernAction,
+    ConcernEvent,
+    EntryState,
+    Provider,
+    Source,
+    format_reference,
+)
+from storage.concerns_tables import (
+    ConcernActionRow,
+    ConcernAttachmentRow,
+    ConcernEventRow,
+    ConcernRow,
+    ConcernThreadRow,
+    ProviderRow,
+    ReferenceCounterRow,
+)
+from storage.errors import Duplicate, NotFound
+
+
+def _lines(values: Iterable[str]) -> str:
+    return "\n".join(v.strip() for v in values if v.strip())
+
+
+def _to_provider(row: ProviderRow) -> Provider:
+    return Provider(
+        name=row.name,
+        aliases=tuple(a for a in row.aliases.split("\n") if a),
+        email_domains=tuple(d for d in row.email_domains.split("\n") if d),
+        id=row.id,
+    )
+
+
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
+
+
+class ProviderRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, provider: Provider) -> Provider:
+        if self._row_by_name(provider.name) is not None:
+            raise Duplicate(f"There is already a provider called {provider.name}.")
+        row = ProviderRow(name=provider.name.strip(), aliases=_lines(provider.aliases),
+                          email_domains=_lines(d.lower().lstrip("@") for d in provider.email_domains))
+        self._session.add(row)
+        self._session.flush()
+        return _to_provider(row)
+
+    def update(self, provider: Provider) -> Provider:
+        row = self._row_by_name(provider.name)
+        if row is None:
+            raise NotFound(f"There is no provider called {provider.name}.")
+        row.aliases = _lines(provider.aliases)
+        row.email_domains = _lines(d.lower().lstrip("@") for d in provider.email_domains)
+        self._session.flush()
+        return _to_provider(row)
+
+    def get(self, name: str) -> Provider | None:
+        row = self._row_by_name(name)
+        return _to_provider(row) if row is not None else None
+
+    def list(self) -> builtins.list[Provider]:
+        return [_to_provider(r) for r in self._session.scalars(select(ProviderRow).order_by(ProviderRow.name))]
+
+    def _row_by_name(self, name: str) -> ProviderRow | None:
+        return self._session.scalars(
+            select(ProviderRow).where(func.lower(ProviderRow.name) == name.strip().lower())
+        ).first()
+
+
+class ConcernRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def allocate_reference(self, year: int) -> tuple[str, int]:
+        """The next reference of `year`, e.g. ("PQ-2026-0042", 42).
+
+        One counter row per year, incremented with UPDATE … RETURNING: on PostgreSQL the row
+        lock makes a second transaction wait for the first; on SQLite every unit of work holds
+        the write lock (BEGIN IMMEDIATE). Either way two entries never get the same number,
+        and a rolled-back transaction gives its number back.
+        """
+        bump = (
+            update(ReferenceCounterRow)
+            .where(ReferenceCounterRow.year == year)
+            .values(last=ReferenceCounterRow.last + 1)
+            .returning(ReferenceCounterRow.last)
+        )
+        sequence = self._session.execute(bump).scalar()
+        if sequence is None:
+            seed = _insert(self._session)(ReferenceCounterRow).values(year=year, last=0).on_conflict_do_nothing()
+            self._session.execute(seed)
+            sequence = self._session.execute(bump).scalar_one()
+        return format_reference(year, sequence), sequence
+
+    def add(self, concern: Concern, provider_id: int | None = None) -> Concern:
+        year, sequence = (int(part) for part in concern.reference.split("-")[1:3])
+        row = ConcernRow(
+            reference=concern.reference, year=year, sequence=sequence, provider_id=provider_id,
+            provider_text=None if provider_id else concern.provider, category=concern.category.value,
+            summary=concern.summary, body=concern.body, source=concern.source.value,
+            reporter=concern.reporter, reporter_email=concern.reporter_email,
+            received_at=concern.received_at, action_code=concern.action_code, state=concern.state.value,
+            message_id=concern.message_id,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return replace(concern, id=row.id)
+
+    def get(self, reference: str) -> Concern | None:
+        found = self._session.execute(
+            select(ConcernRow, ProviderRow.name)
+            .outerjoin(ProviderRow, ConcernRow.provider_id == ProviderRow.id)
+            .where(ConcernRow.reference == reference)
+        ).first()
+        return self._to_concern(found[0], found[1], details=True) if found else None
+
+    def list(self, open_only: bool = True, provider: Provider | None = None,
+             provider_text: str | None = None, limit: int = 200) -> builtins.list[Concern]:
+        query = select(ConcernRow, ProviderRow.name).outerjoin(ProviderRow, ConcernRow.provider_id == ProviderRow.id)
+        if open_only:
+            query = query.where(ConcernRow.state != EntryState.CLOSED.value)
+        if provider is not None:
+            query = query.where(ConcernRow.provider_id == provider.id)
+        elif provider_text is not None:
+            query = query.where(func.lower(ConcernRow.provider_text) == provider_text.strip().lower())
+        query = query.order_by(ConcernRow.year, ConcernRow.sequence).limit(limit)
+        return [self._to_concern(row, name, details=False) for row, name in self._session.execute(query)]
+
+    def update(self, concern: Concern) -> None:
+        """Write state, category and linked action code (the fields commands change)."""
+        row = self._row(concern)
+        row.state = concern.state.value
+        row.category = concern.category.value
+        row.action_code = concern.action_code
+        self._session.flush()
+
+    def add_action(self, concern: Concern, action: ConcernAction) -> ConcernAction:
+        row = ConcernActionRow(concern_id=self._row(concern).id, description=action.description,
+                               owner=action.owner, due_date=action.due_date, due_text=action.due_text,
+                               done=action.done)
+        self._session.add(row)
+        self._session.flush()
+        return replace(action, id=row.id)
+
+    def append_event(self, concern: Concern, event: ConcernEvent) -> None:
+        self._session.add(ConcernEventRow(
+            concern_id=self._row(concern).id, at=event.at, actor=event.actor, channel=event.channel,
+            kind=event.kind, changes=[list(c) for c in event.changes], note=event.note,
+            source_ref=event.source_ref,
+        ))
+        self._session.flush()
+
+    def events(self, concern: Concern, limit: int = 50) -> builtins.list[ConcernEvent]:
+        """The entry's history, oldest first."""
+        rows = self._session.scalars(
+            select(ConcernEventRow).where(ConcernEventRow.concern_id == self._row(concern).id)
+            .order_by(ConcernEventRow.at, ConcernEventRow.id).limit(limit)
+        )
+        return [ConcernEvent(reference=concern.reference, at=r.at, actor=r.actor, channel=r.channel, kind=r.kind,
+                             changes=tuple((c[0], c[1], c[2]) for c in r.changes), note=r.note,
+                             source_ref=r.source_ref, id=r.id) for r in rows]
+
+    def add_attachment(self, concern: Concern, info: AttachmentInfo, data: bytes | None) -> AttachmentInfo:
+        row = ConcernAttachmentRow(concern_id=self._row(concern).id, filename=info.filename,
+                                   content_type=info.content_type, size=info.size,
+                                   data=data if info.stored else None, note=info.note)
+        self._session.add(row)
+        self._session.flush()
+        return replace(info, id=row.id)
+
+    def attachment_data(self, attachment_id: int) -> bytes | None:
+        row = self._session.get(ConcernAttachmentRow, attachment_id)
+        return row.data if row is not None else None
+
+    def link_message(self, concern: Concern, message_id: str) -> None:
+        """Remember that `message_id` belongs to this entry's thread (no-op if known)."""
+        insert = _insert(self._session)(ConcernThreadRow).values(
+            message_id=message_id[:500], concern_id=self._row(concern).id
+        ).on_conflict_do_nothing()
+        self._session.execute(insert)
+
+    def find_by_messages(self, message_ids: Iterable[str]) -> Concern | None:
+        ids = [m[:500] for m in message_ids if m]
+        if not ids:
+            return None
+        reference = self._session.scalars(
+            select(ConcernRow.reference).join(ConcernThreadRow, ConcernThreadRow.concern_id == ConcernRow.id)
+            .where(ConcernThreadRow.message_id.in_(ids)).order_by(ConcernRow.id).limit(1)
+        ).first()
+        return self.get(reference) if reference else None
+
+    def count_by_message(self, message_id: str) -> int:
+        return self._session.scalar(
+            select(func.count()).select_from(ConcernRow).where(ConcernRow.message_id == message_id)
+        ) or 0
+
+    def search_provider_text(self, text: str) -> builtins.list[str]:
+        """Provider names typed on entries that match no record (for `concerns NAME`)."""
+        return list(self._session.scalars(
+            select(ConcernRow.provider_text).where(or_(func.lower(ConcernRow.provider_text) == text.lower()))
+            .distinct()
+        ))
+
+    def _row(self, concern: Concern) -> ConcernRow:
+        row = self._session.get(ConcernRow, concern.id) if concern.id is not None else None
+        if row is None:
+            raise NotFound(f"There is no stored entry {concern.reference}.")
+        return row
+
+    def _to_concern(self, row: ConcernRow, provider_name: str | None, details: bool) -> Concern:
+        concern = Concern(
+            reference=row.reference, category=Category(row.category), summary=row.summary, body=row.body,
+            source=Source(row.source), reporter=row.reporter, received_at=row.received_at,
+            provider=provider_name or row.provider_text, reporter_email=row.reporter_email,
+            action_code=row.action_code, state=EntryState(row.state), message_id=row.message_id, id=row.id,
+        )
+        if details:
+            concern.actions = [
+                ConcernAction(a.description, a.owner, a.due_date, a.due_text, a.done, a.id)
+                for a in self._session.scalars(
+                    select(ConcernActionRow).where(ConcernActionRow.concern_id == row.id).order_by(ConcernActionRow.id))
+            ]
+            concern.attachments = [
+                AttachmentInfo(a.filename, a.content_type, a.size, a.data is not None, a.note, a.id)
+                for a in self._session.scalars(
+                    select(ConcernAttachmentRow).where(ConcernAttachmentRow.concern_id == row.id)
+                    .order_by(ConcernAttachmentRow.id))
+            ]
+        return concern
