@@ -1,8 +1,10 @@
-"""Kill -9 `actionbot run` (Slack in HTTP mode, no console, a SQLite file) at random moments
-while a sender posts signed status updates the way Slack does: an event that was not
-acknowledged with HTTP 200 (connection refused or reset, no answer within 3 s) is sent again,
-with X-Slack-Retry-Num, until it is; an acknowledged event is never sent again. After the
-last restart every update is in the history exactly once.
+"""Kill -9 `actionbot run` (Slack in HTTP mode, the Maildir mailbox, no console, a SQLite
+file) at random moments while it handles chat and mail: a sender posts signed status updates
+the way Slack does — an event that was not acknowledged with HTTP 200 (connection refused or
+reset, no answer within 3 s) is sent again, with X-Slack-Retry-Num, until it is; an
+acknowledged event is never sent again — and staff updates arrive by email in the maildrop.
+After the last restart every update, chat and mail, is in the history exactly once.
+(`mail poll --once` under kill -9 alone is tests/test_mail_crash.py.)
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ from storage import make_engine
 from storage.tables import HistoryRow
 from tests.conftest import REPO
 from tests.fakes.slack_api import FakeSlackApi
+from tests.mail_samples import AUTH_PASS, COUNCIL, make_mail
 from tests.slack_harness import SIGNING_SECRET, sign
 
 EVENTS = 150
+MAILS = 40
 KILLS = 4
 DEADLINE_S = 40
 SLACK_ACK_TIMEOUT_S = 3.0  # Slack resends an event not acknowledged within three seconds
@@ -126,7 +130,8 @@ def notes_in_history(db_url: str) -> dict[str, int]:
     engine = make_engine(db_url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(select(HistoryRow.note, func.count()).where(HistoryRow.note.like("kill %"))
+            rows = conn.execute(select(HistoryRow.note, func.count())
+                                .where(HistoryRow.note.like("kill %") | HistoryRow.note.like("mailkill %"))
                                 .group_by(HistoryRow.note)).all()
         return {str(note): int(count) for note, count in rows}
     finally:
@@ -139,13 +144,19 @@ def test_kill_9_at_random_moments_loses_no_update_and_applies_none_twice(tmp_pat
     runtime = build_runtime(Settings(database_url=db_url))
     with runtime.new_uow() as uow:
         uow.people.add(Person(name="Kill Admin", role=Role.ADMIN), {"slack": "U111"})
+        uow.people.add(Person(name="Sam Patel", role=Role.ADMIN, email=f"sam@{COUNCIL}"), {"email": f"sam@{COUNCIL}"})
         uow.commit()
     runtime.close()
+    maildrop = tmp_path / "maildrop"
+    maildrop.mkdir()
+    config = tmp_path / "actionbot.toml"
+    config.write_text(f'[mail]\naddress = "inbox@{COUNCIL}"\npoll_seconds = 0.2\nrate_limit_messages = 10000\n',
+                      encoding="utf-8")
     port = free_port()
     with FakeSlackApi() as slack:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ACTIONBOT_", "SLACK_"))}
         env.update(PYTHONPATH=str(REPO), ACTIONBOT_DATABASE_URL=db_url, ACTIONBOT_TODAY="2023-09-27",
-                   ACTIONBOT_MAILDROP=str(tmp_path / "maildrop"), SLACK_BOT_TOKEN="xoxb-kill-test",
+                   ACTIONBOT_MAILDROP=str(maildrop), ACTIONBOT_CONFIG=str(config), SLACK_BOT_TOKEN="xoxb-kill-test",
                    SLACK_SIGNING_SECRET=SIGNING_SECRET, ACTIONBOT_SLACK_API_URL=slack.api_url,
                    ACTIONBOT_SLACK_HOST="127.0.0.1", ACTIONBOT_SLACK_PORT=str(port))
         bot = BotProcess(tmp_path, env, port)
@@ -158,6 +169,13 @@ def test_kill_9_at_random_moments_loses_no_update_and_applies_none_twice(tmp_pat
             for n, delivery in deliveries.items():
                 post_until_acked(port, n, delivery, give_up_at)
                 time.sleep(0.01)
+                if n % (EVENTS // MAILS) == 0 and n // (EVENTS // MAILS) <= MAILS:
+                    i = n // (EVENTS // MAILS)
+                    raw = make_mail(f"sam@{COUNCIL}", "update", f"AP2.4.2a note mailkill {i}",
+                                    message_id=f"<mailkill-{i}@{COUNCIL}>", headers={"Authentication-Results": AUTH_PASS})
+                    staged = tmp_path / f"mail-{i}.part"
+                    staged.write_bytes(raw)
+                    staged.rename(maildrop / f"mail-{i}.eml")  # delivered whole, as a mail server does
             done.set()
 
         bot.start()
@@ -172,8 +190,8 @@ def test_kill_9_at_random_moments_loses_no_update_and_applies_none_twice(tmp_pat
                 kills.append(time.monotonic())
                 bot.start()
             thread.join(DEADLINE_S)
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline and sum(notes_in_history(db_url).values()) < EVENTS:
+            deadline = time.monotonic() + 8
+            while time.monotonic() < deadline and sum(notes_in_history(db_url).values()) < EVENTS + MAILS:
                 time.sleep(0.1)
         finally:
             bot.stop()
@@ -182,10 +200,12 @@ def test_kill_9_at_random_moments_loses_no_update_and_applies_none_twice(tmp_pat
     unacked = [n for n, d in deliveries.items() if d.acked_at is None]
     twice = {note: c for note, c in counts.items() if c > 1}
     lost = [n for n in deliveries if counts.get(f"kill {n}", 0) == 0]
+    lost_mail = [i for i in range(1, MAILS + 1) if counts.get(f"mailkill {i}", 0) == 0]
     resent = sum(1 for d in deliveries.values() if d.posts > 1)
     assert kills, "the sender finished before the first kill: the test proved nothing"
     assert not unacked, f"{len(unacked)} events were never acknowledged"
     assert not twice, f"applied more than once: {twice}"
     assert not lost, (f"{len(lost)} of {EVENTS} acknowledged updates are not in the history after {len(kills)} "
                       f"kills ({resent} events were resent): {lost[:10]}")
+    assert not lost_mail, f"{len(lost_mail)} of {MAILS} mailed updates are not in the history: {lost_mail[:10]}"
     assert elapsed < DEADLINE_S
