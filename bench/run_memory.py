@@ -139,8 +139,8 @@ def main() -> None:
                 noise.join()
             time.sleep(2)  # the mail poller catches up
             loaded = memory_kib(bot.pid)
-            channels = [line.split("Started ", 1)[1].rstrip(".") for line in log.read_text().splitlines()
-                        if "Started " in line]
+            channels = [line.split("Started ", 1)[1].rstrip(".").split(" (")[0]  # "mail (maildir /tmp/…)": "mail"
+                        for line in log.read_text().splitlines() if "Started " in line]
         finally:
             stop(bot)
     floor = floor_rss()
