@@ -182,23 +182,14 @@ def update_cases() -> Iterator[Any]:
         for command in UPDATES:
             for channel in CHANNELS:
                 outcome = "applied" if allowed else "refused"
-                yield pytest.param(channel, who, mode_name, code, command, allowed,
+                yield pytest.param(mode_name, channel, who, code, command, allowed,
                                    id=f"{channel}-{who}-{mode_name}-{command}-{'own' if code == OWN else 'other'}-{outcome}")
 
 
-@pytest.mark.parametrize("mode", ["strict"], indirect=True)
-@pytest.mark.parametrize("channel, who, mode_name, code, command, allowed", [
-    c for c in update_cases() if c.values[2] == "strict"])
-def test_update_by_role_strict(matrix: Matrix, mode: str, caplog: pytest.LogCaptureFixture, channel: str, who: str,
-                               mode_name: str, code: str, command: str, allowed: bool) -> None:
-    check_update(matrix, caplog, channel, who, code, command, allowed)
-
-
-@pytest.mark.parametrize("mode", ["open"], indirect=True)
-@pytest.mark.parametrize("channel, who, mode_name, code, command, allowed", [
-    c for c in update_cases() if c.values[2] == "open"])
-def test_update_by_role_open(matrix: Matrix, mode: str, caplog: pytest.LogCaptureFixture, channel: str, who: str,
-                             mode_name: str, code: str, command: str, allowed: bool) -> None:
+@pytest.mark.parametrize("mode, channel, who, code, command, allowed", list(update_cases()), indirect=["mode"])
+def test_every_update_by_every_role_through_every_channel(matrix: Matrix, mode: str, caplog: pytest.LogCaptureFixture,
+                                                          channel: str, who: str, code: str, command: str,
+                                                          allowed: bool) -> None:
     check_update(matrix, caplog, channel, who, code, command, allowed)
 
 
