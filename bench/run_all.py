@@ -60,7 +60,8 @@ def benches(pg_url: str) -> list[Bench]:
         Bench("teams", "teams_roundtrip.py", ["--updates", "300"], ["--updates", "60"], 300),
         Bench("import", "import_speed.py", ["--rows", "10000", "--repeat", "3"], ["--rows", "2000", "--repeat", "1"], 400),
         Bench("mail", "mail_throughput.py", ["--messages", "1000"], ["--messages", "200"], 400),
-        Bench("digests", "digest_speed.py", [], [], 400),
+        Bench("digests", "digest_build.py", ["--sizes", "1000", "10000", "--subscriptions", "50"],
+              ["--sizes", "1000", "--subscriptions", "50"], 400),
         Bench("memory", "run_memory.py", ["--seconds", "30"], ["--seconds", "8"], 240),
     ]
 
