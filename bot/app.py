@@ -51,10 +51,30 @@ class Service(Protocol):
 # when that channel is not configured (its environment variables are not set). Imported
 # only by `actionbot run`, so `say` and the tests never load Slack, Teams or Exchange.
 SERVICE_FACTORIES: list[str] = [
+    "bot.digest.service:digest_service",  # first: background jobs are up before chat channels say so
     "bot.channels.slack.service:slack_service",
     "bot.channels.teams.service:teams_service",
     "bot.mail.service:mail_service",  # the shared mailbox (./maildrop unless [mail] backend says otherwise)
 ]
+
+# Digest deliveries by destination kind: "module:function", function(runtime) -> a
+# DigestDelivery (bot.digest.delivery) or None when that channel is not configured.
+# Imported only when digests are sent.
+DIGEST_DELIVERIES: dict[str, str] = {
+    "slack": "bot.digest.slack_delivery:slack_delivery",
+    "teams": "bot.digest.teams_delivery:teams_delivery",
+    "email": "bot.digest.email_delivery:email_delivery",
+}
+
+
+def _load(spec: str) -> Callable[[Runtime], Any]:
+    module_name, function_name = spec.split(":")
+    return getattr(importlib.import_module(module_name), function_name)  # type: ignore[no-any-return]
+
+
+def digest_deliveries(runtime: Runtime) -> dict[str, Any]:
+    found = {kind: _load(spec)(runtime) for kind, spec in DIGEST_DELIVERIES.items()}
+    return {kind: delivery for kind, delivery in found.items() if delivery is not None}
 
 
 def configured_services(runtime: Runtime) -> list[Service]:

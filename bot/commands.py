@@ -159,6 +159,25 @@ class Help:
     topic: str | None = None
 
 
+# --- digests ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubscribeDigest:
+    """`subscribe this channel to weekly digest` (admins): post the weekly digest here,
+    Mondays at 09:00 UK time; the plan bound to the channel, else every plan."""
+
+
+@dataclass(frozen=True)
+class UnsubscribeDigest:
+    """`unsubscribe this channel` (admins): stop posting digests here."""
+
+
+@dataclass(frozen=True)
+class PreviewDigest:
+    """`digest preview`: the digest this channel would get, as of now."""
+
+
 # --- results of parsing that are not commands --------------------------------------------
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 from bot.commands import (
     Help,
     MessageDeleted,
+    PreviewDigest,
     ShowDue,
     ShowHistory,
     ShowMine,
     ShowOverdue,
     ShowStatus,
+    SubscribeDigest,
     Summary,
     Undo,
+    UnsubscribeDigest,
     UpdateBatch,
 )
 from bot.concern_commands import (
@@ -25,7 +28,7 @@ from bot.concern_commands import (
     ShowConcern,
 )
 from bot.registry import HandlerRegistry
-from handlers import amend, concerns, progress, queries
+from handlers import amend, concerns, digest, progress, queries
 
 
 def default_registry() -> HandlerRegistry:
@@ -49,4 +52,7 @@ def default_registry() -> HandlerRegistry:
     registry.register(AddConcernNote, concerns.handle_note)
     registry.register(ShowConcern, concerns.handle_show)
     registry.register(ListConcerns, concerns.handle_list)
+    registry.register(SubscribeDigest, digest.handle_subscribe)
+    registry.register(UnsubscribeDigest, digest.handle_unsubscribe)
+    registry.register(PreviewDigest, digest.handle_preview)
     return registry

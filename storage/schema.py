@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 SCHEMA_HEAD = "0006"
 
 # Modules that define tables on storage.base.Base. A feature that adds tables adds its module.
-TABLE_MODULES: tuple[str, ...] = ("storage.tables", "storage.teams_tables", "storage.concerns_tables")
+TABLE_MODULES: tuple[str, ...] = (
+    "storage.tables", "storage.teams_tables", "storage.concerns_tables", "storage.digest_tables",
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

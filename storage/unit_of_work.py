@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from storage.repositories import (
     ActionRepository,
     ConcernRepository,
+    DigestRepository,
     HistoryRepository,
     InboundRepository,
     MailRepository,
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
     concerns: ConcernRepository
     providers: ProviderRepository
     mail: MailRepository
+    digests: DigestRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -54,6 +56,7 @@ class SqlUnitOfWork:
         self.concerns = ConcernRepository(session)
         self.providers = ProviderRepository(session)
         self.mail = MailRepository(session)
+        self.digests = DigestRepository(session)
         return self
 
     def __exit__(

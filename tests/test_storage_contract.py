@@ -330,7 +330,8 @@ def test_history_append_needs_action_id(new_uow: NewUow) -> None:
 def test_history_has_no_way_to_change_or_remove_entries(new_uow: NewUow) -> None:
     with new_uow() as uow:
         public = {name for name in dir(uow.history) if not name.startswith("_")}
-    assert public == {"append", "append_many", "for_action", "last_undoable_batch", "undoable_batch", "by_source_ref"}
+    assert public == {"append", "append_many", "for_action", "last_undoable_batch", "undoable_batch", "by_source_ref",
+                      "since"}
 
 
 def test_last_undoable_batch_skips_undone_batches_and_other_people(new_uow: NewUow) -> None:

@@ -504,3 +504,25 @@ def test_actionbot_run_serves_api_messages_and_refuses_anonymous_requests(tmp_pa
             process.kill()
             process.communicate()
     assert process.returncode == 0
+
+
+def test_a_weekly_digest_subscription_posts_its_adaptive_card_to_the_channel(teams: Teams) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from bot.digest.sender import DigestSender
+    from bot.digest.teams_delivery import TeamsDigestDelivery
+    from tests.digest_fixtures import FIRST_MONDAY, TEST_SETTINGS, subscribe
+
+    teams.replies(channel_mention("overdue"))  # first addressed here: the conversation is stored
+    subscribe(teams.bot.runtime.new_uow, kind="teams", destination=CHANNEL_ID,
+              created_at=datetime(2023, 9, 27, tzinfo=timezone.utc))
+    sender = DigestSender(teams.bot.runtime.new_uow, {"teams": TeamsDigestDelivery(teams.service.sender)}, "one",
+                          TEST_SETTINGS, with_chart=False)
+    assert sender.send_due(FIRST_MONDAY + timedelta(minutes=1)).sent == [(1, "2023-10-02T09:00")]
+    assert sender.send_due(FIRST_MONDAY + timedelta(minutes=2)).sent == []
+    (posted,) = teams.microsoft.posted()
+    assert posted.path == f"/v3/conversations/{CHANNEL_ID}/activities"
+    card = posted.body["attachments"][0]["content"]
+    assert (card["type"], card["version"]) == ("AdaptiveCard", "1.5")
+    assert "Overdue (3), most overdue first" in card_texts(card)
+    assert posted.body["summary"].startswith("Weekly digest — Moray Commissioning Team Improvement Plan 2023")

@@ -19,6 +19,7 @@ or import it from the composition root.
 from __future__ import annotations
 
 from bot.grammar import buttons as _buttons  # noqa: F401  (registers `undo batch <id>`)
+from bot.grammar import digest as _digest  # noqa: F401  (registers the digest keywords)
 from bot.grammar import queries as _queries  # noqa: F401  (registers the question keywords)
 from bot.grammar import concerns as _concerns  # noqa: F401  (the contract-monitoring log)
 from bot.grammar.parser import MAX_UPDATES, parse

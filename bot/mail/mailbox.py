@@ -26,6 +26,17 @@ class MailItem:
 
 
 @dataclass(frozen=True)
+class MailAttachment:
+    """A file sent with an OutgoingMail; with `content_id` it is an inline part (an image the
+    HTML shows as `cid:...`)."""
+
+    filename: str
+    content_type: str  # e.g. "text/csv", "image/png"
+    data: bytes
+    content_id: str | None = None
+
+
+@dataclass(frozen=True)
 class OutgoingMail:
     to: tuple[str, ...]
     subject: str
@@ -34,6 +45,7 @@ class OutgoingMail:
     in_reply_to: str | None = None  # Message-ID being answered
     references: tuple[str, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)  # e.g. Auto-Submitted, X-Actionbot-Ack
+    attachments: tuple[MailAttachment, ...] = ()  # files; inline images when content_id is set
 
 
 @dataclass(frozen=True)
@@ -72,3 +84,4 @@ class Mailbox(Protocol):
     def send(self, mail: OutgoingMail) -> None: ...
 
     def close(self) -> None: ...
+

@@ -28,4 +28,13 @@ def outgoing_mime(mail: OutgoingMail, from_address: str) -> bytes:
     message.set_content(mail.text)
     if mail.html:
         message.add_alternative(mail.html, subtype="html")
+        html_part = message.get_body(preferencelist=("html",))
+        assert html_part is not None  # just added
+        for item in (a for a in mail.attachments if a.content_id):  # images the HTML shows
+            maintype, subtype = item.content_type.split("/", 1)
+            html_part.add_related(item.data, maintype=maintype, subtype=subtype, cid=f"<{item.content_id}>",
+                                  filename=item.filename)
+    for item in (a for a in mail.attachments if not (a.content_id and mail.html)):
+        maintype, subtype = item.content_type.split("/", 1)
+        message.add_attachment(item.data, maintype=maintype, subtype=subtype, filename=item.filename)
     return message.as_bytes(policy=policy.SMTP)  # CRLF line ends, as on the wire

@@ -2,6 +2,7 @@
 
 from storage.repositories.actions import ActionRepository
 from storage.repositories.concerns import ConcernRepository, ProviderRepository
+from storage.repositories.digests import DigestRepository
 from storage.repositories.history import HistoryRepository
 from storage.repositories.inbound import InboundRepository
 from storage.repositories.mail import MailRepository
@@ -11,6 +12,7 @@ from storage.repositories.plans import PlanRepository
 __all__ = [
     "ActionRepository",
     "ConcernRepository",
+    "DigestRepository",
     "HistoryRepository",
     "InboundRepository",
     "MailRepository",

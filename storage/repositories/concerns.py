@@ -144,6 +144,16 @@ class ConcernRepository:
         query = query.order_by(ConcernRow.year, ConcernRow.sequence).limit(limit)
         return [self._to_concern(row, name, details=False) for row, name in self._session.execute(query)]
 
+    def open_counts_by_category(self) -> dict[str, int]:
+        """How many entries are open (or in progress) in each category: one GROUP BY, for
+        digests. Counts only, so safeguarding entries show as a number and nothing else."""
+        query = (
+            select(ConcernRow.category, func.count(ConcernRow.id))
+            .where(ConcernRow.state != EntryState.CLOSED.value)
+            .group_by(ConcernRow.category)
+        )
+        return {str(category): int(count) for category, count in self._session.execute(query)}
+
     def update(self, concern: Concern) -> None:
         """Write state, category and linked action code (the fields commands change)."""
         row = self._row(concern)

@@ -15,6 +15,7 @@ from sqlalchemy import Select, exists, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.model import FieldChange, HistoryEntry, State
+from storage.repositories.plans import find_plan_row
 from storage.tables import ActionRow, HistoryRow, PlanRow
 
 # Kinds of entry an "undo" may reverse.
@@ -183,3 +184,15 @@ class HistoryRepository:
             })
         ids = self._session.scalars(insert(HistoryRow).returning(HistoryRow.id, sort_by_parameter_order=True), values)
         return [replace(entry, id=id) for entry, id in zip(entries, ids)]
+
+    def since(self, at: datetime, plan: str | None = None) -> list[HistoryEntry]:
+        """Entries recorded after `at` (of one plan, or of all), oldest first. One query,
+        whatever the number of actions: digests call it to say what changed."""
+        query = _select_entries().where(HistoryRow.at > at)
+        if plan is not None:
+            plan_row = find_plan_row(self._session, plan)
+            if plan_row is None:
+                return []
+            query = query.where(ActionRow.plan_id == plan_row.id)
+        query = query.order_by(HistoryRow.at, HistoryRow.id)
+        return [_to_entry(h, code, plan_name) for h, code, plan_name in self._session.execute(query)]

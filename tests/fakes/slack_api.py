@@ -3,7 +3,13 @@
 A threaded HTTP server on 127.0.0.1 and an ephemeral port that answers the Web API methods
 actionbot calls with the JSON shapes the Slack reference documents, and records every request
 (method, parsed arguments, headers) so a test can assert what the bot sent. `fail_next`
-makes the next call of a method answer with an HTTP error once (e.g. 429 with Retry-After).
+makes the next call of a method answer with an HTTP error once (e.g. 429 with Retry-After);
+`lose_answer` lets a call do its work and then answer 500, as if the response were lost.
+
+Digests use files_upload_v2's three steps (files.getUploadURLExternal, a POST of the bytes
+to the returned upload_url, recorded as method "upload" with args {"path", "bytes"},
+files.completeUploadExternal) and conversations.history, which lists the messages posted
+here (newest first, with their metadata when include_all_metadata is set).
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ class FakeSlackApi:
         self.users: dict[str, dict[str, Any]] = {}
         self.websocket_url = "ws://127.0.0.1:9/unset"
         self._failures: dict[str, list[tuple[int, dict[str, str], str]]] = {}
+        self._lost_answers: dict[str, int] = {}
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # channel -> messages posted
         self._changed = threading.Condition()
         self._replies: dict[str, SlackCall] = {}  # thread_ts -> the first reply in that thread
         self._reply_waiters: dict[str, threading.Event] = {}
@@ -69,6 +77,11 @@ class FakeSlackApi:
                   error: str = "ratelimited") -> None:
         """The next call of `method` answers {"ok": false, "error": error} with this status."""
         self._failures.setdefault(method, []).append((status, headers or {"Retry-After": "1"}, error))
+
+    def lose_answer(self, method: str, times: int = 1) -> None:
+        """The next `times` calls of `method` take effect, then answer HTTP 500."""
+        with self._changed:
+            self._lost_answers[method] = times
 
     def calls_to(self, method: str) -> list[SlackCall]:
         with self._changed:
@@ -123,9 +136,27 @@ class FakeSlackApi:
                     "team_id": "T111", "user_id": BOT_USER_ID, "bot_id": "BBOT0001", "is_enterprise_install": False}
         if method == "chat.postMessage":
             ts = f"1700000100.{next(self._ts):06d}"
-            return {"ok": True, "channel": channel, "ts": ts,
-                    "message": {"type": "message", "text": args.get("text", ""), "user": BOT_USER_ID, "ts": ts,
-                                "bot_id": "BBOT0001", "blocks": args.get("blocks", [])}}
+            message = {"type": "message", "text": args.get("text", ""), "user": BOT_USER_ID, "ts": ts,
+                       "bot_id": "BBOT0001", "blocks": args.get("blocks", [])}
+            if args.get("metadata"):
+                message["metadata"] = args["metadata"]
+            with self._changed:
+                self.messages.setdefault(str(channel), []).append(message)
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method == "conversations.history":
+            oldest = float(args.get("oldest") or 0)
+            with self._changed:
+                found = [m for m in self.messages.get(str(channel), []) if float(m["ts"]) > oldest]
+            if str(args.get("include_all_metadata")).lower() not in ("1", "true"):
+                found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+            limit = int(args.get("limit") or 100)
+            return {"ok": True, "messages": found[::-1][:limit], "has_more": len(found) > limit}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):08d}"
+            return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = json.loads(args.get("files") or "[]")
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000200.{next(self._ts):06d}"}
         if method == "chat.update":
@@ -181,6 +212,17 @@ class FakeSlackApi:
 
             def _handle(self) -> None:
                 path = urlsplit(self.path).path
+                if path.startswith("/upload/"):  # files_upload_v2's step 2: the raw bytes
+                    length = int(self.headers.get("Content-Length") or 0)
+                    data = self.rfile.read(length)
+                    fake._record("upload", {"path": path, "bytes": data}, {k.lower(): v for k, v in self.headers.items()})
+                    body = f"OK - {len(data)}".encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 args = self._args()
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 if path.startswith("/api/"):
@@ -190,7 +232,14 @@ class FakeSlackApi:
                         status, extra, error = failure
                         self._send(status, {"ok": False, "error": error}, extra)
                         return
-                    self._send(200, fake.answer(method, args))
+                    answer = fake.answer(method, args)
+                    with fake._changed:
+                        lost = fake._lost_answers.get(method, 0)
+                        fake._lost_answers[method] = max(lost - 1, 0)
+                    if lost:
+                        self._send(500, {"ok": False, "error": "internal_error"})
+                        return
+                    self._send(200, answer)
                 else:  # a response_url (slash commands, interactivity)
                     fake._record(path, args, headers)
                     self._send(200, None)

@@ -1,0 +1,75 @@
+"""The digest as a Microsoft Teams Adaptive Card (schema 1.5, which Teams renders, including
+its Table element). Cards have a size limit (about 28 KB in Teams), so lists are capped and
+the rest counted; Teams shows no chart here (a card image needs a hosted URL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.digest.content import Digest, DigestItem
+from bot.digest.delivery import RenderedDigest
+from bot.digest.render_text import changes_by_kind, fmt_concerns, fmt_day, fmt_item, headline, render_text
+
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+LIST_LIMIT = 15
+
+
+def _text(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def _heading(text: str) -> dict[str, Any]:
+    return _text(text, weight="Bolder", size="Medium", spacing="Medium", separator=True)
+
+
+def _items(items: list[DigestItem], overdue: bool, limit: int) -> list[dict[str, Any]]:
+    body = [_text(f"- {fmt_item(item, overdue)}", spacing="None") for item in items[:limit]]
+    if len(items) > limit:
+        body.append(_text(f"…and {len(items) - limit} more.", isSubtle=True, spacing="None"))
+    return body
+
+
+def build_card(digest: Digest) -> dict[str, Any]:
+    body: list[dict[str, Any]] = [
+        _text(f"{digest.title}: {digest.filter.plan or 'all plans'}", weight="Bolder", size="Large"),
+        _text(headline(digest), isSubtle=True),
+    ]
+    since = f"since {fmt_day(digest.since.date())}" if digest.since else "in the last 7 days"
+    body.append(_heading(f"What changed {since}"))
+    facts = [{"title": heading, "value": "; ".join(c.text for c in changes[:LIST_LIMIT])}
+             for heading, changes in changes_by_kind(digest.changes)]
+    body.append({"type": "FactSet", "facts": facts} if facts else _text("Nothing recorded."))
+    body.append(_heading(f"Overdue ({digest.overdue_count}), most overdue first"))
+    if not digest.overdue:
+        body.append(_text("Nothing is overdue."))
+    shown = 0
+    for group in digest.overdue:
+        if shown >= LIST_LIMIT * 2:
+            rest = sum(len(g.items) for g in digest.overdue) - shown
+            body.append(_text(f"…and {rest} more overdue.", isSubtle=True))
+            break
+        body.append(_text(group.label, weight="Bolder"))
+        body += _items(list(group.items), True, LIST_LIMIT * 2 - shown)
+        shown += min(len(group.items), LIST_LIMIT * 2 - shown)
+    body.append(_heading(f"Due in the next {digest.filter.due_soon_days} days ({len(digest.due_soon)})"))
+    body += _items(digest.due_soon, False, LIST_LIMIT) or [_text("Nothing open is due.")]
+    body.append(_heading(f"Check progress: no update in {digest.filter.stale_days} days ({len(digest.stale)})"))
+    body += _items(digest.stale, False, LIST_LIMIT) or [_text("Every open action has a recent update.")]
+    if digest.rollups:
+        body.append(_heading("Sections"))
+        header = ["Section", "Progress", "Actions", "Overdue"]
+        rows = [[f"{r.section_code} {r.section_title}", f"{r.progress}%" if r.progress is not None else "–",
+                 str(r.action_count), str(r.overdue)] for r in digest.rollups]
+        body.append({
+            "type": "Table",
+            "firstRowAsHeader": True,
+            "columns": [{"width": 4}, {"width": 1}, {"width": 1}, {"width": 1}],
+            "rows": [{"type": "TableRow", "cells": [{"type": "TableCell", "items": [_text(cell)]} for cell in row]}
+                     for row in [header, *rows]],
+        })
+    body.append(_text(fmt_concerns(digest), isSubtle=True, spacing="Medium"))
+    return {"type": "AdaptiveCard", "$schema": SCHEMA, "version": "1.5", "body": body}
+
+
+def render_adaptive_card(digest: Digest, with_chart: bool = True) -> RenderedDigest:
+    return RenderedDigest(kind="teams", subject=headline(digest), text=render_text(digest), payload=build_card(digest))

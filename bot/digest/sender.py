@@ -1,0 +1,260 @@
+"""Send every digest that is due, exactly once per (subscription, period).
+
+The protocol, which holds with several `actionbot run` instances on one PostgreSQL database
+and across restarts:
+
+1. For each active subscription, the schedule's fire times since it was created (at most
+   `LOOKBACK` back) that have no delivery row yet are due. A fire time older than the grace
+   window is recorded as `skipped` (the bot was down too long for the digest to be news);
+   a newer one is claimed by inserting its row as `pending` with a lease. The unique
+   (subscription_id, period_key) constraint lets exactly one instance insert it.
+2. The claimer builds, renders and delivers, then marks the row `sent` (compare-and-set on
+   `claimed_by`). A delivery records its completed steps on the row (the Slack message ts),
+   so a retry after a partial failure finishes the job instead of posting again.
+3. A failure marks the row `failed` with the error and `next_attempt_at` (exponential back-off);
+   after `max_attempts` the failure is final and stays visible in `actionbot digest list`.
+4. A `failed` row whose next attempt is due, or a `pending` row whose lease ran out (its
+   sender crashed), is taken over by whoever wins a compare-and-set UPDATE, and retried.
+
+A post whose answer was lost (a timeout, or a crash before the step was recorded) is not
+posted twice where the destination can be asked: Slack messages carry metadata naming the
+delivery, and a retry looks for it in the channel first (bot.digest.slack_delivery). Email
+has no such check: a crash between handing the mail over and recording it resends it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.digest.content import ConcernCounts, Digest, DigestFilter, build_digest
+from bot.digest.delivery import DeliveryFailed, DigestDelivery, render_for
+from bot.digest.model import DeliveryRecord, DeliveryState, Subscription
+from bot.digest.schedule import ScheduleError, fire_times, parse_schedule
+
+log = logging.getLogger(__name__)
+
+LOOKBACK = timedelta(days=35)  # how far back missed periods are looked for (and recorded)
+DEFAULT_WINDOW = timedelta(days=7)  # "what changed" before the first digest of a subscription
+
+
+@dataclass(frozen=True)
+class SenderSettings:
+    grace: timedelta = timedelta(hours=12)
+    lease: timedelta = timedelta(minutes=10)
+    max_attempts: int = 5
+    retry_base: timedelta = timedelta(minutes=1)
+
+    def backoff(self, attempts: int) -> timedelta:
+        return self.retry_base * (1 << max(attempts - 1, 0))
+
+    @classmethod
+    def from_extra(cls, section: Mapping[str, Any]) -> SenderSettings:
+        """From the `[digest]` section of the TOML settings; a bad value is a SettingsError."""
+        from config.settings import SettingsError
+
+        def number(key: str, default: float) -> float:
+            value = section.get(key, default)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise SettingsError(f"[digest] {key} must be a number of 0 or more, not {value!r}.")
+            return float(value)
+
+        return cls(
+            grace=timedelta(hours=number("grace_hours", 12)),
+            lease=timedelta(seconds=max(number("lease_seconds", 600), 1)),
+            max_attempts=max(int(number("max_attempts", 5)), 1),
+            retry_base=timedelta(seconds=number("retry_base_seconds", 60)),
+        )
+
+
+@dataclass
+class SendReport:
+    sent: list[tuple[int, str]] = field(default_factory=list)
+    failed: list[tuple[int, str, str]] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    waiting: list[tuple[int, str]] = field(default_factory=list)  # (subscription, kind with no delivery)
+
+    def summary(self) -> str:
+        return f"{len(self.sent)} sent, {len(self.failed)} failed (will retry or recorded), {len(self.skipped)} skipped"
+
+
+# What digests read, kept for one sending pass and shared by every digest that needs the
+# same: ("plan", plan) -> (actions, sections); ("history", plan, since) -> entries. Fifty
+# subscriptions to one plan read its 10,000 actions once.
+PlanSnapshot = dict[tuple[Any, ...], Any]
+
+
+def last_digest_time(uow: Any, sub: Subscription, before: datetime) -> datetime | None:
+    """When the subscription's previous digest went out (its content was read then): what
+    changed is reported from there. None for a subscription's first digest."""
+    if sub.id is None:
+        return None
+    last = uow.digests.last_sent(sub.id, before=before)
+    return (last.sent_at or last.scheduled_for) if last is not None else None
+
+
+def compose_digest(uow: Any, sub: Subscription, now: datetime, since: datetime | None,
+                   concerns: ConcernCounts | None = None, snapshot: PlanSnapshot | None = None) -> Digest:
+    """Read what a subscription's digest needs (a fixed number of queries, whatever the
+    number of actions; fewer when `snapshot` already holds its plan) and build it.
+
+    Concerns come from the concern log (`uow.concerns`), counted by category across
+    providers: entries belong to providers, not to a plan, so every plan's digest shows them."""
+    today = now.astimezone(ZoneInfo(sub.timezone)).date()
+    cache: PlanSnapshot = {} if snapshot is None else snapshot
+    plan_key = ("plan", (sub.plan or "").casefold())
+    if plan_key not in cache:
+        cache[plan_key] = (uow.actions.list(plan=sub.plan), uow.plans.sections(sub.plan))
+    actions, sections = cache[plan_key]
+    after = since or now - DEFAULT_WINDOW
+    history_key = ("history", plan_key[1], after)
+    if history_key not in cache:
+        cache[history_key] = uow.history.since(after, plan=sub.plan)
+    history = cache[history_key]
+    flt = DigestFilter(plan=sub.plan, sections=sub.sections, responsibility=sub.responsibility,
+                       group_by=sub.group_by, due_soon_days=sub.due_soon_days, stale_days=sub.stale_days)
+    if concerns is not None:
+        counts = concerns(sub.plan)
+    else:
+        if ("concerns",) not in cache:
+            log_of_concerns = getattr(uow, "concerns", None)
+            cache[("concerns",)] = log_of_concerns.open_counts_by_category() if log_of_concerns else None
+        counts = cache[("concerns",)]
+    return build_digest(actions, sections, history, flt, today, now, since, counts)
+
+
+class _ClaimProgress:
+    """DeliveryProgress kept on the claim row, committed at once."""
+
+    def __init__(self, sender: DigestSender, record: DeliveryRecord, now: datetime) -> None:
+        self._sender, self._record, self._now = sender, record, now
+        self._steps = dict(record.progress)
+        self.key = f"{record.subscription_id}:{record.period_key}"
+        self.attempt = record.attempts
+        self.claimed_at = record.created_at or record.scheduled_for
+
+    def get(self, step: str) -> Any:
+        return self._steps.get(step)
+
+    def record(self, step: str, value: Any) -> None:
+        self._steps[step] = value
+        assert self._record.id is not None
+        with self._sender.new_uow() as uow:
+            kept = uow.digests.record_progress(self._record.id, self._sender.owner, self._steps,
+                                               self._now + self._sender.settings.lease)
+            uow.commit()
+        if not kept:
+            raise DeliveryFailed("another instance took this delivery over (its lease ran out)")
+
+
+class DigestSender:
+    def __init__(self, new_uow: Callable[[], Any], deliveries: Mapping[str, DigestDelivery], owner: str,
+                 settings: SenderSettings | None = None, concerns: ConcernCounts | None = None,
+                 with_chart: bool = True) -> None:
+        self.new_uow = new_uow
+        self.deliveries = deliveries
+        self.owner = owner
+        self.settings = settings or SenderSettings()
+        self.concerns = concerns
+        self.with_chart = with_chart
+
+    def send_due(self, now: datetime) -> SendReport:
+        report = SendReport()
+        snapshot: PlanSnapshot = {}
+        for record, sub in self._claim_due(now, report):
+            self._attempt(record, sub, now, report, snapshot)
+        for record, sub in self._take_over_retryable(now, report):
+            self._attempt(record, sub, now, report, snapshot)
+        return report
+
+    def _claim_due(self, now: datetime, report: SendReport) -> list[tuple[DeliveryRecord, Subscription]]:
+        with self.new_uow() as uow:
+            subscriptions = uow.digests.list()
+            claimed = uow.digests.claimed_periods(now - LOOKBACK - timedelta(days=1))
+        report.waiting += [(s.id or 0, s.destination_kind) for s in subscriptions if s.destination_kind not in self.deliveries]
+        subscriptions = [s for s in subscriptions if s.destination_kind in self.deliveries]
+        mine: list[tuple[DeliveryRecord, Subscription]] = []
+        for sub in subscriptions:
+            assert sub.id is not None and sub.created_at is not None
+            try:
+                schedule = parse_schedule(sub.schedule)
+                due = fire_times(schedule, sub.timezone, max(sub.created_at, now - LOOKBACK), now)
+            except ScheduleError as exc:
+                log.warning("digest schedule unreadable", extra={"subscription": sub.id, "error": str(exc)})
+                continue
+            for fire in due:
+                if (sub.id, fire.period_key) in claimed:
+                    continue
+                late = now - fire.at > self.settings.grace
+                record = DeliveryRecord(
+                    subscription_id=sub.id, period_key=fire.period_key, scheduled_for=fire.at,
+                    state=DeliveryState.SKIPPED if late else DeliveryState.PENDING,
+                    attempts=0 if late else 1, claimed_by=self.owner,
+                    lease_until=None if late else now + self.settings.lease,
+                    last_error=f"missed by more than the grace window ({self.settings.grace})" if late else None,
+                    created_at=now,
+                )
+                with self.new_uow() as uow:
+                    stored = uow.digests.claim(record)
+                    uow.commit()
+                if stored is None:
+                    continue  # another instance claimed this period first
+                if late:
+                    report.skipped.append((sub.id, fire.period_key))
+                    log.warning("digest period skipped", extra={"subscription": sub.id, "period": fire.period_key})
+                else:
+                    mine.append((stored, sub))
+        return mine
+
+    def _take_over_retryable(self, now: datetime, report: SendReport) -> list[tuple[DeliveryRecord, Subscription]]:
+        mine: list[tuple[DeliveryRecord, Subscription]] = []
+        with self.new_uow() as uow:
+            candidates = uow.digests.retryable(now)
+        for record in candidates:
+            with self.new_uow() as uow:
+                sub = uow.digests.get(record.subscription_id)
+                if sub is None or sub.destination_kind not in self.deliveries:
+                    continue
+                if not uow.digests.take_over(record, self.owner, now, now + self.settings.lease):
+                    continue
+                uow.commit()
+                taken = uow.digests.get_delivery(record.id)
+            if taken is not None:
+                mine.append((taken, sub))
+        return mine
+
+    def _attempt(self, record: DeliveryRecord, sub: Subscription, now: datetime, report: SendReport,
+                 snapshot: PlanSnapshot) -> None:
+        assert record.id is not None and sub.id is not None
+        fields = {"subscription": sub.id, "period": record.period_key, "attempt": record.attempts,
+                  "destination_kind": sub.destination_kind}
+        try:
+            if not sub.active:
+                raise DeliveryFailed("the subscription was cancelled before this digest went out")
+            with self.new_uow() as uow:
+                since = last_digest_time(uow, sub, before=record.scheduled_for)
+                digest = compose_digest(uow, sub, now, since, self.concerns, snapshot)
+            rendered = render_for(sub.destination_kind, digest, self.with_chart)
+            self.deliveries[sub.destination_kind].deliver(rendered, sub.destination, _ClaimProgress(self, record, now))
+        except Exception as exc:  # any failure is recorded and retried, never dropped
+            final = record.attempts >= self.settings.max_attempts or not sub.active
+            retry_at = None if final else now + self.settings.backoff(record.attempts)
+            error = f"{type(exc).__name__}: {exc}"
+            with self.new_uow() as uow:
+                uow.digests.mark_failed(record.id, self.owner, error, retry_at)
+                uow.commit()
+            report.failed.append((sub.id, record.period_key, error))
+            log.warning("digest delivery failed", extra={**fields, "error": error, "final": final,
+                                                         "retry_at": retry_at.isoformat() if retry_at else None})
+            return
+        with self.new_uow() as uow:
+            recorded = uow.digests.mark_sent(record.id, self.owner, now)
+            uow.commit()
+        if not recorded:
+            log.error("digest sent after its lease ran out; another instance may send it too", extra=fields)
+        report.sent.append((sub.id, record.period_key))
+        log.info("digest sent", extra=fields)
