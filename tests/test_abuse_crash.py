@@ -209,3 +209,77 @@ def test_kill_9_at_random_moments_loses_no_update_and_applies_none_twice(tmp_pat
                       f"kills ({resent} events were resent): {lost[:10]}")
     assert not lost_mail, f"{len(lost_mail)} of {MAILS} mailed updates are not in the history: {lost_mail[:10]}"
     assert elapsed < DEADLINE_S
+
+
+DIGEST_CHANNELS = [f"C0DIGEST{i:02d}" for i in range(30)]
+
+
+def test_kill_9_during_a_digest_pass_sends_no_digest_twice(tmp_path: Path) -> None:
+    """30 Slack digests fall due at start-up (the Monday 09:00 of 2 October 2023; today is the
+    Tuesday); `actionbot run` is killed at random moments of the sending pass and restarted
+    until every one is sent. Each channel gets its digest once: a crashed sender's claim is
+    taken over after its lease (1 s here), and a post whose record was lost is found again in
+    the channel (conversations.history) instead of being posted twice."""
+    from bot.digest.model import DeliveryState
+    from storage import unit_of_work_factory
+    from tests.digest_fixtures import subscribe
+
+    rng = random.Random(int(os.environ.get("ACTIONBOT_KILL_SEED", "0")) or None)
+    db_url = f"sqlite:///{tmp_path / 'digest.db'}"
+    runtime = build_runtime(Settings(database_url=db_url))
+    runtime.close()
+    engine = make_engine(db_url)
+    new_uow = unit_of_work_factory(engine)
+    for channel in DIGEST_CHANNELS:
+        subscribe(new_uow, destination=channel, plan=None)
+    config = tmp_path / "actionbot.toml"
+    config.write_text("[digest]\npoll_seconds = 0.2\nlease_seconds = 1\ngrace_hours = 48\n"
+                      "retry_base_seconds = 0.2\n", encoding="utf-8")
+    port = free_port()
+
+    def states() -> dict[str, int]:
+        with new_uow() as uow:
+            rows = uow.digests.deliveries(limit=1000)
+        found: dict[str, int] = {}
+        for row in rows:
+            found[row.state.value] = found.get(row.state.value, 0) + 1
+        return found
+
+    started = time.monotonic()
+    try:
+        with FakeSlackApi() as slack:
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("ACTIONBOT_", "SLACK_"))}
+            env.update(PYTHONPATH=str(REPO), ACTIONBOT_DATABASE_URL=db_url, ACTIONBOT_TODAY="2023-10-03",
+                       ACTIONBOT_MAILDROP=str(tmp_path / "maildrop"), ACTIONBOT_CONFIG=str(config),
+                       SLACK_BOT_TOKEN="xoxb-digest-kill", SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                       ACTIONBOT_SLACK_API_URL=slack.api_url, ACTIONBOT_SLACK_HOST="127.0.0.1",
+                       ACTIONBOT_SLACK_PORT=str(port))
+            bot = BotProcess(tmp_path, env, port)
+            kills = 0
+            at_kills: list[dict[str, int]] = []
+            try:
+                for _ in range(KILLS):
+                    bot.start()
+                    time.sleep(rng.uniform(0.0, 0.6))
+                    if states().get(DeliveryState.SENT.value, 0) == len(DIGEST_CHANNELS):
+                        break
+                    bot.kill()
+                    kills += 1
+                    at_kills.append(states())
+                bot.start()
+                deadline = time.monotonic() + 20
+                while time.monotonic() < deadline and states().get(DeliveryState.SENT.value, 0) < len(DIGEST_CHANNELS):
+                    time.sleep(0.2)
+            finally:
+                bot.stop()
+            posts = [c.args["channel"] for c in slack.calls_to("chat.postMessage")]
+    finally:
+        engine.dispose()
+    final = states()
+    assert final.get(DeliveryState.SENT.value) == len(DIGEST_CHANNELS), final
+    doubled = {channel: posts.count(channel) for channel in set(posts) if posts.count(channel) > 1}
+    assert kills, "every digest was sent before the first kill: the test proved nothing"
+    print(f"delivery states at each kill: {at_kills}")
+    assert not doubled, f"digests posted more than once after {kills} kills: {doubled}"
+    assert sorted(posts) == sorted(DIGEST_CHANNELS)
+    assert time.monotonic() - started < DEADLINE_S
