@@ -25,6 +25,9 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy import event  # noqa: E402
 
+sys.path.insert(0, str(REPO / "bench"))
+from figures import emit  # noqa: E402
+
 from bot.digest.delivery import render_for  # noqa: E402
 from bot.digest.model import Subscription  # noqa: E402
 from bot.digest.sender import compose_digest, last_digest_time  # noqa: E402
@@ -158,6 +161,16 @@ def main() -> None:
               f"cold time x{large['total_s'] / small['total_s']:.1f}, "
               f"SQL per digest x{large['queries_max'] / small['queries_max']:.2f} (must be 1.00), "
               f"SQL per pass x{large['pass_queries'] / small['pass_queries']:.2f}")
+    for size, r in results.items():
+        scaled = size != min(results)
+        emit(f"digests: one sending pass, {args.subscriptions} subscriptions over {size:,} actions", r["pass_s"], "s",
+             floor=small["pass_s"] if scaled else None,
+             floor_name=f"the same pass over {min(results):,} actions (how it scales)" if scaled else "",
+             note=f"{r['pass_queries']:.0f} SQL queries")
+        emit(f"digests: every digest built cold, {size:,} actions", r["total_s"], "s",
+             floor=small["total_s"] if scaled else None,
+             floor_name=f"the same over {min(results):,} actions" if scaled else "",
+             note=f"{r['queries_max']:.0f} SQL queries per digest")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,9 @@ from config.settings import EXAMPLE_PLAN, Settings  # noqa: E402
 from tests.fakes.slack_api import FakeSlackApi  # noqa: E402
 from tests.slack_harness import SIGNING_SECRET, SlackHttpClient, http_settings  # noqa: E402
 
+sys.path.insert(0, str(REPO / "bench"))
+from figures import emit  # noqa: E402
+
 TODAY = date(2023, 9, 27)
 
 
@@ -127,6 +130,8 @@ def main() -> None:
     print(f"| ratio actionbot / no-op | {o_med / f_med:.2f}x | {o_p99 / f_p99:.2f}x |")
     print(f"| actionbot ack (HTTP 200 back to Slack) | {statistics.median(ours.ack_ms):.2f} | "
           f"{percentile(ours.ack_ms, 99):.2f} |")
+    emit("Slack: signed event -> threaded reply, median", o_med, "ms", floor=f_med, floor_name="no-op Bolt app, median")
+    emit("Slack: signed event -> threaded reply, p99", o_p99, "ms", floor=f_p99, floor_name="no-op Bolt app, p99")
 
 
 if __name__ == "__main__":

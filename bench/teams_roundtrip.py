@@ -28,6 +28,9 @@ from tests.teams_fakes import BOT_FRAMEWORK_ISSUER, FakeMicrosoft, mint_token, n
 from tests.test_teams_http import (  # noqa: E402
     APP_ID, APP_SECRET, CHANNEL_ID, CHANNEL_TENANT, RIDO_AAD, channel_mention)
 
+sys.path.insert(0, str(REPO / "bench"))
+from figures import emit  # noqa: E402
+
 
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
@@ -89,8 +92,11 @@ def main() -> None:
             fake.stop()
     over_http = report("Teams update over HTTP (JWT, card reply)", http)
     straight = report("same update, dispatcher.handle directly", direct)
-    report("proactive post to the fake connector", proactive)
+    pushed = report("proactive post to the fake connector", proactive)
     print(f"ratio HTTP+SDK / dispatcher: {over_http / straight:.1f}x")
+    emit("Teams: update over HTTP (JWT, card reply), median", over_http, "ms", floor=straight,
+         floor_name="same update, dispatcher.handle directly")
+    emit("Teams: proactive post to the connector, median", pushed, "ms")
 
 
 if __name__ == "__main__":

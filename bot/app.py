@@ -141,5 +141,5 @@ def load_example_plan_if_empty(runtime: Runtime) -> str | None:
             uow, plan_file, actor="actionbot", channel="import", now=runtime.clock.now(), today=runtime.clock.today()
         )
         uow.commit()
-    log.info("example plan loaded", extra={"plan": report.plan, "created": report.created})
+    log.info("example plan loaded", extra={"plan": report.plan, "actions_created": report.created})
     return f"Loaded the example plan '{report.plan}' ({report.created} actions) into the empty database."

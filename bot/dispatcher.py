@@ -7,6 +7,7 @@ sender, run the registered handler, commit only when the reply is not an error.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,8 +21,15 @@ from bot.domain.progress import UpdateRefused
 from bot.grammar import parse
 from bot.messages import InboundMessage, Reply
 from bot.registry import HandlerRegistry
+from storage.errors import is_connection_lost
 
 log = logging.getLogger(__name__)
+
+# When the database connection breaks mid-message (PostgreSQL restarted, a failover, an
+# administrator ending sessions), the server has rolled the unit of work back: run it again,
+# on a new connection, after these pauses (seconds; ~7.6 s in all). The message's de-duplication
+# claim is part of the same transaction, so a retry never applies a message twice.
+RECONNECT_DELAYS_S = (0.1, 0.5, 1.0, 2.0, 4.0)
 
 SHORT_HELP = (
     "I track the action plan. Try `AP2.5.1 40% - note`, `AP2.5.1 done`, `AP2.5.1 due end of March`, "
@@ -72,6 +80,22 @@ class Dispatcher:
         if isinstance(parsed, ParseError):
             return Reply.error(parsed.message)
         handler = self.registry.lookup(type(parsed))
+        for attempt, pause in enumerate((*RECONNECT_DELAYS_S, None), start=1):
+            try:
+                return self._handle_once(message, parsed, handler, today)
+            except Exception as exc:
+                if not is_connection_lost(exc):
+                    raise
+                log.warning("database connection lost; " + ("giving up" if pause is None else "handling the message again"),
+                            extra={"channel": message.channel, "message_id": message.message_id, "attempt": attempt})
+                if pause is None:
+                    break
+                time.sleep(pause)
+        return Reply.error("I can't reach the database just now, so nothing was changed. Please try again in a "
+                           "minute; if it keeps happening, tell your admin.")
+
+    def _handle_once(self, message: InboundMessage, parsed: object, handler: Any, today: Any) -> Reply | None:
+        """One unit of work: claim the message id, identify, run the handler, commit or roll back."""
         now = self.clock.now()
         with self.new_uow() as uow:
             if message.message_id and not uow.inbound.claim(message.channel, message.message_id, now):
@@ -94,7 +118,9 @@ class Dispatcher:
                 reply = handler(parsed, ctx)
             except UpdateRefused as refused:
                 reply = Reply.error(str(refused))
-            except Exception:
+            except Exception as exc:
+                if is_connection_lost(exc):
+                    raise  # handle() runs the whole unit of work again
                 incident = uuid.uuid4().hex[:8]
                 log.exception(
                     "handler failed",

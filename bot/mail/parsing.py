@@ -80,7 +80,10 @@ def parse_mail(raw: bytes) -> ParsedMail:
         message = email.message_from_bytes(raw, policy=policy.default)
     except Exception as exc:  # the parser is lenient; this is a last resort
         raise UnreadableMail(f"the email parser failed ({type(exc).__name__})") from None
-    parsed = _from_message(message, raw, depth=0)
+    try:
+        parsed = _from_message(message, raw, depth=0)
+    except Exception as exc:  # a damaged message must be quarantined, never stop the poll (fuzzing found some)
+        raise UnreadableMail(f"reading its parts failed ({type(exc).__name__})") from None
     if not parsed.headers or (parsed.from_addr is None and not parsed.subject and not parsed.text.strip()):
         raise UnreadableMail("no sender, subject or text could be read from it")
     return parsed
@@ -96,7 +99,7 @@ def decode_raw_bytes(data: bytes, declared: tuple[str, ...] = ()) -> str:
     for charset in ("utf-8", *declared):
         try:
             return data.decode(charset)
-        except (UnicodeDecodeError, LookupError):
+        except (ValueError, LookupError):  # a bad byte, an unknown name, a NUL in the name (ValueError)
             continue
     high = sum(1 for b in data if b >= 0x80)
     mostly_utf8 = data.decode("utf-8", "replace")

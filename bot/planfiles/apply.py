@@ -175,7 +175,7 @@ def import_plan(
 
     logger.info(
         "imported plan file",
-        extra={"plan": plan, "batch_id": report.batch_id, "dry_run": dry_run, "created": report.created,
+        extra={"plan": plan, "batch_id": report.batch_id, "dry_run": dry_run, "actions_created": report.created,
                "updated": report.updated, "unchanged": report.unchanged, "problems": len(report.problems)},
     )
     return report

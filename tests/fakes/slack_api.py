@@ -46,8 +46,13 @@ class FakeSlackApi:
         self._lost_answers: dict[str, int] = {}
         self.messages: dict[str, list[dict[str, Any]]] = {}  # channel -> messages posted
         self._changed = threading.Condition()
+        self._replies: dict[str, SlackCall] = {}  # thread_ts -> the first reply in that thread
+        self._reply_waiters: dict[str, threading.Event] = {}
         self._ts = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class(), bind_and_activate=False)
+        self._server.request_queue_size = 128  # benches post from 50 threads at once (default backlog: 5)
+        self._server.server_bind()
+        self._server.server_activate()
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-slack-api", daemon=True)
 
@@ -96,6 +101,17 @@ class FakeSlackApi:
                     raise AssertionError(f"expected {count} call(s) to {method} within {timeout}s, "
                                          f"got {len(found)}; methods called: {seen}")
                 self._changed.wait(left)
+
+    def reply_to(self, thread_ts: str, timeout: float = 5.0) -> SlackCall:
+        """The first chat.postMessage or chat.postEphemeral in the thread of `thread_ts` (the
+        ts of the message being answered), waiting up to `timeout` seconds. One event per
+        thread, so many concurrent senders can each wait for their own reply."""
+        with self._changed:
+            arrived = self._reply_waiters.setdefault(thread_ts, threading.Event())
+        if not arrived.wait(timeout):
+            raise AssertionError(f"no reply in the thread of {thread_ts} within {timeout}s")
+        with self._changed:
+            return self._replies[thread_ts]
 
     def start(self) -> FakeSlackApi:
         self._thread.start()
@@ -162,7 +178,12 @@ class FakeSlackApi:
     def _record(self, method: str, args: dict[str, Any], headers: dict[str, str]
                 ) -> tuple[int, dict[str, str], str] | None:
         with self._changed:
-            self.calls.append(SlackCall(method, args, headers))
+            call = SlackCall(method, args, headers)
+            self.calls.append(call)
+            thread_ts = str(args.get("thread_ts") or "")
+            if method in ("chat.postMessage", "chat.postEphemeral") and thread_ts:
+                self._replies.setdefault(thread_ts, call)
+                self._reply_waiters.setdefault(thread_ts, threading.Event()).set()
             self._changed.notify_all()
             pending = self._failures.get(method)
             return pending.pop(0) if pending else None

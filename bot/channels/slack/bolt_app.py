@@ -1,11 +1,14 @@
 """The Bolt app: one App whose listeners hand Slack's payloads to a SlackChannel.
 
-Ack first, work after: with process_before_response=False (Bolt's default, right for a
-long-running process) Bolt answers Slack as soon as a listener calls ack() - for events it
-acks by itself - and runs the listener on its executor, so the 3-second deadline never waits
-for the database. (Lazy listeners exist for FaaS, where the process may freeze after the
-response; actionbot runs as a service, so it does not need them.) The one exception is the
-modal's input check, which must travel with the ack: it is pure validation, no I/O.
+Commit, then acknowledge, then reply: with process_before_response=True Bolt answers Slack
+only when the listener returns, and the listener returns as soon as the dispatcher has
+committed the change (milliseconds); the reply is posted to the Web API afterwards, on the
+executor, so the 3-second deadline never waits for Slack's own API. Acknowledging first
+(Bolt's default) loses an update when the process dies between the ack and the commit: Slack
+never resends an acknowledged event (bench/ and tests/test_abuse_crash.py showed it under
+kill -9). A resend of an event whose first delivery is still being handled is claimed once
+(the dispatcher's message-id claim), so a slow database costs a retry, never a double update.
+The modal's input check travels with the ack too: it is pure validation, no I/O.
 """
 
 from __future__ import annotations
@@ -46,11 +49,12 @@ def build_app(settings: SlackSettings, dispatch: Dispatch, executor: Executor) -
         signing_secret=settings.signing_secret or "",
         # Socket Mode frames arrive on the app-token websocket and carry no signature.
         request_verification_enabled=settings.mode == "http",
-        process_before_response=False,
+        process_before_response=True,  # ack after the commit (see the module docstring)
         listener_executor=executor,
         logger=logging.getLogger("slack_bolt"),
     )
-    channel = SlackChannel(client, dispatch, team_url=identity.get("url"), bot_user_id=identity.get("user_id"))
+    channel = SlackChannel(client, dispatch, team_url=identity.get("url"), bot_user_id=identity.get("user_id"),
+                           post_later=executor.submit)
     register_listeners(app, channel, settings.command)
     return app, channel
 

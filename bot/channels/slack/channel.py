@@ -65,9 +65,13 @@ class SlackDirectory:
 class SlackChannel:
     name = "slack"
 
-    def __init__(self, client: Any, dispatch: Dispatch, team_url: str | None, bot_user_id: str | None) -> None:
+    def __init__(self, client: Any, dispatch: Dispatch, team_url: str | None, bot_user_id: str | None,
+                 post_later: Callable[[Callable[[], None]], object] | None = None) -> None:
         self.client = client
         self.dispatch = dispatch
+        # Where replies are posted from: an executor's submit, so Slack's ack (sent when the
+        # listener returns) waits for the commit but not for the Web API; None posts at once.
+        self.post_later = post_later
         self.team_url = team_url
         self.bot_user_id = bot_user_id
         self.directory = SlackDirectory(client)
@@ -156,8 +160,8 @@ class SlackChannel:
         if reply is None:
             return
         public = bool(reply.changes) and not reply.is_error
-        respond(text=blocks.fallback_text(reply), blocks=blocks.reply_blocks(reply),
-                response_type="in_channel" if public else "ephemeral", replace_original=False)
+        self._post(lambda: respond(text=blocks.fallback_text(reply), blocks=blocks.reply_blocks(reply),
+                                   response_type="in_channel" if public else "ephemeral", replace_original=False))
 
     def on_undo(self, body: dict[str, Any]) -> None:
         """The Undo button under a change: undo exactly that change (its batch)."""
@@ -216,6 +220,19 @@ class SlackChannel:
         self.publish_home(user)
 
     # --- outbound -----------------------------------------------------------------------------
+    def _post(self, post: Callable[[], None]) -> None:
+        if self.post_later is None:
+            post()
+            return
+
+        def logged() -> None:
+            try:
+                post()
+            except Exception:  # the change is committed; only its reply is lost: say so in the log
+                log.exception("slack reply could not be posted")
+
+        self.post_later(logged)
+
     def send(self, reply: Reply | None, channel: str | None, user: str, thread_ts: str | None,
              public_errors: bool = False) -> None:
         """Post the reply in the thread; errors only to the sender (ephemeral) unless asked."""
@@ -224,9 +241,14 @@ class SlackChannel:
         payload = {"channel": channel, "text": blocks.fallback_text(reply), "blocks": blocks.reply_blocks(reply)}
         if thread_ts:
             payload["thread_ts"] = thread_ts
-        if reply.is_error and not public_errors:
-            self.client.chat_postEphemeral(user=user, **payload)
-        else:
-            self.client.chat_postMessage(**payload)
-        log.info("slack reply sent", extra={"slack_channel": channel, "error": reply.is_error,
-                                            "blocks": len(payload["blocks"])})
+        is_error = reply.is_error
+
+        def post() -> None:
+            if is_error and not public_errors:
+                self.client.chat_postEphemeral(user=user, **payload)
+            else:
+                self.client.chat_postMessage(**payload)
+            log.info("slack reply sent", extra={"slack_channel": channel, "error": is_error,
+                                                "blocks": len(payload["blocks"])})
+
+        self._post(post)

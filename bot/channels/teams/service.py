@@ -51,13 +51,25 @@ def _host(url: str | None) -> str:
     return (urlsplit(url).hostname or "").lower() if url else ""
 
 
+@web.middleware
+async def _log_refusals(request: web.Request, handler: Any) -> web.StreamResponse:
+    """One WARNING per refused request (401/403), whoever refused it: the SDK answers a
+    request with no Authorization header without logging anything. Never the body or token."""
+    response: web.StreamResponse = await handler(request)
+    if response.status in (401, 403):
+        log.warning("teams request refused", extra={
+            "status": response.status, "remote": request.remote, "path": request.path,
+            "has_authorization": "Authorization" in request.headers})
+    return response
+
+
 def build_app(config: TeamsConfig, adapter: CloudAdapter, agent: ActionbotAgent) -> web.Application:
     configuration = auth_configuration(config.app_id, config.app_secret, config.tenant_id, config.allow_anonymous)
     # The SDK's middleware (1.9) uses plain string keys ("agent_configuration" on the app,
     # "claims_identity" on each request) where aiohttp 3.12+ recommends AppKey/RequestKey
     # instances and warns on every request; the keys are the SDK's to choose.
     warnings.filterwarnings("ignore", category=web.NotAppKeyWarning, module=r"microsoft_agents\.hosting\.aiohttp")
-    app = web.Application(middlewares=[jwt_authorization_middleware])
+    app = web.Application(middlewares=[_log_refusals, jwt_authorization_middleware])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
         app["agent_configuration"] = configuration

@@ -1,0 +1,92 @@
+"""PostgreSQL goes away under load: while messages flow through the dispatcher from several
+threads, every server session of the bot is ended (pg_terminate_backend — what a restart or a
+failover does to our connections, without restarting the cluster other test runs share).
+The bot reconnects (pool_pre_ping for idle connections, the dispatcher's bounded retry of the
+interrupted unit of work) and every message is applied exactly once: none lost, none twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.channels.console import console_message
+from storage import make_engine
+from tests.conftest import make_testbot
+from tests.storage_fixtures import database_url  # noqa: F401 - the per-test PostgreSQL schema
+
+SENDERS = 4
+MESSAGES_PER_SENDER = 60
+CODES = ["AP2.5.1", "AP2.2.2c", "AP2.9.1a", "AP2.8.2b"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_sessions_ended_under_load_lose_no_message_and_apply_none_twice(
+        database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
+    caplog.set_level("WARNING", logger="bot.dispatcher")
+    tag = f"actionbot_kill_{uuid.uuid4().hex[:8]}"  # our sessions only: the database is shared
+    url = make_url(database_url).update_query_dict({"application_name": tag}).render_as_string(hide_password=False)
+    bot = make_testbot(tmp_path, database_url=url)
+    bot.ok("status AP2.5.1")  # the console admin is created on first use: before the load, not four times at once
+    admin = make_engine(database_url)
+    replies: dict[str, str | None] = {}
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+
+    def sender(index: int) -> None:
+        try:
+            for n in range(MESSAGES_PER_SENDER):
+                code = CODES[index]
+                message_id = f"pg-{index}-{n}"
+                message = dataclasses.replace(console_message(f"{code} note pg {index}-{n}", "Console Admin"),
+                                              message_id=message_id)
+                reply = bot.runtime.dispatcher.handle(message)
+                with lock:
+                    replies[message_id] = None if reply is None else reply.text
+                time.sleep(0.005)
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+
+    def end_our_sessions() -> int:
+        with admin.connect() as conn:
+            ended = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                      "WHERE application_name = :tag"), {"tag": tag}).scalar_one()
+            conn.commit()
+        return int(ended)
+
+    try:
+        threads = [threading.Thread(target=sender, args=(i,)) for i in range(SENDERS)]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        ended = []
+        for _ in range(4):
+            time.sleep(0.4)
+            ended.append(end_our_sessions())
+        for thread in threads:
+            thread.join(60)
+        elapsed = time.monotonic() - started
+        assert not failures, failures[0]
+        assert sum(ended) > 0, "the test ended no session: it proved nothing"
+        errors = {k: v for k, v in replies.items() if v is None or "nothing was changed" in v or "wrong" in v}
+        assert not errors, f"messages not applied: {list(errors.items())[:3]}"
+        for index, code in enumerate(CODES):
+            with bot.runtime.new_uow() as uow:
+                entries = uow.history.for_action(bot.action(code).id, limit=10_000)
+            notes = [e.note for e in entries if e.kind == "update" and "pg " in (e.note or "")]
+            expected = {f"pg {index}-{n}" for n in range(MESSAGES_PER_SENDER)}
+            assert sorted(notes) == sorted(expected), f"{code}: {len(notes)} notes for {len(expected)} messages"
+        assert elapsed < 40
+        assert any("database connection lost" in r.getMessage() for r in caplog.records), \
+            "no unit of work was interrupted; the retry path was not exercised"
+    finally:
+        bot.runtime.close()
+        admin.dispose()
