@@ -148,7 +148,7 @@ def table(results: list[Bench], quick: bool) -> str:
     if missing:
         lines += ["", "Not measured in this run:", ""]
         lines += [f"- `bench/{b.script}` ({b.name}): {b.outcome}" for b in missing]
-    lines += ["", "Run them all again: `python bench/run_all.py` (about 10 minutes; `--only NAME` for one, "
+    lines += ["", "Run them all again: `python bench/run_all.py` (about 5 minutes on two cores; `--only NAME` for one, "
               f"names: {', '.join(b.name for b in results)}).", ""]
     return "\n".join(lines)
 
