@@ -153,6 +153,15 @@ class MessageDeleted:
 
 
 @dataclass(frozen=True)
+class MessageEditedAway:
+    """(Made by the dispatcher, never typed.) The message at `source_ref` was edited into
+    something that is no longer a command: what it changed stands, and the sender is told so,
+    with an Undo button for it."""
+
+    source_ref: str
+
+
+@dataclass(frozen=True)
 class Help:
     """`help`: what you can type."""
 

@@ -14,21 +14,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.clock import Clock
-from bot.commands import NotACommand, ParseError
+from bot.commands import MessageEditedAway, NotACommand, ParseError
 from bot.context import HandlerContext
 from bot.domain.model import Person, Role
 from bot.domain.progress import UpdateRefused
 from bot.grammar import parse
 from bot.messages import InboundMessage, Reply
 from bot.registry import HandlerRegistry
-from storage.errors import is_connection_lost
+from storage.errors import is_connection_lost, is_database_busy
 
 log = logging.getLogger(__name__)
 
 # When the database connection breaks mid-message (PostgreSQL restarted, a failover, an
 # administrator ending sessions), the server has rolled the unit of work back: run it again,
-# on a new connection, after these pauses (seconds; ~7.6 s in all). The message's de-duplication
-# claim is part of the same transaction, so a retry never applies a message twice.
+# on a new connection, after these pauses (seconds; ~7.6 s in all). The same goes for a SQLite
+# file another process kept locked past the busy timeout ("database is locked"). The message's
+# de-duplication claim is part of the same transaction, so a retry never applies a message twice.
 RECONNECT_DELAYS_S = (0.1, 0.5, 1.0, 2.0, 4.0)
 
 SHORT_HELP = (
@@ -43,6 +44,9 @@ class DispatchSettings:
     console_user: str = "Console Admin"
     max_message_chars: int = 4000
     plan_for: Callable[[str, str | None], str | None] = lambda channel, conversation: None
+    # Channels whose replies are kept with the message's claim, to be sent again if the bot
+    # stops between applying a message and sending its reply (the mail pipeline does this).
+    keep_replies_for: frozenset[str] = frozenset({"email"})
 
 
 class Dispatcher:
@@ -73,6 +77,8 @@ class Dispatcher:
                 if isinstance(parse(text[:200], today), NotACommand):
                     return None
             parsed = parse(text, today)
+        if isinstance(parsed, NotACommand) and message.amends:
+            parsed = MessageEditedAway(message.amends)  # an update edited into chatter
         if isinstance(parsed, NotACommand):
             if not message.is_direct:
                 return None
@@ -84,9 +90,13 @@ class Dispatcher:
             try:
                 return self._handle_once(message, parsed, handler, today)
             except Exception as exc:
-                if not is_connection_lost(exc):
+                if is_connection_lost(exc):
+                    problem = "database connection lost"
+                elif is_database_busy(exc):
+                    problem = "database busy"
+                else:
                     raise
-                log.warning("database connection lost; " + ("giving up" if pause is None else "handling the message again"),
+                log.warning(problem + "; " + ("giving up" if pause is None else "handling the message again"),
                             extra={"channel": message.channel, "message_id": message.message_id, "attempt": attempt})
                 if pause is None:
                     break
@@ -119,7 +129,7 @@ class Dispatcher:
             except UpdateRefused as refused:
                 reply = Reply.error(str(refused))
             except Exception as exc:
-                if is_connection_lost(exc):
+                if is_connection_lost(exc) or is_database_busy(exc):
                     raise  # handle() runs the whole unit of work again
                 incident = uuid.uuid4().hex[:8]
                 log.exception(
@@ -130,14 +140,18 @@ class Dispatcher:
                     f"Something went wrong on my side and nothing was changed (incident {incident}). "
                     "Please try again; if it keeps happening, tell your admin the incident number."
                 )
-            if reply.is_error:
+            if reply is None:  # the handler has nothing to say (and changed nothing)
+                uow.commit()  # the message is marked as seen
+            elif reply.is_error:
                 uow.rollback()
             else:
+                if message.message_id and message.channel in self.settings.keep_replies_for:
+                    uow.inbound.remember_reply(message.channel, message.message_id, reply.text)
                 uow.commit()
         log.info(
             "handled",
             extra={"channel": message.channel, "message_id": message.message_id, "command": type(parsed).__name__,
-                   "error": reply.is_error},
+                   "error": reply is not None and reply.is_error},
         )
         return reply
 

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from bot.context import HandlerContext
 from bot.messages import Reply
 
-Handler = Callable[[Any, HandlerContext], Reply]
+Handler = Callable[[Any, HandlerContext], "Reply | None"]  # None: nothing to say
 H = TypeVar("H", bound=Handler)
 
 

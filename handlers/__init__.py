@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.commands import (
     Help,
     MessageDeleted,
+    MessageEditedAway,
     PreviewDigest,
     ShowDue,
     ShowHistory,
@@ -44,6 +45,7 @@ def default_registry() -> HandlerRegistry:
     registry.register(ShowMine, queries.handle_mine)
     registry.register(Help, queries.handle_help)
     registry.register(MessageDeleted, amend.handle_message_deleted)
+    registry.register(MessageEditedAway, amend.handle_message_edited_away)
     registry.register(LogConcern, concerns.handle_log_concern)
     registry.register(AllocateConcernAction, concerns.handle_allocate)
     registry.register(CloseConcern, concerns.handle_close)

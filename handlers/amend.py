@@ -7,11 +7,13 @@ is recorded as one change of kind "edit" with the message's source_ref. History 
 appended: the original entries stay, the edit entry says what changed since.
 
 A deleted message leaves its changes standing; each action it touched gets a "delete-note".
+A message edited into chatter also leaves them standing, and its sender is told so, with an
+Undo button for what it did.
 """
 
 from __future__ import annotations
 
-from bot.commands import MessageDeleted, UpdateBatch
+from bot.commands import MessageDeleted, MessageEditedAway, UpdateBatch
 from bot.context import HandlerContext
 from bot.domain.model import CHANGEABLE_FIELDS, Action, ActionChange, FieldChange, HistoryEntry
 from bot.domain.permissions import can_update
@@ -131,3 +133,28 @@ def handle_message_deleted(cmd: MessageDeleted, ctx: HandlerContext) -> Reply:
         if codes else "The deleted message had changed nothing."
     )
     return Reply(text=text, title="Deleted", as_of=ctx.today)
+
+
+def handle_message_edited_away(cmd: MessageEditedAway, ctx: HandlerContext) -> Reply | None:
+    """Tell the sender that their edited message no longer reads as an update, so what it did
+    stands; offer to undo it. Silent when the message had changed nothing (still) standing."""
+    batches = _live_batches(ctx, cmd.source_ref)
+    if not batches:
+        return None
+    latest: dict[str, Action] = {}
+    for entries in batches:
+        for entry in entries:
+            assert entry.action_id is not None
+            action = ctx.uow.actions.get_by_id(entry.action_id)
+            if action is not None:
+                latest[tail(action.code)] = action
+    standing = "; ".join(
+        f"{code} {action.progress}%" if action.progress is not None else code for code, action in sorted(latest.items())
+    )
+    return Reply(
+        text=(f"Your edited message no longer reads as an update, so what it did stands ({standing}). "
+              "To take that back, press Undo or send `undo`."),
+        title="Edited",
+        undo_batch=batches[-1][0].batch_id,
+        as_of=ctx.today,
+    )

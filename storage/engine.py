@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from storage.writer_gate import WriterGate
+
 # How long a SQLite writer waits for another writer before "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# How long a unit of work waits for its turn behind the others in this process (see writer_gate).
+WRITER_GATE_TIMEOUT_S = 20.0
+
+_gates_lock = threading.Lock()
+_gates_by_file: dict[str, WriterGate] = {}
+_gates_by_engine: weakref.WeakKeyDictionary[Engine, WriterGate] = weakref.WeakKeyDictionary()
+
+
+def writer_gate(engine: Engine) -> WriterGate | None:
+    """The gate units of work on `engine` queue at: one per SQLite file, None for PostgreSQL
+    (which locks rows, not the whole database) and for in-memory SQLite."""
+    return _gates_by_engine.get(engine)
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -37,6 +53,10 @@ def _sqlite_engine(parsed: Any, *, echo: bool) -> Engine:
     if is_file:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, echo=echo)
+    if is_file:
+        key = str(Path(database).expanduser().resolve())
+        with _gates_lock:
+            _gates_by_engine[engine] = _gates_by_file.setdefault(key, WriterGate(key))
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:

@@ -126,3 +126,5 @@ class InboundMessageRow(Base):
     channel: Mapped[str] = mapped_column(String(50))
     message_id: Mapped[str] = mapped_column(String(500))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The reply given, for channels that may need to send it again after a crash (email).
+    reply_text: Mapped[str | None] = mapped_column(Text)

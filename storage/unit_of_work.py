@@ -8,6 +8,7 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from storage.engine import WRITER_GATE_TIMEOUT_S, writer_gate
 from storage.repositories import (
     ActionRepository,
     ConcernRepository,
@@ -40,10 +41,21 @@ class SqlUnitOfWork:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._session: Session | None = None
+        self._gate = writer_gate(engine)
 
     def __enter__(self) -> SqlUnitOfWork:
         if self._session is not None:
             raise RuntimeError("this unit of work is already open; make a new one per message")
+        if self._gate is not None:
+            self._gate.acquire(WRITER_GATE_TIMEOUT_S)
+        try:
+            return self._open()
+        except BaseException:
+            if self._gate is not None:
+                self._gate.release()
+            raise
+
+    def _open(self) -> SqlUnitOfWork:
         # Rows are mapped to domain objects at once, so nothing needs reloading after commit.
         session = Session(self._engine, expire_on_commit=False)
         self._session = session
@@ -70,7 +82,11 @@ class SqlUnitOfWork:
             try:
                 session.rollback()  # a no-op after commit()
             finally:
-                session.close()
+                try:
+                    session.close()
+                finally:
+                    if self._gate is not None:
+                        self._gate.release()
 
     def commit(self) -> None:
         self._open_session().commit()

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from bot.channels.console import console_message
 from storage import make_engine
 from tests.conftest import make_testbot
+from tests.exactly_once import assert_each_applied_once
 from tests.storage_fixtures import database_url  # noqa: F401 - the per-test PostgreSQL schema
 
 SENDERS = 4
@@ -76,14 +77,7 @@ def test_sessions_ended_under_load_lose_no_message_and_apply_none_twice(
         elapsed = time.monotonic() - started
         assert not failures, failures[0]
         assert sum(ended) > 0, "the test ended no session: it proved nothing"
-        errors = {k: v for k, v in replies.items() if v is None or "nothing was changed" in v or "wrong" in v}
-        assert not errors, f"messages not applied: {list(errors.items())[:3]}"
-        for index, code in enumerate(CODES):
-            with bot.runtime.new_uow() as uow:
-                entries = uow.history.for_action(bot.action(code).id, limit=10_000)
-            notes = [e.note for e in entries if e.kind == "update" and "pg " in (e.note or "")]
-            expected = {f"pg {index}-{n}" for n in range(MESSAGES_PER_SENDER)}
-            assert sorted(notes) == sorted(expected), f"{code}: {len(notes)} notes for {len(expected)} messages"
+        assert_each_applied_once(bot, replies, CODES, MESSAGES_PER_SENDER, "pg")
         assert elapsed < 40
         assert any("database connection lost" in r.getMessage() for r in caplog.records), \
             "no unit of work was interrupted; the retry path was not exercised"

@@ -3,6 +3,7 @@ random points and restarted until the inbox is empty; every message has its effe
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -117,6 +118,10 @@ def test_every_message_is_applied_exactly_once_across_kills(tmp_path: Path) -> N
             assert count("SELECT count(*) FROM mail_log WHERE outcome = 'auto-reply'") == AUTO
             assert count("SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL") == 0
             assert count("SELECT count(*) FROM mail_outbox") == OUTSIDE + NO_ID + STAFF
+            # Each staff update confirmed exactly once, even one applied just before a kill.
+            payloads = [json.loads(raw) for raw in db.execute(text("SELECT payload FROM mail_outbox")).scalars()]
+            answered = [p["in_reply_to"] for p in payloads if str(p.get("in_reply_to")).startswith("<staff-")]
+            assert sorted(answered) == sorted(f"<staff-{i}@{COUNCIL}>" for i in range(STAFF))
     finally:
         engine.dispose()
     moved = sum(1 for folder in (".Processed", ".Filed") for _ in (maildrop / folder / "cur").iterdir())

@@ -293,3 +293,31 @@ def test_an_inline_forward_keeps_the_forwarded_text_in_the_new_entry(mailbot: Ma
             "Subject: Night cover\n\nWe have no night cover on Saturday.")
     result = mailbot.receive(make_mail("someone@elsewhere.example", "Fwd: Night cover", body))
     assert "no night cover on Saturday" in mailbot.entry(result.reference).body
+
+
+def test_a_staff_update_applied_just_before_a_crash_is_still_confirmed_once(mailbot: MailBot) -> None:
+    # The poller dies the moment the dispatcher has committed the update: the mail was neither
+    # recorded nor moved, and its confirmation not yet queued.
+    real_dispatch = mailbot.ingestor.dispatch
+
+    def dispatch_then_die(message):  # type: ignore[no-untyped-def]
+        real_dispatch(message)
+        raise SystemExit("killed between the update's commit and the mail log's")
+
+    raw = make_mail(f"Sam Patel <sam.patel@{COUNCIL}>", "Re: AP2.5.1", "AP2.5.1 40% six contracts signed",
+                    message_id="<crash1@council.example>", headers={"Authentication-Results": AUTH_PASS})
+    mailbot.drop(raw)
+    mailbot.ingestor.dispatch = dispatch_then_die
+    with pytest.raises(SystemExit):
+        mailbot.ingestor.poll_once()
+    assert mailbot.outbox() == [] and mailbot.bot.action("AP2.5.1").progress == 40
+
+    mailbot.ingestor.dispatch = real_dispatch  # restarted
+    [result] = mailbot.ingestor.poll_once()
+    assert result.outcome is Outcome.UPDATE and "confirmation sent now" in result.detail
+    assert len([h for h in mailbot.bot.history("AP2.5.1") if h.channel == "email"]) == 1  # applied once
+    [sent] = mailbot.outbox()  # and confirmed once, with what the update did
+    assert "25% → 40%" in email.message_from_bytes(sent, policy=policy.default).get_content()
+    mailbot.drop(raw, "again")  # a third delivery of the same mail changes and sends nothing
+    assert mailbot.ingestor.poll_once()[0].outcome is Outcome.ALREADY_HANDLED
+    assert len(mailbot.outbox()) == 1

@@ -107,3 +107,22 @@ def test_a_command_object_skips_the_parser(testbot: TestBot) -> None:
     assert reply is not None and not reply.is_error, reply
     assert testbot.action("AP2.5.1").progress == 25
     assert testbot.action("AP2.2.2c").progress == 75
+
+
+def test_an_update_edited_into_chatter_stands_and_the_sender_is_offered_undo(testbot: TestBot) -> None:
+    add_admin(testbot)
+    post(testbot, "AP2.5.1 40% - six signed", message_id="m1")
+    reply = post(testbot, "sorry, wrong thread", amends=LINK, message_id="m1-edit")
+    assert reply is not None and not reply.is_error
+    assert "no longer reads as an update" in reply.text and "AP2.5.1 40%" in reply.text
+    assert testbot.action("AP2.5.1").progress == 40  # nothing changed by the edit
+    assert reply.undo_batch is not None
+    undone = post(testbot, "", command=Undo(batch=reply.undo_batch), message_id="undo-1")
+    assert undone is not None and not undone.is_error
+    assert testbot.action("AP2.5.1").progress == 25
+
+
+def test_chatter_edited_into_other_chatter_gets_no_answer(testbot: TestBot) -> None:
+    add_admin(testbot)
+    assert post(testbot, "lunch at one?", message_id="c1") is None
+    assert post(testbot, "lunch at half one?", amends=LINK, message_id="c1-edit") is None

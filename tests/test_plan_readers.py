@@ -224,6 +224,34 @@ def test_workbook_with_merged_two_row_header_wrapped_cells_and_blank_rows(tmp_pa
     assert str(plan_file.notes[0]) == "sheet 'Action Plan' cell D9: CH AP2.2: due 'TBC' is not a date; kept as text."
 
 
+def test_workbook_with_a_header_merged_over_three_rows(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Plan"
+    sheet.append(["Ref", "Action", "Delivery", None, None, None])
+    sheet.append([None, None, "Lead", "Timescale", "Progress", None])
+    sheet.append([None, None, None, "Due Date", "% Complete", "Latest Status Update"])
+    sheet.merge_cells("A1:A3")
+    sheet.merge_cells("B1:B3")
+    sheet.merge_cells("C1:F1")
+    sheet.merge_cells("C2:C3")
+    sheet.merge_cells("E2:F2")
+    sheet.append(["CH AP1.1", "Visit every home", "Contracts Team", datetime(2024, 3, 31), 0.5, "Six visits done"])
+    sheet.append(["CH AP1.2", "Audit care plans", "Quality Lead", datetime(2024, 6, 30), 1, None])
+    for row in (4, 5):
+        sheet.cell(row, 5).number_format = "0%"
+    path = tmp_path / "three-row-header.xlsx"
+    book.save(path)
+
+    plan_file = read_one(path)
+
+    assert not plan_file.problems, plan_file.problems
+    visit, audit = plan_file.rows
+    assert (visit.code, visit.title, visit.responsibility) == ("CH AP1.1", "Visit every home", "Contracts Team")
+    assert (visit.due_date, visit.progress, visit.update) == (date(2024, 3, 31), 50, "Six visits done")
+    assert (audit.code, audit.due_date, audit.progress) == ("CH AP1.2", date(2024, 6, 30), 100)
+
+
 def test_every_sheet_or_one_sheet(tmp_path: Path) -> None:
     book = openpyxl.Workbook()
     first = book.active

@@ -207,16 +207,23 @@ def test_a_direct_message_of_chatter_gets_a_short_help(slack: FakeSlackApi, clie
     assert "AP2.5.1 40%" in slack.wait_for("chat.postEphemeral")[0].args["text"]
 
 
-def test_an_edit_amends_the_update_it_came_from(testbot: TestBot, slack: FakeSlackApi,
-                                                client: SlackHttpClient) -> None:
-    original = message_event("AP2.5.1 40% - six signed")
+def post_then_edit(client: SlackHttpClient, slack: FakeSlackApi, text: str, edited: str) -> tuple[dict, str]:
+    """Post `text` in C111, wait for the bot's reply, and return the message_changed event that
+    edits it into `edited` (from the recorded corpus payload), with the message's ts."""
+    original = message_event(text)
     client.event(original)
     slack.wait_for("chat.postMessage")
     edit = corpus_json("slack_event_message_changed.json")
     ts = original["event"]["ts"]
     edit["event"].update(channel="C111", channel_type="channel")
-    edit["event"]["message"].update(user=ALEX, ts=ts, text="AP2.5.1 45% - seven signed")
-    edit["event"]["previous_message"] = {"type": "message", "user": ALEX, "ts": ts, "text": "AP2.5.1 40% - six signed"}
+    edit["event"]["message"].update(user=ALEX, ts=ts, text=edited)
+    edit["event"]["previous_message"] = {"type": "message", "user": ALEX, "ts": ts, "text": text}
+    return edit, ts
+
+
+def test_an_edit_amends_the_update_it_came_from(testbot: TestBot, slack: FakeSlackApi,
+                                                client: SlackHttpClient) -> None:
+    edit, ts = post_then_edit(client, slack, "AP2.5.1 40% - six signed", "AP2.5.1 45% - seven signed")
     assert client.event(edit).status == 200
     post = slack.wait_for("chat.postMessage", 2)[1].args
     assert post["thread_ts"] == ts and "progress 40% → *45%*" in block_texts(post["blocks"])
@@ -227,6 +234,16 @@ def test_an_edit_amends_the_update_it_came_from(testbot: TestBot, slack: FakeSla
     client.event(edit)  # the same edit delivered again changes nothing more
     time.sleep(0.3)
     assert len(slack.calls_to("chat.postMessage")) == 2
+
+
+def test_an_update_edited_into_chatter_is_answered_with_an_undo_button(testbot: TestBot, slack: FakeSlackApi,
+                                                                      client: SlackHttpClient) -> None:
+    edit, ts = post_then_edit(client, slack, "AP2.5.1 40% - six signed", "ignore me, wrong channel")
+    assert client.event(edit).status == 200
+    post = slack.wait_for("chat.postMessage", 2)[1].args
+    assert post["thread_ts"] == ts and "no longer reads as an update" in block_texts(post["blocks"])
+    assert any(e.get("text", {}).get("text") == "Undo" for b in post["blocks"] for e in b.get("elements", []))
+    assert testbot.action("AP2.5.1").progress == 40
 
 
 def test_a_deleted_message_leaves_its_change_and_a_note(testbot: TestBot, slack: FakeSlackApi,

@@ -205,17 +205,24 @@ class MailIngestor:
             sender_email=mail.from_addr,
         ))
         if reply is None:
-            decision = _Decision(Outcome.UPDATE, PROCESSED, reason="applied before a restart; no second confirmation")
+            # Applied before the bot stopped, and this mail was not recorded: the confirmation
+            # was never queued. Queue the one kept with the update (once: the mail log claim).
+            with self.new_uow() as uow:
+                confirmation = uow.inbound.reply_for("email", mail.key)
+            decision = _Decision(Outcome.UPDATE, PROCESSED, reason="applied before a restart; " + (
+                "confirmation sent now" if confirmation else "no confirmation was kept"))
         elif reply.is_error:
+            confirmation = reply.text
             decision = _Decision(Outcome.UPDATE_REFUSED, PROCESSED, reason="refused; the sender was told why")
         else:
+            confirmation = reply.text
             decision = _Decision(Outcome.UPDATE, PROCESSED, reason="applied; confirmation sent")
         now = self.clock.now()
         with self.new_uow() as uow:
             if not uow.mail.claim(self._record(mail, decision)):
                 return None
-            if reply is not None:
-                queue_reply(uow, mail, reply.text, now=now, settings=self.settings)
+            if confirmation is not None:
+                queue_reply(uow, mail, confirmation, now=now, settings=self.settings)
             uow.commit()
         return decision
 

@@ -2,8 +2,9 @@
 
 openpyxl in read-only mode: rows stream, so a 10,000-row sheet needs little memory. In that
 mode merged ranges are not reported, so merged header cells are read by their shape instead:
-a merged cell keeps its value in its top-left cell, so a two-row header (`Code` merged down
-over two rows beside `Status` merged across `Progress | Update`) is combined column by column.
+a merged cell keeps its value in its top-left cell, so a header over two or more rows (`Code`
+merged down over the rows beside `Status` merged across `Progress | Update`) is combined column
+by column.
 Dates are real dates; a progress cell formatted as a percentage holds 0.25 for 25%.
 
 openpyxl is imported inside `read_plan_workbook` only (the CLI must start fast).
@@ -148,17 +149,18 @@ def _location(sheet: str, row: int, column: int | None) -> str:
 def _join_merged_header(
     head: list[tuple[int, list[Any], frozenset[int]]], overrides: Mapping[str, str] | None
 ) -> list[tuple[int, list[Any], frozenset[int]]]:
-    """Combine a two-row header (merged cells) into one row; other rows pass through."""
+    """Combine a header spread over several rows (merged cells) into one row, column by column:
+    the lowest cell that names something wins. Other rows pass through."""
     for index, (number, values, percent) in enumerate(head):
         mapped = looks_like_header(values, overrides)
         if mapped is None:
             continue
-        if index + 1 < len(head) and _header_partner(head[index + 1][1], mapped.fields.get("code")):
-            lower = head[index + 1][1]
-            width = max(len(values), len(lower))
-            joined = [_pick(_at(lower, c), _at(values, c)) for c in range(width)]
-            return head[:index] + [(number, joined, percent)] + head[index + 2:]
-        return head
+        joined, below = values, index + 1
+        while below < len(head) and _header_partner(head[below][1], mapped.fields.get("code")):
+            lower = head[below][1]
+            joined = [_pick(_at(lower, c), _at(joined, c)) for c in range(max(len(joined), len(lower)))]
+            below += 1
+        return head[:index] + [(number, joined, percent)] + head[below:]
     return head
 
 

@@ -7,13 +7,14 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Row, Select, func, insert, select, update
+from sqlalchemy import Row, Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.codes import code_number, code_tail, normalise, typed_key
 from bot.domain.model import Action, State
 from bot.domain.status import section_sort_key
 from storage.errors import Duplicate, NotFound
+from storage.repositories.core import core
 from storage.repositories.plans import (
     ensure_section_row,
     find_plan_row,
@@ -23,43 +24,57 @@ from storage.repositories.plans import (
 )
 from storage.tables import ActionRow, PlanRow, SectionRow
 
-# The column each kind of typed key is matched on (see bot.domain.codes.typed_key).
-_KEY_COLUMNS = {
-    "full": ActionRow.code_norm,
-    "tail": ActionRow.code_tail,
-    "number": ActionRow.code_number,
-}
+# Reads and the hot write go through prebuilt Core statements on the unit of work's connection
+# (see storage.repositories.core): a listing of a section or a plan builds plain Action objects
+# straight from rows, which is several times faster than loading ActionRow instances into the
+# session only to copy them out again, and a statement built once is compiled once.
+_A = ActionRow.__table__
+_P = PlanRow.__table__
+_S = SectionRow.__table__
 
-# Reads select plain columns, not ORM entities: a listing of a section or a plan builds
-# plain Action objects straight from rows, which is several times faster than loading
-# ActionRow instances into the session only to copy them out again.
 _ACTION_COLUMNS = (
-    ActionRow.id,
-    ActionRow.code,
-    ActionRow.title,
-    PlanRow.name,
-    SectionRow.code,
-    SectionRow.title,
-    ActionRow.responsibility,
-    ActionRow.due_date,
-    ActionRow.original_due_date,
-    ActionRow.due_text,
-    ActionRow.progress,
-    ActionRow.state,
-    ActionRow.completed_on,
-    ActionRow.latest_update,
-    ActionRow.updated_at,
-    ActionRow.updated_by,
-    ActionRow.position,
+    _A.c.id,
+    _A.c.code,
+    _A.c.title,
+    _P.c.name,
+    _S.c.code,
+    _S.c.title,
+    _A.c.responsibility,
+    _A.c.due_date,
+    _A.c.original_due_date,
+    _A.c.due_text,
+    _A.c.progress,
+    _A.c.state,
+    _A.c.completed_on,
+    _A.c.latest_update,
+    _A.c.updated_at,
+    _A.c.updated_by,
+    _A.c.position,
+)
+_SELECT_ACTIONS: Select[Any] = select(*_ACTION_COLUMNS).select_from(
+    _A.join(_P, _A.c.plan_id == _P.c.id).join(_S, _A.c.section_id == _S.c.id)
 )
 
-
-def _select_actions() -> Select[Any]:
-    return (
-        select(*_ACTION_COLUMNS)
-        .join(PlanRow, ActionRow.plan_id == PlanRow.id)
-        .join(SectionRow, ActionRow.section_id == SectionRow.id)
-    )
+# The column each kind of typed key is matched on (see bot.domain.codes.typed_key).
+_KEY_COLUMNS = {
+    "full": _A.c.code_norm,
+    "tail": _A.c.code_tail,
+    "number": _A.c.code_number,
+}
+_FIND = {kind: _SELECT_ACTIONS.where(column == bindparam("key")) for kind, column in _KEY_COLUMNS.items()}
+_FIND_IN_PLAN = {kind: query.where(_A.c.plan_id == bindparam("plan_id")) for kind, query in _FIND.items()}
+_GET = _SELECT_ACTIONS.where(_A.c.plan_id == bindparam("plan_id"), _A.c.code_norm == bindparam("code_norm"))
+_GET_BY_ID = _SELECT_ACTIONS.where(_A.c.id == bindparam("id"))
+_LIST_PLAN = _SELECT_ACTIONS.where(_A.c.plan_id == bindparam("plan_id"))
+_LIST_SECTION = _LIST_PLAN.where(_A.c.section_id == bindparam("section_id"))
+# Saving an action read in this unit of work and not moved: its mutable fields, by id.
+_MUTABLE_FIELDS = ("title", "responsibility", "due_date", "original_due_date", "due_text", "progress", "state",
+                   "completed_on", "latest_update", "updated_at", "updated_by")
+_SAVE_IN_PLACE = (
+    update(_A)
+    .where(_A.c.id == bindparam("b_id"))
+    .values({name: bindparam(f"b_{name}") for name in _MUTABLE_FIELDS})
+)
 
 
 def _from_row(row: Row[Any]) -> Action:
@@ -166,28 +181,23 @@ class ActionRepository:
         kind, key = typed_key(typed)
         if not key:
             return []
-        query = _select_actions().where(_KEY_COLUMNS[kind] == key)
-        if plan is not None:
-            plan_row = self._plan_row(plan)
-            if plan_row is None:
-                return []
-            query = query.where(ActionRow.plan_id == plan_row.id)
-        return self._remember(_ordered(self._session.execute(query)))
+        if plan is None:
+            return self._remember(_ordered(core(self._session, _FIND[kind], {"key": key})))
+        plan_row = self._plan_row(plan)
+        if plan_row is None:
+            return []
+        return self._remember(_ordered(core(self._session, _FIND_IN_PLAN[kind], {"key": key, "plan_id": plan_row.id})))
 
     def get(self, plan: str, code: str) -> Action | None:
         """The action of `plan` whose full code is `code` (ignoring case and spacing)."""
         plan_row = self._plan_row(plan)
         if plan_row is None:
             return None
-        query = _select_actions().where(
-            ActionRow.plan_id == plan_row.id, ActionRow.code_norm == normalise(code)
-        )
-        found = _first_action(self._session.execute(query).first())
+        found = _first_action(core(self._session, _GET, {"plan_id": plan_row.id, "code_norm": normalise(code)}).first())
         return self._remember([found])[0] if found else None
 
     def get_by_id(self, id: int) -> Action | None:
-        query = _select_actions().where(ActionRow.id == id)
-        found = _first_action(self._session.execute(query).first())
+        found = _first_action(core(self._session, _GET_BY_ID, {"id": id}).first())
         return self._remember([found])[0] if found else None
 
     def all_codes(self, plan: str | None = None) -> builtins.list[str]:
@@ -210,22 +220,24 @@ class ActionRepository:
     ) -> builtins.list[Action]:
         """Actions ordered by plan, section and code; `responsibility` matches any part,
         ignoring case ("finance" finds "Commissioning Team and Finance Team")."""
-        query = _select_actions()
         if plan is not None:
             plan_row = self._plan_row(plan)
             if plan_row is None:
                 return []
-            query = query.where(ActionRow.plan_id == plan_row.id)
+            query = _LIST_PLAN
+            params: dict[str, Any] = {"plan_id": plan_row.id}
             if section is not None:
                 section_row = self._section_row(plan_row.id, section)
                 if section_row is None:
                     return []
-                query = query.where(ActionRow.section_id == section_row.id)
-        elif section is not None:
-            query = query.where(func.upper(SectionRow.code) == normalise(section))
+                query, params["section_id"] = _LIST_SECTION, section_row.id
+        else:
+            query, params = _SELECT_ACTIONS, {}
+            if section is not None:
+                query = query.where(func.upper(_S.c.code) == normalise(section))
         if responsibility is not None:
-            query = query.where(ActionRow.responsibility.icontains(responsibility, autoescape=True))
-        return self._remember(_ordered(self._session.execute(query)))
+            query = query.where(_A.c.responsibility.icontains(responsibility, autoescape=True))
+        return self._remember(_ordered(core(self._session, query, params)))
 
     def count(self, plan: str | None = None) -> int:
         query = select(func.count(ActionRow.id))
@@ -256,24 +268,13 @@ class ActionRepository:
             raise ValueError(f"{action.code} has no id; store a new action with add().")
         if self._placed.get(action.id) == (action.plan, action.section_code, action.section_title, action.code):
             # Read in this unit of work and not moved: only its mutable fields change.
-            result = self._session.execute(
-                update(ActionRow)
-                .where(ActionRow.id == action.id)
-                .values(
-                    title=action.title,
-                    responsibility=action.responsibility,
-                    due_date=action.due_date,
-                    original_due_date=action.original_due_date,
-                    due_text=action.due_text,
-                    progress=action.progress,
-                    state=State(action.state).value,
-                    completed_on=action.completed_on,
-                    latest_update=action.latest_update,
-                    updated_at=action.updated_at,
-                    updated_by=action.updated_by,
-                )
-            )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
+            values = {f"b_{name}": getattr(action, name) for name in _MUTABLE_FIELDS}
+            values["b_state"] = State(action.state).value
+            result = core(self._session, _SAVE_IN_PLACE, {"b_id": action.id, **values})
+            if result.rowcount == 1:
+                loaded = self._session.identity_map.get(self._session.identity_key(ActionRow, action.id))
+                if loaded is not None:  # an ActionRow the ORM read earlier in this unit of work
+                    self._session.expire(loaded)
                 return
         row = self._session.get(ActionRow, action.id)
         if row is None:

@@ -15,8 +15,12 @@ from sqlalchemy import Select, exists, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.model import FieldChange, HistoryEntry, State
+from storage.repositories.core import core
 from storage.repositories.plans import find_plan_row
 from storage.tables import ActionRow, HistoryRow, PlanRow
+
+# Appending is one prebuilt INSERT (see storage.repositories.core); there is no UPDATE or DELETE.
+_APPEND = insert(HistoryRow.__table__)
 
 # Kinds of entry an "undo" may reverse.
 UNDOABLE_KINDS = ("update", "edit")
@@ -93,22 +97,20 @@ class HistoryRepository:
         """Record an entry (its `action_id` is required) and return it with its `id`."""
         if entry.action_id is None:
             raise ValueError(f"a history entry for {entry.action_code} needs its action_id")
-        row = HistoryRow(
-            action_id=entry.action_id,
-            batch_id=entry.batch_id,
-            at=entry.at,
-            person_id=entry.person_id,
-            actor=entry.actor,
-            channel=entry.channel,
-            kind=entry.kind,
-            changes=encode_changes(entry.changes),
-            note=entry.note,
-            source_ref=entry.source_ref,
-            undoes_batch=entry.undoes_batch,
-        )
-        self._session.add(row)
-        self._session.flush()
-        return replace(entry, id=row.id)
+        result = core(self._session, _APPEND, {
+            "action_id": entry.action_id,
+            "batch_id": entry.batch_id,
+            "at": entry.at,
+            "person_id": entry.person_id,
+            "actor": entry.actor,
+            "channel": entry.channel,
+            "kind": entry.kind,
+            "changes": encode_changes(entry.changes),
+            "note": entry.note,
+            "source_ref": entry.source_ref,
+            "undoes_batch": entry.undoes_batch,
+        })
+        return replace(entry, id=result.inserted_primary_key[0])
 
     def for_action(self, action_id: int, limit: int = 50) -> list[HistoryEntry]:
         """The action's entries, newest first."""

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.repositories.core import core
 from storage.tables import InboundMessageRow
+
+_TABLE = InboundMessageRow.__table__
+# One prebuilt INSERT ... ON CONFLICT DO NOTHING RETURNING id per dialect (see storage.repositories.core).
+_CLAIM = {
+    name: dialect.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_KEY = (_TABLE.c.channel == bindparam("b_channel")) & (_TABLE.c.message_id == bindparam("b_message_id"))
+_REMEMBER_REPLY = update(_TABLE).where(_KEY).values(reply_text=bindparam("b_reply_text"))
+_REPLY_FOR = select(_TABLE.c.reply_text).where(_KEY)
 
 
 class InboundRepository:
@@ -22,11 +34,14 @@ class InboundRepository:
         message while the first is still open waits for it (unique index) and then gets False.
         """
         values = {"channel": channel, "message_id": message_id, "received_at": at}
-        dialect = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
-        insert = (
-            dialect.insert(InboundMessageRow)
-            .values(values)
-            .on_conflict_do_nothing()
-            .returning(InboundMessageRow.id)
-        )
-        return self._session.execute(insert).first() is not None
+        claim = _CLAIM["postgresql" if self._session.get_bind().dialect.name == "postgresql" else "sqlite"]
+        return core(self._session, claim, values).first() is not None
+
+    def remember_reply(self, channel: str, message_id: str, text: str) -> None:
+        """Keep the reply to a message claimed in this unit of work, in the same transaction."""
+        core(self._session, _REMEMBER_REPLY, {"b_channel": channel, "b_message_id": message_id, "b_reply_text": text})
+
+    def reply_for(self, channel: str, message_id: str) -> str | None:
+        """The reply kept for a message handled before, if one was kept."""
+        row = core(self._session, _REPLY_FOR, {"b_channel": channel, "b_message_id": message_id}).first()
+        return None if row is None else row[0]

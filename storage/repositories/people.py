@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import builtins
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.model import Person, Role
 from storage.errors import Duplicate, DuplicateIdentity, NotFound
 from storage.tables import IdentityRow, PersonRow
+
+
+# Built once: the dispatcher identifies the sender of every message with one of these.
+_BY_IDENTITY = (
+    select(PersonRow)
+    .join(IdentityRow, IdentityRow.person_id == PersonRow.id)
+    .where(IdentityRow.channel == bindparam("channel"), IdentityRow.external_id == bindparam("external_id"))
+)
+_BY_NAME = select(PersonRow).where(func.lower(PersonRow.name) == bindparam("name")).order_by(PersonRow.id)
 
 
 def _to_person(row: PersonRow) -> Person:
@@ -62,11 +71,7 @@ class PeopleRepository:
         return [(_to_person(row), identities[row.id]) for row in people]
 
     def find_by_identity(self, channel: str, external_id: str) -> Person | None:
-        row = self._session.scalars(
-            select(PersonRow)
-            .join(IdentityRow, IdentityRow.person_id == PersonRow.id)
-            .where(IdentityRow.channel == channel, IdentityRow.external_id == external_id)
-        ).first()
+        row = self._session.scalars(_BY_IDENTITY, {"channel": channel, "external_id": external_id}).first()
         return _to_person(row) if row is not None else None
 
     def find_by_email(self, email: str) -> Person | None:
@@ -99,18 +104,10 @@ class PeopleRepository:
         return _to_person(row)
 
     def _row_by_name(self, name: str) -> PersonRow | None:
-        return self._session.scalars(
-            select(PersonRow)
-            .where(func.lower(PersonRow.name) == name.strip().lower())
-            .order_by(PersonRow.id)
-        ).first()
+        return self._session.scalars(_BY_NAME, {"name": name.strip().lower()}).first()
 
     def _link_row(self, person: PersonRow, channel: str, external_id: str) -> None:
-        owner = self._session.scalars(
-            select(PersonRow)
-            .join(IdentityRow, IdentityRow.person_id == PersonRow.id)
-            .where(IdentityRow.channel == channel, IdentityRow.external_id == external_id)
-        ).first()
+        owner = self._session.scalars(_BY_IDENTITY, {"channel": channel, "external_id": external_id}).first()
         if owner is not None and owner.id == person.id:
             return
         if owner is not None:

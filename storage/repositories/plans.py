@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import functools
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.codes import normalise, section_number
@@ -21,15 +21,20 @@ def section_order(code: str) -> tuple[tuple[int, str], ...]:
     return section_sort_key(section_number(code))
 
 
+# Built once: every message looks its plan and section up with these.
+_PLAN_BY_NAME = select(PlanRow).where(PlanRow.name == bindparam("name"))
+_PLAN_BY_LOWER_NAME = select(PlanRow).where(func.lower(PlanRow.name) == bindparam("name")).order_by(PlanRow.id)
+_SECTION_BY_CODE = select(SectionRow).where(SectionRow.plan_id == bindparam("plan_id"),
+                                            SectionRow.code == bindparam("code"))
+
+
 def find_plan_row(session: Session, name: str) -> PlanRow | None:
     """The plan named exactly, else the one named so ignoring case."""
     name = name.strip()
-    exact = session.scalars(select(PlanRow).where(PlanRow.name == name)).first()
+    exact = session.scalars(_PLAN_BY_NAME, {"name": name}).first()
     if exact is not None:
         return exact
-    return session.scalars(
-        select(PlanRow).where(func.lower(PlanRow.name) == name.lower()).order_by(PlanRow.id)
-    ).first()
+    return session.scalars(_PLAN_BY_LOWER_NAME, {"name": name.lower()}).first()
 
 
 def require_plan_row(session: Session, name: str) -> PlanRow:
@@ -41,9 +46,7 @@ def require_plan_row(session: Session, name: str) -> PlanRow:
 
 def find_section_row(session: Session, plan_id: int, code: str) -> SectionRow | None:
     """The section of a plan whose code is `code` ignoring case and spacing."""
-    exact = session.scalars(
-        select(SectionRow).where(SectionRow.plan_id == plan_id, SectionRow.code == code)
-    ).first()
+    exact = session.scalars(_SECTION_BY_CODE, {"plan_id": plan_id, "code": code}).first()
     if exact is not None:
         return exact
     wanted = normalise(code)

@@ -187,7 +187,8 @@ def reply_blocks(reply: Reply, limit: int = MAX_MESSAGE_BLOCKS) -> list[Block]:
         noun = "actions" if reply.lines else "sections"
         return blocks + _fit(cards + lines, [], reply.more, noun, limit - len(blocks))
     body = packed_sections([escape(line) for line in reply.text.splitlines()])
-    return blocks + _fit(body, [], reply.more, "lines", limit - len(blocks))
+    offer_undo = [undo_button(reply.undo_batch)] if reply.undo_batch else []
+    return blocks + _fit(body, offer_undo, reply.more, "lines", limit - len(blocks))
 
 
 def fallback_text(reply: Reply) -> str:

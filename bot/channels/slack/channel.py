@@ -126,8 +126,8 @@ class SlackChannel:
             return  # an unfurl or a reaction count, not an edit of the text
         channel, ts = event["channel"], edited["ts"]
         is_direct = event.get("channel_type") == "im" or mentions(raw, self.bot_user_id)
-        if not is_direct and not has_action_code(raw):
-            return
+        if not is_direct and not has_action_code(raw) and not has_action_code(previous.get("text") or ""):
+            return  # chatter edited into chatter
         ref = message_ref(self.team_url, channel, ts)
         edit_ts = (edited.get("edited") or {}).get("ts") or event.get("ts") or ""
         message = self.inbound(plain_text(raw), user, channel, message_id=f"edit:{channel}:{ts}:{edit_ts}",
