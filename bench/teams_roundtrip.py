@@ -53,7 +53,7 @@ def main() -> None:
     key = new_rsa_key()
     fake = FakeMicrosoft(key, APP_ID, APP_SECRET)
     fake.start()
-    _entra_issuers.BOTFRAMEWORK_JWKS_URIS[BOT_FRAMEWORK_ISSUER] = f"{fake.url}/keys"
+    _entra_issuers.BOTFRAMEWORK_JWKS_URIS[BOT_FRAMEWORK_ISSUER] = fake.jwks_url
     with tempfile.TemporaryDirectory() as folder:
         bot = make_testbot(Path(folder))
         bot.add_person("Rido", Role.ADMIN, identities={"teams": RIDO_AAD, "console": "Rido"})

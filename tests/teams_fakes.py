@@ -1,7 +1,8 @@
 """Local stand-ins for the Microsoft clouds the Teams channel talks to, on 127.0.0.1:0.
 
 `FakeMicrosoft` answers, with the documented payload shapes:
-- GET  /keys: the Bot Framework signing keys (JWKS) — holding a test RSA key;
+- GET  /keys/<instance>: the Bot Framework signing keys (JWKS) — holding a test RSA key, with a
+  key id derived from the key, as Microsoft gives each signing key its own;
 - POST /{tenant}/oauth2/v2.0/token: the Entra client-credentials grant;
 - POST /v3/conversations/{id}/activities[/{reply to id}]: the Bot Connector's send/reply;
 - GET  /v3/conversations/{id}/members/{user id}: the Teams roster (email, UPN).
@@ -14,11 +15,13 @@ bot's app id, serviceurl claim) with the test key, so the SDK's real JWT validat
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +30,6 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
-KEY_ID = "actionbot-test-key"
 CONNECTOR_TOKEN = "fake-connector-token"
 
 
@@ -35,13 +37,19 @@ def new_rsa_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
+def key_id(key: rsa.RSAPrivateKey) -> str:
+    """The key's own id (`kid`): a digest of its public modulus, so two test keys never share one."""
+    modulus = key.public_key().public_numbers().n
+    return "test-" + hashlib.sha256(modulus.to_bytes(256, "big")).hexdigest()[:16]
+
+
 def mint_token(key: rsa.RSAPrivateKey, audience: str, service_url: str | None, *,
-               issuer: str = BOT_FRAMEWORK_ISSUER, lifetime_s: int = 600, kid: str = KEY_ID) -> str:
+               issuer: str = BOT_FRAMEWORK_ISSUER, lifetime_s: int = 600, kid: str | None = None) -> str:
     now = int(time.time())
     claims: dict[str, Any] = {"iss": issuer, "aud": audience, "nbf": now - 5, "iat": now - 5, "exp": now + lifetime_s}
     if service_url:
         claims["serviceurl"] = service_url
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid or key_id(key)})
 
 
 class LoopbackServer:
@@ -91,11 +99,12 @@ class FakeMicrosoft:
     refuse_conversations: set[str] = field(default_factory=set)  # answer 403 (bot removed)
     requests: list[Recorded] = field(default_factory=list)
     url: str = ""
+    instance: str = field(default_factory=lambda: uuid.uuid4().hex)
     _server: LoopbackServer | None = None
 
     def start(self) -> str:
         app = web.Application()
-        app.router.add_get("/keys", self._keys)
+        app.router.add_get("/keys/{instance}", self._keys)
         app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._activity)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._activity)
@@ -103,6 +112,13 @@ class FakeMicrosoft:
         self._server = LoopbackServer(app)
         self.url = self._server.start()
         return self.url
+
+    @property
+    def jwks_url(self) -> str:
+        """Where this instance serves its signing keys. The SDK keeps one JWKS client (and its
+        cached key set) per URL for the life of the process, and a later fake can be given the
+        port an earlier one had, so the path names the instance too."""
+        return f"{self.url}/keys/{self.instance}"
 
     def stop(self) -> None:
         if self._server is not None:
@@ -120,7 +136,7 @@ class FakeMicrosoft:
     async def _keys(self, request: web.Request) -> web.Response:
         await self._record(request, None)
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
-        jwk.update({"kid": KEY_ID, "use": "sig", "alg": "RS256", "endorsements": ["msteams"]})
+        jwk.update({"kid": key_id(self.key), "use": "sig", "alg": "RS256", "endorsements": ["msteams"]})
         return web.json_response({"keys": [jwk]})
 
     async def _token(self, request: web.Request) -> web.Response:

@@ -146,7 +146,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
     microsoft = FakeMicrosoft(key, APP_ID, APP_SECRET)
     microsoft.start()
     saved_jwks = _entra_issuers.BOTFRAMEWORK_JWKS_URIS.get(BOT_FRAMEWORK_ISSUER)
-    _entra_issuers.BOTFRAMEWORK_JWKS_URIS[BOT_FRAMEWORK_ISSUER] = f"{microsoft.url}/keys"
+    _entra_issuers.BOTFRAMEWORK_JWKS_URIS[BOT_FRAMEWORK_ISSUER] = microsoft.jwks_url
     with FakeSlackApi() as slack:
         slack_service = SlackService(http_settings(slack), bot.runtime.dispatcher.handle)
         slack_service.start()

@@ -18,7 +18,8 @@ import pytest
 from bot.channels.teams.service import TeamsService, teams_service
 from bot.domain.model import Role
 from tests.conftest import TestBot
-from tests.teams_fakes import BOT_FRAMEWORK_ISSUER, CONNECTOR_TOKEN, FakeMicrosoft, mint_token, new_rsa_key, post_json
+from tests.teams_fakes import (BOT_FRAMEWORK_ISSUER, CONNECTOR_TOKEN, FakeMicrosoft, key_id, mint_token, new_rsa_key,
+                               post_json)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "teams"
 APP_ID = "28c1a9e5-5f0e-4d8a-9d5e-0b5d3c1e2f70"
@@ -63,7 +64,7 @@ def microsoft(rsa_key, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMicrosof
     fake.start()
     # The SDK looks Bot Framework signing keys up at a fixed URL (login.botframework.com);
     # point that one entry at the local JWKS. Validation itself is the SDK's, unchanged.
-    monkeypatch.setitem(_entra_issuers.BOTFRAMEWORK_JWKS_URIS, BOT_FRAMEWORK_ISSUER, f"{fake.url}/keys")
+    monkeypatch.setitem(_entra_issuers.BOTFRAMEWORK_JWKS_URIS, BOT_FRAMEWORK_ISSUER, fake.jwks_url)
     yield fake
     fake.stop()
 
@@ -272,12 +273,14 @@ def test_a_request_without_a_token_is_refused_in_production(teams: Teams) -> Non
     _nothing_changed(teams)
 
 
-@pytest.mark.parametrize("forge", ["other-key", "wrong-audience", "expired", "not-a-jwt", "basic-auth"])
+@pytest.mark.parametrize("forge", ["other-key", "other-key-posing-as-ours", "wrong-audience", "expired", "not-a-jwt",
+                                   "basic-auth"])
 def test_forged_tokens_are_refused(teams: Teams, forge: str) -> None:
     activity = channel_mention("AP2.5.1 40%")
     service_url = activity["serviceUrl"]
     token = {
         "other-key": lambda: mint_token(new_rsa_key(), APP_ID, service_url),
+        "other-key-posing-as-ours": lambda: mint_token(new_rsa_key(), APP_ID, service_url, kid=key_id(teams.key)),
         "wrong-audience": lambda: mint_token(teams.key, "another-bot", service_url),
         "expired": lambda: mint_token(teams.key, APP_ID, service_url, lifetime_s=-3600),
         "not-a-jwt": lambda: "abc.def.ghi",
