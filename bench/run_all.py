@@ -115,7 +115,20 @@ def number(value: object, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
-def table(results: list[Bench], quick: bool) -> str:
+def python_speed() -> float:
+    """Seconds for a fixed pure-Python loop (best of three): the yardstick for comparing the
+    absolute figures of two runs, since this shared machine's speed varies from day to day."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(5_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def table(results: list[Bench], quick: bool, speed: tuple[float, float] = (0.0, 0.0)) -> str:
     load1, load5, _ = os.getloadavg()
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -124,6 +137,10 @@ def table(results: list[Bench], quick: bool) -> str:
         f"Measured {stamp} by `python bench/run_all.py{' --quick' if quick else ''}` on {platform.node() or 'this machine'}: "
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average {load1:.2f} / {load5:.2f} (1 / 5 min) "
         "at the end of the run — a shared, busy machine, so read the ratios more than the absolute values.",
+        "",
+        f"Machine speed: a 5-million-step Python loop took {speed[0]:.2f} s before the benches and "
+        f"{speed[1]:.2f} s after (best of three). Absolute times from two runs compare only in "
+        "proportion to this yardstick.",
         "",
         "Each figure is printed beside its **floor**: the same work without actionbot, measured in the same run. "
         "For times and memory the ratio is figure / floor (how many times the floor); for rates it is "
@@ -162,10 +179,11 @@ def main() -> None:
                         help=f"PostgreSQL for the update bench (a throwaway schema is used); default {DEFAULT_PG_URL}")
     args = parser.parse_args()
     selected = [b for b in benches(args.pg_url) if args.only is None or b.name in args.only]
+    before = python_speed()
     for bench in selected:
         print(f"running {bench.name} ...", file=sys.stderr, flush=True)
         run(bench, args.quick)
-    markdown = table(selected, args.quick)
+    markdown = table(selected, args.quick, (before, python_speed()))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(markdown, encoding="utf-8")
     print(markdown)
