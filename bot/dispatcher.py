@@ -21,7 +21,7 @@ from bot.domain.progress import UpdateRefused
 from bot.grammar import parse
 from bot.messages import InboundMessage, Reply
 from bot.registry import HandlerRegistry
-from storage.errors import is_connection_lost, is_database_busy
+from storage.errors import retry_reason
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +90,8 @@ class Dispatcher:
             try:
                 return self._handle_once(message, parsed, handler, today)
             except Exception as exc:
-                if is_connection_lost(exc):
-                    problem = "database connection lost"
-                elif is_database_busy(exc):
-                    problem = "database busy"
-                else:
+                problem = retry_reason(exc)
+                if problem is None:
                     raise
                 log.warning(problem + "; " + ("giving up" if pause is None else "handling the message again"),
                             extra={"channel": message.channel, "message_id": message.message_id, "attempt": attempt})
@@ -129,7 +126,7 @@ class Dispatcher:
             except UpdateRefused as refused:
                 reply = Reply.error(str(refused))
             except Exception as exc:
-                if is_connection_lost(exc) or is_database_busy(exc):
+                if retry_reason(exc) is not None:
                     raise  # handle() runs the whole unit of work again
                 incident = uuid.uuid4().hex[:8]
                 log.exception(

@@ -18,7 +18,8 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITER_GATE_TIMEOUT_S = 20.0
 
 _gates_lock = threading.Lock()
-_gates_by_file: dict[str, WriterGate] = {}
+# A file's gate lives as long as an engine on that file does.
+_gates_by_file: weakref.WeakValueDictionary[str, WriterGate] = weakref.WeakValueDictionary()
 _gates_by_engine: weakref.WeakKeyDictionary[Engine, WriterGate] = weakref.WeakKeyDictionary()
 
 
@@ -56,7 +57,10 @@ def _sqlite_engine(parsed: Any, *, echo: bool) -> Engine:
     if is_file:
         key = str(Path(database).expanduser().resolve())
         with _gates_lock:
-            _gates_by_engine[engine] = _gates_by_file.setdefault(key, WriterGate(key))
+            gate = _gates_by_file.get(key)
+            if gate is None:
+                gate = _gates_by_file[key] = WriterGate(key)
+            _gates_by_engine[engine] = gate
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:

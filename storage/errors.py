@@ -46,6 +46,16 @@ def is_database_busy(exc: BaseException) -> bool:
     return False
 
 
+def retry_reason(exc: BaseException) -> str | None:
+    """Why the unit of work that `exc` interrupted may be run again as a whole ("database
+    connection lost", "database busy"), or None when it may not."""
+    if is_connection_lost(exc):
+        return "database connection lost"
+    if is_database_busy(exc):
+        return "database busy"
+    return None
+
+
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     """`exc` and what caused it, each once (a cycle of causes ends the walk)."""
     seen: set[int] = set()

@@ -7,8 +7,6 @@ interrupted unit of work) and every message is applied exactly once: none lost, 
 
 from __future__ import annotations
 
-import dataclasses
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -17,13 +15,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.channels.console import console_message
 from storage import make_engine
 from tests.conftest import make_testbot
-from tests.exactly_once import assert_each_applied_once
+from tests.exactly_once import Senders
 from tests.storage_fixtures import database_url  # noqa: F401 - the per-test PostgreSQL schema
 
-SENDERS = 4
 MESSAGES_PER_SENDER = 60
 CODES = ["AP2.5.1", "AP2.2.2c", "AP2.9.1a", "AP2.8.2b"]
 
@@ -38,23 +34,7 @@ def test_sessions_ended_under_load_lose_no_message_and_apply_none_twice(
     bot = make_testbot(tmp_path, database_url=url)
     bot.ok("status AP2.5.1")  # the console admin is created on first use: before the load, not four times at once
     admin = make_engine(database_url)
-    replies: dict[str, str | None] = {}
-    failures: list[BaseException] = []
-    lock = threading.Lock()
-
-    def sender(index: int) -> None:
-        try:
-            for n in range(MESSAGES_PER_SENDER):
-                code = CODES[index]
-                message_id = f"pg-{index}-{n}"
-                message = dataclasses.replace(console_message(f"{code} note pg {index}-{n}", "Console Admin"),
-                                              message_id=message_id)
-                reply = bot.runtime.dispatcher.handle(message)
-                with lock:
-                    replies[message_id] = None if reply is None else reply.text
-                time.sleep(0.005)
-        except BaseException as exc:  # reported by the main thread
-            failures.append(exc)
+    senders = Senders(bot, CODES, MESSAGES_PER_SENDER, "pg", pause_s=0.005)
 
     def end_our_sessions() -> int:
         with admin.connect() as conn:
@@ -64,20 +44,17 @@ def test_sessions_ended_under_load_lose_no_message_and_apply_none_twice(
         return int(ended)
 
     try:
-        threads = [threading.Thread(target=sender, args=(i,)) for i in range(SENDERS)]
         started = time.monotonic()
-        for thread in threads:
-            thread.start()
+        senders.start()
         ended = []
         for _ in range(4):
             time.sleep(0.4)
             ended.append(end_our_sessions())
-        for thread in threads:
-            thread.join(60)
+        senders.join(60)
         elapsed = time.monotonic() - started
-        assert not failures, failures[0]
+        assert not senders.failures, senders.failures[0]
         assert sum(ended) > 0, "the test ended no session: it proved nothing"
-        assert_each_applied_once(bot, replies, CODES, MESSAGES_PER_SENDER, "pg")
+        senders.assert_each_applied_once()
         assert elapsed < 40
         assert any("database connection lost" in r.getMessage() for r in caplog.records), \
             "no unit of work was interrupted; the retry path was not exercised"

@@ -10,21 +10,17 @@ The shared server on 127.0.0.1:5432 is never restarted: other tests and runs use
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from bot.channels.console import console_message
 from tests.conftest import make_testbot
-from tests.exactly_once import assert_each_applied_once
+from tests.exactly_once import Senders
 from tests.private_postgres import private_cluster, why_no_private_cluster
 from tests.storage_fixtures import PG_SKIP_REASON, PG_URL_VARIABLE
 
-SENDERS = 4
 MESSAGES_PER_SENDER = 80
 CODES = ["AP2.5.1", "AP2.2.2c", "AP2.9.1a", "AP2.8.2b"]
 RESTARTS = (0.2, 1.0, 2.5)  # seconds down each time: up to a third of the dispatcher's retry window
@@ -45,44 +41,21 @@ def test_postgres_restarted_under_load_loses_no_message_and_applies_none_twice(
         bot = make_testbot(tmp_path, database_url=cluster.url)
         try:
             bot.ok("status AP2.5.1")  # the console admin is created on first use, before the load
-            replies: dict[str, str | None] = {}
-            failures: list[BaseException] = []
-            lock = threading.Lock()
-            sending = threading.Event()
-
-            def sender(index: int) -> None:
-                try:
-                    for n in range(MESSAGES_PER_SENDER):
-                        message_id = f"restart-{index}-{n}"
-                        message = dataclasses.replace(
-                            console_message(f"{CODES[index]} note restart {index}-{n}", "Console Admin"),
-                            message_id=message_id)
-                        reply = bot.runtime.dispatcher.handle(message)
-                        with lock:
-                            replies[message_id] = None if reply is None else reply.text
-                        sending.set()
-                        time.sleep(0.01)
-                except BaseException as exc:  # reported by the main thread
-                    failures.append(exc)
-
-            threads = [threading.Thread(target=sender, args=(i,)) for i in range(SENDERS)]
+            senders = Senders(bot, CODES, MESSAGES_PER_SENDER, "restart", pause_s=0.01)
             started = time.monotonic()
-            for thread in threads:
-                thread.start()
-            assert sending.wait(30)
+            senders.start()
+            assert senders.sending.wait(30)
             done_before: list[int] = []
             for down_for in RESTARTS:
                 time.sleep(0.3)
-                with lock:
-                    done_before.append(len(replies))
+                done_before.append(senders.answered())
                 cluster.restart(down_for=down_for)
-            for thread in threads:
-                thread.join(120)
+            senders.join(120)
             elapsed = time.monotonic() - started
 
-            assert not failures, failures[0]
-            assert done_before[-1] < SENDERS * MESSAGES_PER_SENDER, "the load ended before the last restart"
-            assert_each_applied_once(bot, replies, CODES, MESSAGES_PER_SENDER, "restart")
+            assert not senders.failures, senders.failures[0]
+            assert done_before[-1] < len(CODES) * MESSAGES_PER_SENDER, "the load ended before the last restart"
+            senders.assert_each_applied_once()
             assert elapsed < 90
             assert any("database connection lost" in r.getMessage() for r in caplog.records), \
                 "no unit of work was interrupted; the restart path was not exercised"
