@@ -23,6 +23,10 @@ class InboundMessage:
     message_id: str | None = None  # de-duplication key (event_id, Message-ID, …)
     source_ref: str | None = None  # permalink or Message-ID recorded in the history
     is_direct: bool = False  # a DM, the console, or a message addressed to the bot
+    # Only the sender and the bot can read the conversation: a Slack DM, a Teams personal chat,
+    # the console, an email (answered to its sender alone). An @mention in a channel is direct
+    # (it is addressed to the bot) but not private (everyone in the channel reads the answer).
+    is_private: bool = False
     sender_name: str | None = None
     sender_email: str | None = None
     # An edited message: the source_ref of the message as first sent. Its updates are reverted
@@ -54,7 +58,23 @@ class Reply:
     undo_batch: str | None = None  # set when the reply reports a change that `undo` reverts
     more: int = 0  # how many further items were left out of `lines`
     as_of: date | None = None
+    # The reply carries restricted (safeguarding) content. The handler decides this, never the
+    # adapter; the adapter delivers such a reply only to the asker, privately (ephemeral or DM
+    # in Slack, the personal chat in Teams, the sender alone by email), and where the question
+    # was asked in a shared place it posts `PRIVATE_NOTICE` there instead.
+    private: bool = False
 
     @classmethod
     def error(cls, text: str) -> "Reply":
         return cls(text=text, is_error=True)
+
+    def public_stand_in(self) -> "Reply":
+        """What a shared conversation sees in place of a private reply."""
+        return Reply(text=PRIVATE_NOTICE, as_of=self.as_of)
+
+
+# Posted in a channel, group or thread when the answer itself went to the asker privately.
+PRIVATE_NOTICE = "I've sent you the details privately."
+# Said instead when the answer could not be delivered privately: nothing confidential is posted.
+PRIVATE_UNDELIVERABLE = ("That answer holds confidential safeguarding content and I couldn't send it to you "
+                         "privately. Ask me in a direct message.")

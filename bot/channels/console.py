@@ -23,6 +23,7 @@ def console_message(text: str, sender: str, conversation: str | None = None) -> 
         conversation_id=conversation,
         source_ref=f"console:{uuid.uuid4().hex[:12]}",
         is_direct=True,
+        is_private=True,
     )
 
 

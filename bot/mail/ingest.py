@@ -201,7 +201,7 @@ class MailIngestor:
     def _dispatch(self, mail: ParsedMail, text: str, person: Any) -> _Decision | None:
         reply = self.dispatch(InboundMessage(
             text=text, channel="email", sender_id=mail.from_addr or "", message_id=mail.key,
-            source_ref=mail.message_id or mail.key, is_direct=True, sender_name=person.name,
+            source_ref=mail.message_id or mail.key, is_direct=True, is_private=True, sender_name=person.name,
             sender_email=mail.from_addr,
         ))
         if reply is None:
