@@ -67,9 +67,10 @@ def _entry(ctx: HandlerContext, reference: str, changing: bool = True) -> Concer
 
 
 def _viewer(ctx: HandlerContext) -> Person | None:
-    """Whose eyes a reply is for. In a shared channel everyone there reads it, so confidential
-    content is shown only in a direct message (or the console) to someone with the role."""
-    return ctx.person if ctx.message.is_direct else None
+    """Whose eyes a reply is for: the asker. A reply that shows them confidential content is
+    marked `private`, and every adapter delivers such a reply to the asker alone (ephemeral or
+    DM in Slack, the personal chat in Teams), wherever the question was asked."""
+    return ctx.person
 
 
 def handle_log_concern(cmd: LogConcern, ctx: HandlerContext) -> Reply:
@@ -122,7 +123,7 @@ def handle_allocate(cmd: AllocateConcernAction, ctx: HandlerContext) -> Reply:
     _event(ctx, concern, "action", note=f"{cmd.description} — {owner}{timescale}", changes=changes)
     shown = cmd.description if may_see(_viewer(ctx), concern) else "(confidential)"
     return Reply(text=f"{concern.reference}: action for {owner}{timescale}: {shown}. State: {new_state.value}.",
-                 title=f"Action on {concern.reference}", as_of=ctx.today)
+                 title=f"Action on {concern.reference}", as_of=ctx.today, private=concern.is_confidential)
 
 
 def handle_close(cmd: CloseConcern, ctx: HandlerContext) -> Reply:
@@ -189,11 +190,11 @@ def handle_show(cmd: ShowConcern, ctx: HandlerContext) -> Reply:
     """One entry in full, for those who may see it."""
     concern = _entry(ctx, cmd.reference, changing=False)
     if not may_see(_viewer(ctx), concern):
-        where = "" if ctx.message.is_direct else " Ask in a direct message if you have the safeguarding role."
         return Reply(text=f"{concern.reference} is a confidential safeguarding entry ({concern.state.value}); only "
-                          f"people with the safeguarding role can see its content.{where}", as_of=ctx.today)
+                          "people with the safeguarding role can see its content.", as_of=ctx.today)
     events = ctx.uow.concerns.events(concern)
-    return Reply(text=fmt_entry(concern, events), title=concern.reference, as_of=ctx.today)
+    return Reply(text=fmt_entry(concern, events), title=concern.reference, as_of=ctx.today,
+                 private=concern.is_confidential)
 
 
 def _full_line(concern: Concern) -> str:
@@ -221,11 +222,14 @@ def handle_list(cmd: ListConcerns, ctx: HandlerContext) -> Reply:
         title = "Open entries" if cmd.open_only else "All entries"
     if not concerns:
         return Reply(text=f"{title}: none.", title=title, as_of=ctx.today)
-    shown, hidden = visible_listing(concerns, _viewer(ctx))
+    viewer = _viewer(ctx)
+    shown, hidden = visible_listing(concerns, viewer)
     text = [f"{title} ({len(concerns)}):"] + shown[:MAX_LIST]
     if len(shown) > MAX_LIST:
         text.append(f"…and {len(shown) - MAX_LIST} more.")
     if hidden:
         text.append(f"{len(hidden)} confidential safeguarding "
                     f"{'entry' if len(hidden) == 1 else 'entries'}: {', '.join(hidden)}.")
-    return Reply(text="\n".join(text), title=title, more=max(0, len(shown) - MAX_LIST), as_of=ctx.today)
+    private = any(c.is_confidential and may_see(viewer, c) for c in concerns)
+    return Reply(text="\n".join(text), title=title, more=max(0, len(shown) - MAX_LIST), as_of=ctx.today,
+                 private=private)

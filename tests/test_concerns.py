@@ -196,13 +196,16 @@ def test_a_rolled_back_entry_gives_its_number_back(tmp_path: Path, testbot: Test
         assert uow.concerns.allocate_reference(2027)[0] == "PQ-2027-0001"
 
 
-def test_in_a_shared_channel_even_the_role_sees_only_count_and_reference(logbot: TestBot) -> None:
+def test_confidential_answers_are_marked_private_for_the_adapter_to_route(logbot: TestBot) -> None:
+    """The handler marks the answer; each adapter delivers a private answer to the asker alone
+    (the channel matrix in tests/confidential proves each place)."""
     logbot.ok("safeguarding Acme: unexplained bruising", as_person="Jo Reid")
     in_channel = logbot.say("concerns open", as_person="Jo Reid", is_direct=False, conversation_id="C1")
-    assert in_channel is not None and "bruising" not in in_channel.text
-    assert "1 confidential safeguarding entry: PQ-2023-0001." in in_channel.text
+    assert in_channel is not None and in_channel.private and "bruising" in in_channel.text
     shown = logbot.say("PQ-2023-0001", as_person="Jo Reid", is_direct=False)
-    assert shown is not None and "bruising" not in shown.text and "direct message" in shown.text
+    assert shown is not None and shown.private and "bruising" in shown.text
+    public = logbot.say("concerns open", as_person="Val Viewer", is_direct=False, conversation_id="C1")
+    assert public is not None and not public.private and "bruising" not in public.text
 
 
 def test_log_and_mail_repositories_contract(migrated_engine: Engine) -> None:  # noqa: F811
