@@ -1,6 +1,7 @@
 """Tables of the contract-monitoring log and the shared mailbox.
 
-Migration `0002_concerns` creates exactly these tables; change both together.
+Migration `0002_concerns` creates these tables and `0008_confidential` adds the
+confidentiality columns and the access log; change the migrations and this file together.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UtcDateTime
@@ -52,6 +54,13 @@ class ConcernRow(Base):
     action_code: Mapped[str | None] = mapped_column(String(100))
     state: Mapped[str] = mapped_column(String(20), index=True)
     message_id: Mapped[str | None] = mapped_column(String(500))
+    # Migration 0008: confidentiality, downgrades, retention.
+    restriction: Mapped[str] = mapped_column(String(20), default="none", server_default="none")
+    body_restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    downgrade_requested_by: Mapped[str | None] = mapped_column(String(200))
+    downgrade_to: Mapped[str | None] = mapped_column(String(40))
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ConcernActionRow(Base):
@@ -80,6 +89,7 @@ class ConcernEventRow(Base):
     changes: Mapped[list[Any]] = mapped_column(JSON)  # [[field, old, new], ...]
     note: Mapped[str | None] = mapped_column(Text)
     source_ref: Mapped[str | None] = mapped_column(String(500), index=True)
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())  # 0008
 
 
 class ConcernAttachmentRow(Base):
@@ -92,6 +102,24 @@ class ConcernAttachmentRow(Base):
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes | None] = mapped_column(LargeBinary)  # None: over the limit, not kept
     note: Mapped[str | None] = mapped_column(Text)
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())  # 0008
+
+
+class ConcernAccessRow(Base):
+    """Every view of a confidential entry, allowed or refused: who, when, where (migration 0008).
+    Append-only, for `PQ-… access` and `actionbot concerns access-log`."""
+
+    __tablename__ = "concern_access"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    concern_id: Mapped[int] = mapped_column(ForeignKey("concerns.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(20))
+    person: Mapped[str] = mapped_column(String(320))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    channel: Mapped[str] = mapped_column(String(50))
+    place: Mapped[str | None] = mapped_column(String(500))  # conversation id; None: a private place
+    what: Mapped[str] = mapped_column(String(40))  # show, list, allocate, access, export …
+    allowed: Mapped[bool] = mapped_column(Boolean)
 
 
 class ConcernThreadRow(Base):

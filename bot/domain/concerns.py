@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.domain.model import Person, Role
+from bot.domain.safeguarding import Assessment, Signal, assess
 
 REFERENCE_PREFIX = "PQ"
 REFERENCE_PATTERN = r"PQ-(\d{4})-(\d{1,6})"
@@ -36,6 +37,14 @@ class EntryState(str, enum.Enum):
     CLOSED = "closed"
 
 
+class Restriction(str, enum.Enum):
+    """How far an entry is kept from people without the safeguarding role."""
+
+    NONE = "none"
+    PENDING = "pending review"  # a weak signal: confidential until the role has looked at it
+    RESTRICTED = "restricted"
+
+
 class Source(str, enum.Enum):
     EMAIL = "email"
     CHAT = "chat"
@@ -56,12 +65,10 @@ _CATEGORY_WORDS: dict[str, Category] = {
     "poc": Category.PACKAGE_OF_CARE, "care package": Category.PACKAGE_OF_CARE,
 }
 
-# Words that point to a category, strongest first. Safeguarding wins over everything: a
-# safeguarding concern must never be filed (and shown) as an ordinary query.
+# Words that point to a category, strongest first. Safeguarding is not among them: it comes from
+# the vocabulary in bot.domain.safeguarding, and wins over everything, since a safeguarding
+# concern must never be filed (and shown) as an ordinary query.
 _GUESS_RULES: tuple[tuple[Category, re.Pattern[str]], ...] = (
-    (Category.SAFEGUARDING, re.compile(
-        r"\b(safeguard\w*|abuse\w*|neglect\w*|adult support and protection|asp referral|"
-        r"child protection|adult protection|bruis\w*|assault\w*|exploitation|self[- ]harm)\b", re.I)),
     (Category.INSPECTORATE, re.compile(r"\b(care inspectorate|inspectorate|cqc|inspection report|inspector)\b", re.I)),
     (Category.COMPLAINT, re.compile(r"\b(complain\w*|dissatisfied|unhappy with|not happy)\b", re.I)),
     (Category.SOCIAL_WORK, re.compile(r"\b(social work\w*|social worker|care manager)\b", re.I)),
@@ -82,7 +89,11 @@ def category_names() -> str:
 
 
 def guess_category(text: str) -> Category:
-    """The category the words of a message point to; `query` when nothing does."""
+    """The category the words of a message point to; `query` when nothing does. A strong
+    safeguarding signal makes it safeguarding (a weak one leaves the category and restricts the
+    entry pending review: see `restriction_for`)."""
+    if assess(text).signal is Signal.STRONG:
+        return Category.SAFEGUARDING
     for category, pattern in _GUESS_RULES:
         if pattern.search(text):
             return category
@@ -158,6 +169,7 @@ class AttachmentInfo:
     stored: bool  # False: over the size limit, only this note is kept
     note: str | None = None
     id: int | None = None
+    restricted: bool = False  # arrived while the entry was confidential
 
 
 @dataclass
@@ -177,10 +189,19 @@ class Concern:
     actions: list[ConcernAction] = field(default_factory=list)
     attachments: list[AttachmentInfo] = field(default_factory=list)
     id: int | None = None
+    restriction: Restriction = Restriction.NONE
+    # The entry's own text (summary, body, first attachments) was written while it was
+    # restricted: it stays hidden from people without the role even after a downgrade.
+    body_restricted: bool = False
+    # A downgrade asked for by one safeguarding-role person, waiting for a second.
+    downgrade_requested_by: str | None = None
+    downgrade_to: Category | None = None
+    closed_at: datetime | None = None
+    anonymised_at: datetime | None = None
 
     @property
     def is_confidential(self) -> bool:
-        return self.category is Category.SAFEGUARDING
+        return self.category is Category.SAFEGUARDING or self.restriction is not Restriction.NONE
 
 
 @dataclass(frozen=True)
@@ -196,14 +217,88 @@ class ConcernEvent:
     note: str | None = None
     source_ref: str | None = None
     id: int | None = None
+    restricted: bool = False  # written while the entry was confidential: stays confidential
+
+
+@dataclass(frozen=True)
+class ConcernAccess:
+    """One view (or refused view) of a confidential entry: who, when, where, what."""
+
+    reference: str
+    person: str
+    at: datetime
+    channel: str
+    place: str | None  # the conversation; None for a private place (DM, console, email)
+    what: str
+    allowed: bool
+
+
+def has_safeguarding_role(person: Person | None) -> bool:
+    return person is not None and SAFEGUARDING_ROLE in person.roles_extra
 
 
 def may_see(person: Person | None, concern: Concern) -> bool:
-    """Safeguarding entries are seen only by people with the safeguarding role (not even
-    admins without it); everything else by anyone who may ask questions."""
+    """Confidential entries (safeguarding, restricted or pending review) are seen only by people
+    with the safeguarding role (not even admins without it); everything else by anyone who may
+    ask questions."""
     if not concern.is_confidential:
         return True
-    return person is not None and SAFEGUARDING_ROLE in person.roles_extra
+    return has_safeguarding_role(person)
+
+
+def may_see_event(person: Person | None, concern: Concern, event: ConcernEvent) -> bool:
+    """What was written while an entry was confidential stays confidential after a downgrade."""
+    return may_see(person, concern) and (not event.restricted or has_safeguarding_role(person))
+
+
+def may_see_body(person: Person | None, concern: Concern) -> bool:
+    return may_see(person, concern) and (not concern.body_restricted or has_safeguarding_role(person))
+
+
+# --- restriction: up with any signal, down only with two people -----------------------------
+
+def restriction_for(category: Category, assessment: Assessment) -> Restriction:
+    """A new entry's restriction: safeguarding or a strong signal restricts it, a weak one
+    restricts it pending review."""
+    if category is Category.SAFEGUARDING or assessment.signal is Signal.STRONG:
+        return Restriction.RESTRICTED
+    if assessment.signal is Signal.WEAK:
+        return Restriction.PENDING
+    return Restriction.NONE
+
+
+def raised_restriction(current: Restriction, assessment: Assessment) -> Restriction:
+    """After a reply, note or attachment: a later message can restrict an entry, never the
+    reverse."""
+    wanted = {Signal.STRONG: Restriction.RESTRICTED, Signal.WEAK: Restriction.PENDING}.get(assessment.signal)
+    order = [Restriction.NONE, Restriction.PENDING, Restriction.RESTRICTED]
+    if wanted is None or order.index(wanted) <= order.index(current):
+        return current
+    return wanted
+
+
+def downgrade_refusal(person: Person | None, concern: Concern) -> str | None:
+    """None when `person` may ask for (or confirm) taking the entry out of safeguarding."""
+    if not has_safeguarding_role(person):
+        return (f"Only people with the safeguarding role may take {concern.reference} out of safeguarding; "
+                "nothing was changed.")
+    if not concern.is_confidential:
+        return f"{concern.reference} is not confidential; there is nothing to downgrade."
+    return None
+
+
+def confirmation_refusal(person: Person, concern: Concern) -> str | None:
+    """None when `person` is the second safeguarding-role person a downgrade needs."""
+    why = downgrade_refusal(person, concern)
+    if why:
+        return why
+    if concern.downgrade_requested_by is None:
+        return (f"Nobody has asked to take {concern.reference} out of safeguarding. To ask, type "
+                f"`{concern.reference} unrestrict` or `{concern.reference} category complaint`.")
+    if concern.downgrade_requested_by == person.name:
+        return (f"You asked for this downgrade; a second person with the safeguarding role must confirm it "
+                f"with `{concern.reference} confirm downgrade`. {concern.reference} stays confidential.")
+    return None
 
 
 def may_change(person: Person | None, concern: Concern) -> str | None:
@@ -227,9 +322,25 @@ def state_after_allocation(state: EntryState) -> EntryState:
 def redacted_line(concern: Concern) -> str:
     """What a channel or digest may show of an entry whoever is looking."""
     if concern.is_confidential:
-        return f"{concern.reference} (safeguarding, confidential)"
+        return f"{concern.reference} (confidential)"
     provider = concern.provider or "provider unknown"
-    return f"{concern.reference} [{concern.category.value}] {provider}: {concern.summary}"
+    summary = "(written while confidential)" if concern.body_restricted else concern.summary
+    return f"{concern.reference} [{concern.category.value}] {provider}: {summary}"
+
+
+ANONYMISED = "(anonymised under the retention policy)"
+
+
+def due_for_purge(concern: Concern, now: datetime, retention_years: dict[str, int], default_years: int) -> bool:
+    """A closed entry whose content has outlived its category's retention period."""
+    if concern.state is not EntryState.CLOSED or concern.anonymised_at is not None or concern.closed_at is None:
+        return False
+    years = retention_years.get(concern.category.value, default_years)
+    try:
+        cutoff = now.replace(year=now.year - years)
+    except ValueError:  # 29 February
+        cutoff = now.replace(year=now.year - years, day=28)
+    return concern.closed_at <= cutoff
 
 
 def summary_from_text(text: str, limit: int = 120) -> str:

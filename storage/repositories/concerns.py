@@ -5,8 +5,9 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -16,12 +17,15 @@ from bot.domain.concerns import (
     Concern,
     ConcernAction,
     ConcernEvent,
+    ConcernAccess,
     EntryState,
     Provider,
+    Restriction,
     Source,
     format_reference,
 )
 from storage.concerns_tables import (
+    ConcernAccessRow,
     ConcernActionRow,
     ConcernAttachmentRow,
     ConcernEventRow,
@@ -44,6 +48,11 @@ def _to_provider(row: ProviderRow) -> Provider:
         email_domains=tuple(d for d in row.email_domains.split("\n") if d),
         id=row.id,
     )
+
+
+def _restriction(concern: Concern) -> Restriction:
+    """Safeguarding is always restricted, whatever the row said before."""
+    return Restriction.RESTRICTED if concern.category is Category.SAFEGUARDING else concern.restriction
 
 
 def _insert(session: Session):  # type: ignore[no-untyped-def]
@@ -118,7 +127,8 @@ class ConcernRepository:
             summary=concern.summary, body=concern.body, source=concern.source.value,
             reporter=concern.reporter, reporter_email=concern.reporter_email,
             received_at=concern.received_at, action_code=concern.action_code, state=concern.state.value,
-            message_id=concern.message_id,
+            message_id=concern.message_id, restriction=_restriction(concern).value,
+            body_restricted=concern.body_restricted or concern.is_confidential,
         )
         self._session.add(row)
         self._session.flush()
@@ -155,11 +165,65 @@ class ConcernRepository:
         return {str(category): int(count) for category, count in self._session.execute(query)}
 
     def update(self, concern: Concern) -> None:
-        """Write state, category and linked action code (the fields commands change)."""
+        """Write the fields commands change: state, category, linked action code, restriction
+        and a pending downgrade, and the dates of closing and anonymising."""
         row = self._row(concern)
         row.state = concern.state.value
         row.category = concern.category.value
         row.action_code = concern.action_code
+        row.restriction = _restriction(concern).value
+        row.downgrade_requested_by = concern.downgrade_requested_by
+        row.downgrade_to = concern.downgrade_to.value if concern.downgrade_to else None
+        row.closed_at = concern.closed_at
+        row.anonymised_at = concern.anonymised_at
+        self._session.flush()
+
+    def restricted_count(self, open_only: bool = True) -> int:
+        """How many confidential entries there are: all a person without the role may learn."""
+        query = select(func.count(ConcernRow.id)).where(ConcernRow.restriction != Restriction.NONE.value)
+        if open_only:
+            query = query.where(ConcernRow.state != EntryState.CLOSED.value)
+        return int(self._session.scalar(query) or 0)
+
+    def record_access(self, concern: Concern, access: ConcernAccess) -> None:
+        self._session.add(ConcernAccessRow(
+            concern_id=self._row(concern).id, reference=concern.reference, person=access.person[:320], at=access.at,
+            channel=access.channel, place=(access.place or None) and access.place[:500], what=access.what,
+            allowed=access.allowed,
+        ))
+        self._session.flush()
+
+    def access_log(self, concern: Concern | None = None, since: datetime | None = None,
+                   limit: int = 10_000) -> builtins.list[ConcernAccess]:
+        """Views of confidential entries, oldest first (one entry's, or all since a time)."""
+        query = select(ConcernAccessRow)
+        if concern is not None:
+            query = query.where(ConcernAccessRow.concern_id == self._row(concern).id)
+        if since is not None:
+            query = query.where(ConcernAccessRow.at >= since)
+        query = query.order_by(ConcernAccessRow.at, ConcernAccessRow.id).limit(limit)
+        return [ConcernAccess(reference=r.reference, person=r.person, at=r.at, channel=r.channel, place=r.place,
+                              what=r.what, allowed=r.allowed) for r in self._session.scalars(query)]
+
+    def closed_entries(self, limit: int = 100_000) -> builtins.list[Concern]:
+        """Closed entries not yet anonymised, for the retention purge."""
+        query = (select(ConcernRow, ProviderRow.name).outerjoin(ProviderRow, ConcernRow.provider_id == ProviderRow.id)
+                 .where(ConcernRow.state == EntryState.CLOSED.value, ConcernRow.anonymised_at.is_(None))
+                 .order_by(ConcernRow.id).limit(limit))
+        return [self._to_concern(row, name, details=False) for row, name in self._session.execute(query)]
+
+    def anonymise(self, concern: Concern, text: str, at: datetime) -> None:
+        """Retention: the entry's content goes, its reference, dates, category and state stay."""
+        row = self._row(concern)
+        row.summary, row.body, row.reporter, row.reporter_email, row.message_id = text, "", text, None, None
+        row.anonymised_at = at
+        self._session.execute(update(ConcernEventRow).where(ConcernEventRow.concern_id == row.id)
+                              .values(note=None, source_ref=None, actor=text))
+        self._session.execute(update(ConcernActionRow).where(ConcernActionRow.concern_id == row.id)
+                              .values(description=text))
+        self._session.execute(update(ConcernAttachmentRow).where(ConcernAttachmentRow.concern_id == row.id)
+                              .values(filename=text, data=None, note=None))
+        self._session.execute(delete(ConcernThreadRow).where(ConcernThreadRow.concern_id == row.id))
         self._session.flush()
 
     def add_action(self, concern: Concern, action: ConcernAction) -> ConcernAction:
@@ -174,7 +238,7 @@ class ConcernRepository:
         self._session.add(ConcernEventRow(
             concern_id=self._row(concern).id, at=event.at, actor=event.actor, channel=event.channel,
             kind=event.kind, changes=[list(c) for c in event.changes], note=event.note,
-            source_ref=event.source_ref,
+            source_ref=event.source_ref, restricted=event.restricted or concern.is_confidential,
         ))
         self._session.flush()
 
@@ -186,12 +250,13 @@ class ConcernRepository:
         )
         return [ConcernEvent(reference=concern.reference, at=r.at, actor=r.actor, channel=r.channel, kind=r.kind,
                              changes=tuple((c[0], c[1], c[2]) for c in r.changes), note=r.note,
-                             source_ref=r.source_ref, id=r.id) for r in rows]
+                             source_ref=r.source_ref, id=r.id, restricted=r.restricted) for r in rows]
 
     def add_attachment(self, concern: Concern, info: AttachmentInfo, data: bytes | None) -> AttachmentInfo:
         row = ConcernAttachmentRow(concern_id=self._row(concern).id, filename=info.filename,
                                    content_type=info.content_type, size=info.size,
-                                   data=data if info.stored else None, note=info.note)
+                                   data=data if info.stored else None, note=info.note,
+                                   restricted=info.restricted or concern.is_confidential)
         self._session.add(row)
         self._session.flush()
         return replace(info, id=row.id)
@@ -241,6 +306,10 @@ class ConcernRepository:
             source=Source(row.source), reporter=row.reporter, received_at=row.received_at,
             provider=provider_name or row.provider_text, reporter_email=row.reporter_email,
             action_code=row.action_code, state=EntryState(row.state), message_id=row.message_id, id=row.id,
+            restriction=Restriction(row.restriction), body_restricted=row.body_restricted,
+            downgrade_requested_by=row.downgrade_requested_by,
+            downgrade_to=Category(row.downgrade_to) if row.downgrade_to else None,
+            closed_at=row.closed_at, anonymised_at=row.anonymised_at,
         )
         if details:
             concern.actions = [
@@ -249,7 +318,7 @@ class ConcernRepository:
                     select(ConcernActionRow).where(ConcernActionRow.concern_id == row.id).order_by(ConcernActionRow.id))
             ]
             concern.attachments = [
-                AttachmentInfo(a.filename, a.content_type, a.size, a.data is not None, a.note, a.id)
+                AttachmentInfo(a.filename, a.content_type, a.size, a.data is not None, a.note, a.id, a.restricted)
                 for a in self._session.scalars(
                     select(ConcernAttachmentRow).where(ConcernAttachmentRow.concern_id == row.id)
                     .order_by(ConcernAttachmentRow.id))
