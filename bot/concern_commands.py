@@ -77,3 +77,36 @@ class ListConcerns:
 
     open_only: bool = True
     provider: str | None = None
+
+
+@dataclass(frozen=True)
+class RestrictConcern:
+    """`PQ-2026-0042 restrict`: make an entry confidential (or confirm, after review, one that
+    is restricted pending review). Anyone who may change the log may restrict."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
+class UnrestrictConcern:
+    """`PQ-2026-0042 unrestrict` (or `not safeguarding`): ask to take an entry out of
+    safeguarding; a second person with the safeguarding role confirms. `PQ-… category
+    complaint` on a safeguarding entry asks the same, with the new category."""
+
+    reference: str
+    category: str | None = None  # the category it takes when the downgrade is confirmed
+
+
+@dataclass(frozen=True)
+class ConfirmDowngrade:
+    """`PQ-2026-0042 confirm downgrade`: the second safeguarding-role person's confirmation."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
+class ShowConcernAccess:
+    """`PQ-2026-0042 access`: who has viewed a confidential entry, when and where (the
+    safeguarding role only)."""
+
+    reference: str

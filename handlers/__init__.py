@@ -22,14 +22,18 @@ from bot.concern_commands import (
     AddConcernNote,
     AllocateConcernAction,
     CloseConcern,
+    ConfirmDowngrade,
     LinkConcern,
     ListConcerns,
     LogConcern,
+    RestrictConcern,
     SetConcernCategory,
     ShowConcern,
+    ShowConcernAccess,
+    UnrestrictConcern,
 )
 from bot.registry import HandlerRegistry
-from handlers import amend, concerns, digest, progress, queries
+from handlers import amend, concerns, confidential, digest, progress, queries
 
 
 def default_registry() -> HandlerRegistry:
@@ -54,6 +58,10 @@ def default_registry() -> HandlerRegistry:
     registry.register(AddConcernNote, concerns.handle_note)
     registry.register(ShowConcern, concerns.handle_show)
     registry.register(ListConcerns, concerns.handle_list)
+    registry.register(RestrictConcern, confidential.handle_restrict)
+    registry.register(UnrestrictConcern, confidential.handle_unrestrict)
+    registry.register(ConfirmDowngrade, confidential.handle_confirm_downgrade)
+    registry.register(ShowConcernAccess, confidential.handle_access)
     registry.register(SubscribeDigest, digest.handle_subscribe)
     registry.register(UnsubscribeDigest, digest.handle_unsubscribe)
     registry.register(PreviewDigest, digest.handle_preview)

@@ -25,18 +25,27 @@ from bot.domain.concerns import (
     ConcernAction,
     ConcernEvent,
     EntryState,
+    Restriction,
     Source,
     guess_category,
-    may_change,
+    has_safeguarding_role,
     may_see,
+    may_see_body,
+    may_see_event,
     provider_named,
+    raised_restriction,
     redacted_line,
+    restriction_for,
     state_after_allocation,
     summary_from_text,
 )
+from bot.domain.safeguarding import assess
 from bot.domain.model import Person
 from bot.domain.progress import UpdateRefused
 from bot.messages import Reply
+from handlers.confidential import request_downgrade
+from handlers.log_entries import append_event, load_entry, record_view
+from handlers.log_entries import viewer as asker
 from handlers.formatting import fmt_date
 from handlers.resolve import resolve_action
 
@@ -47,32 +56,6 @@ def _source(channel: str) -> Source:
     return {"console": Source.CONSOLE, "email": Source.EMAIL}.get(channel, Source.CHAT)
 
 
-def _event(ctx: HandlerContext, concern: Concern, kind: str, note: str | None = None,
-           changes: tuple[tuple[str, str | None, str | None], ...] = ()) -> None:
-    ctx.uow.concerns.append_event(concern, ConcernEvent(
-        reference=concern.reference, at=ctx.now, actor=ctx.actor, channel=ctx.message.channel, kind=kind,
-        changes=changes, note=note, source_ref=ctx.message.source_ref,
-    ))
-
-
-def _entry(ctx: HandlerContext, reference: str, changing: bool = True) -> Concern:
-    concern: Concern | None = ctx.uow.concerns.get(reference)
-    if concern is None:
-        raise UpdateRefused(f"There is no entry {reference} in the log. Type `concerns open` to see the open entries.")
-    if changing:
-        why = may_change(ctx.person, concern)
-        if why:
-            raise UpdateRefused(why)
-    return concern
-
-
-def _viewer(ctx: HandlerContext) -> Person | None:
-    """Whose eyes a reply is for: the asker. A reply that shows them confidential content is
-    marked `private`, and every adapter delivers such a reply to the asker alone (ephemeral or
-    DM in Slack, the personal chat in Teams), wherever the question was asked."""
-    return ctx.person
-
-
 def handle_log_concern(cmd: LogConcern, ctx: HandlerContext) -> Reply:
     """A new entry from chat or the console."""
     if ctx.person is None:
@@ -80,14 +63,20 @@ def handle_log_concern(cmd: LogConcern, ctx: HandlerContext) -> Reply:
                             "with `actionbot people add`.")
     provider = provider_named(ctx.uow.providers.list(), cmd.provider) if cmd.provider else None
     category = Category(cmd.category) if cmd.category else guess_category(cmd.text)
+    restriction = restriction_for(category, assess(cmd.provider, cmd.text))
     reference, _ = ctx.uow.concerns.allocate_reference(ctx.today.year)
     concern = ctx.uow.concerns.add(Concern(
         reference=reference, category=category, summary=summary_from_text(cmd.text), body=cmd.text,
         source=_source(ctx.message.channel), reporter=ctx.actor, received_at=ctx.now,
         provider=provider.name if provider else cmd.provider, reporter_email=ctx.person.email,
+        restriction=restriction,
     ), provider_id=provider.id if provider else None)
-    _event(ctx, concern, "logged", changes=(("state", None, EntryState.OPEN.value),))
-    if concern.is_confidential:
+    append_event(ctx, concern, "logged", changes=(("state", None, EntryState.OPEN.value),))
+    if restriction is Restriction.PENDING:
+        text = (f"Logged {reference} as confidential pending safeguarding review: its words may point to a "
+                "safeguarding concern. Only people with the safeguarding role can see it until one of them "
+                f"reviews it (`{reference} restrict` to confirm, `{reference} unrestrict` to release).")
+    elif concern.is_confidential:
         text = (f"Logged {reference} as a confidential safeguarding entry. Only people with the "
                 "safeguarding role can see it.")
     else:
@@ -109,7 +98,7 @@ def _owner_name(ctx: HandlerContext, typed: str) -> str:
 
 def handle_allocate(cmd: AllocateConcernAction, ctx: HandlerContext) -> Reply:
     """Allocate an action (owner and timescale) on an entry; an open entry becomes in progress."""
-    concern = _entry(ctx, cmd.reference)
+    concern = load_entry(ctx, cmd.reference)
     if concern.state is EntryState.CLOSED:
         raise UpdateRefused(f"{concern.reference} is closed; nothing was allocated.")
     owner = _owner_name(ctx, cmd.owner)
@@ -120,93 +109,149 @@ def handle_allocate(cmd: AllocateConcernAction, ctx: HandlerContext) -> Reply:
         changes = (("state", concern.state.value, new_state.value),)
         ctx.uow.concerns.update(replace(concern, state=new_state))
     timescale = f" by {fmt_date(cmd.due)}" if cmd.due else ""
-    _event(ctx, concern, "action", note=f"{cmd.description} — {owner}{timescale}", changes=changes)
-    shown = cmd.description if may_see(_viewer(ctx), concern) else "(confidential)"
+    append_event(ctx, concern, "action", note=f"{cmd.description} — {owner}{timescale}", changes=changes)
+    shown = cmd.description if may_see(asker(ctx), concern) else "(confidential)"
+    if concern.is_confidential:
+        record_view(ctx, concern, "allocate", allowed=True)
     return Reply(text=f"{concern.reference}: action for {owner}{timescale}: {shown}. State: {new_state.value}.",
                  title=f"Action on {concern.reference}", as_of=ctx.today, private=concern.is_confidential)
 
 
 def handle_close(cmd: CloseConcern, ctx: HandlerContext) -> Reply:
     """Close an entry with a note."""
-    concern = _entry(ctx, cmd.reference)
+    concern = load_entry(ctx, cmd.reference)
     if concern.state is EntryState.CLOSED:
         raise UpdateRefused(f"{concern.reference} is already closed.")
-    ctx.uow.concerns.update(replace(concern, state=EntryState.CLOSED))
-    _event(ctx, concern, "close", note=cmd.note, changes=(("state", concern.state.value, EntryState.CLOSED.value),))
+    ctx.uow.concerns.update(replace(concern, state=EntryState.CLOSED, closed_at=ctx.now))
+    append_event(ctx, concern, "close", note=cmd.note, changes=(("state", concern.state.value, EntryState.CLOSED.value),))
     return Reply(text=f"{concern.reference}: {concern.state.value} → closed.", title=f"Closed {concern.reference}",
                  as_of=ctx.today)
 
 
 def handle_set_category(cmd: SetConcernCategory, ctx: HandlerContext) -> Reply:
     """Correct an entry's category. Making it safeguarding makes it confidential at once."""
-    concern = _entry(ctx, cmd.reference)
     new = Category(cmd.category)
+    concern = load_entry(ctx, cmd.reference, raising=new is Category.SAFEGUARDING)
     if new is concern.category:
         return Reply(text=f"{concern.reference} is already {new.value}.", as_of=ctx.today)
+    if concern.is_confidential and new is not Category.SAFEGUARDING:
+        return request_downgrade(ctx, concern, new)  # out of safeguarding: two people
     ctx.uow.concerns.update(replace(concern, category=new))
-    _event(ctx, concern, "category", changes=(("category", concern.category.value, new.value),))
+    append_event(ctx, concern, "category", changes=(("category", concern.category.value, new.value),))
+    if new is Category.SAFEGUARDING and not may_see(asker(ctx), concern):
+        return Reply(text=f"{concern.reference} is now a confidential safeguarding entry.", as_of=ctx.today)
     return Reply(text=f"{concern.reference}: category {concern.category.value} → {new.value}.", as_of=ctx.today)
 
 
 def handle_link(cmd: LinkConcern, ctx: HandlerContext) -> Reply:
     """Link an entry to the plan action it bears on."""
-    concern = _entry(ctx, cmd.reference)
+    concern = load_entry(ctx, cmd.reference)
     action = resolve_action(ctx, cmd.code)
     ctx.uow.concerns.update(replace(concern, action_code=action.code))
-    _event(ctx, concern, "link", changes=(("action_code", concern.action_code, action.code),))
+    append_event(ctx, concern, "link", changes=(("action_code", concern.action_code, action.code),))
     return Reply(text=f"{concern.reference} is linked to {action.code}.", as_of=ctx.today)
 
 
 def handle_note(cmd: AddConcernNote, ctx: HandlerContext) -> Reply:
     """Add a note to an entry's history."""
-    concern = _entry(ctx, cmd.reference)
-    _event(ctx, concern, "note", note=cmd.note)
+    concern = load_entry(ctx, cmd.reference)
+    restricted = raise_for(ctx, concern, cmd.note)
+    append_event(ctx, restricted, "note", note=cmd.note)
+    if restricted.is_confidential and not concern.is_confidential:
+        return Reply(text=f"{concern.reference}: note added. Its words may point to a safeguarding concern, so the "
+                          "entry is now confidential: only people with the safeguarding role can see it.",
+                     as_of=ctx.today)
     return Reply(text=f"{concern.reference}: note added.", as_of=ctx.today)
 
 
-def fmt_entry(concern: Concern, events: list[ConcernEvent]) -> str:
-    lines = [
-        f"{concern.reference} [{concern.category.value}] {concern.state.value}",
-        f"Provider: {concern.provider or 'unknown'}; from {concern.reporter} by {concern.source.value}, "
+def raise_for(ctx: HandlerContext, concern: Concern, *texts: str | None) -> Concern:
+    """Restrict the entry if `texts` carry a safeguarding signal (never the reverse); the entry
+    as it now is."""
+    restriction = raised_restriction(concern.restriction, assess(*texts))
+    if restriction is concern.restriction:
+        return concern
+    raised = replace(concern, restriction=restriction)
+    ctx.uow.concerns.update(raised)
+    append_event(ctx, raised, "restrict", changes=(("restriction", concern.restriction.value, restriction.value),))
+    return raised
+
+
+_RESTRICTION_LINE = {
+    Restriction.RESTRICTED: "Confidential: only people with the safeguarding role can see this entry.",
+    Restriction.PENDING: ("Confidential pending safeguarding review: type `{ref} restrict` to confirm, or "
+                          "`{ref} unrestrict` to release (a second safeguarding-role person confirms)."),
+}
+
+
+def fmt_entry(concern: Concern, events: list[ConcernEvent], viewer: Person | None = None) -> str:
+    """The entry as `viewer` may see it: what was written while it was confidential stays
+    hidden from people without the role after a downgrade."""
+    body_visible = may_see_body(viewer, concern)
+    lines = [f"{concern.reference} [{concern.category.value}] {concern.state.value}"]
+    if concern.is_confidential:
+        restriction = Restriction.RESTRICTED if concern.category is Category.SAFEGUARDING else concern.restriction
+        lines.append(_RESTRICTION_LINE[restriction].format(ref=concern.reference))
+    if concern.downgrade_requested_by:
+        lines.append(f"Downgrade asked for by {concern.downgrade_requested_by}, waiting for a second "
+                     f"safeguarding-role person: `{concern.reference} confirm downgrade`.")
+    reporter = concern.reporter if body_visible else "(confidential)"
+    lines += [
+        f"Provider: {concern.provider or 'unknown'}; from {reporter} by {concern.source.value}, "
         f"{concern.received_at:%d %b %Y %H:%M} UTC" + (f"; linked to {concern.action_code}" if concern.action_code else ""),
-        f"Summary: {concern.summary}",
+        f"Summary: {concern.summary if body_visible else '(written while the entry was confidential)'}",
     ]
-    if concern.body.strip() and concern.body.strip() != concern.summary:
+    if body_visible and concern.body.strip() and concern.body.strip() != concern.summary:
         lines.append("Text: " + concern.body.strip()[:1500])
     for attachment in concern.attachments:
+        if attachment.restricted and not may_see_body(viewer, replace(concern, body_restricted=True)):
+            continue
         lines.append(f"Attachment: {attachment.filename} ({attachment.size:,} bytes)"
                      + ("" if attachment.stored else f" — not kept: {attachment.note}"))
     for action in concern.actions:
         due = f" by {fmt_date(action.due_date)}" if action.due_date else ""
         lines.append(f"• Action: {action.description} — {action.owner}{due}")
-    if events:
-        lines.append("History:")
+    shown = [e for e in events if may_see_event(viewer, concern, e)]
+    if shown:
+        lines.append("History (UTC):")
         lines += [f"  {e.at:%d %b %Y %H:%M} {e.actor} ({e.channel}) {e.kind}" + (f": {e.note}" if e.note else "")
-                  for e in events]
+                  for e in shown]
+    if len(shown) < len(events):
+        hidden = len(events) - len(shown)
+        lines.append(f"{hidden} {'entry' if hidden == 1 else 'entries'} of its history, written while it was "
+                     "confidential, can be seen only by people with the safeguarding role.")
     return "\n".join(lines)
 
 
 def handle_show(cmd: ShowConcern, ctx: HandlerContext) -> Reply:
     """One entry in full, for those who may see it."""
-    concern = _entry(ctx, cmd.reference, changing=False)
-    if not may_see(_viewer(ctx), concern):
-        return Reply(text=f"{concern.reference} is a confidential safeguarding entry ({concern.state.value}); only "
-                          "people with the safeguarding role can see its content.", as_of=ctx.today)
+    concern = load_entry(ctx, cmd.reference, changing=False)
+    viewer = asker(ctx)
+    if not may_see(viewer, concern):
+        record_view(ctx, concern, "show", allowed=False)
+        return Reply(text=f"{concern.reference} is confidential; only people with the safeguarding role can see "
+                          "its content.", as_of=ctx.today)
+    if concern.is_confidential:
+        record_view(ctx, concern, "show", allowed=True)
     events = ctx.uow.concerns.events(concern)
-    return Reply(text=fmt_entry(concern, events), title=concern.reference, as_of=ctx.today,
-                 private=concern.is_confidential)
+    # A downgraded entry still holds what was written while it was confidential; the role sees
+    # it, privately.
+    holds_restricted = (concern.is_confidential or concern.body_restricted or any(e.restricted for e in events)
+                        or any(a.restricted for a in concern.attachments))
+    return Reply(text=fmt_entry(concern, events, viewer), title=concern.reference, as_of=ctx.today,
+                 private=holds_restricted and has_safeguarding_role(viewer))
 
 
-def _full_line(concern: Concern) -> str:
-    return (f"{concern.reference} [{concern.category.value}] {concern.provider or 'provider unknown'}: "
-            f"{concern.summary} — {concern.state.value}")
+def _full_line(concern: Concern, viewer: Person | None) -> str:
+    summary = concern.summary if may_see_body(viewer, concern) else "(written while the entry was confidential)"
+    mark = " (confidential)" if concern.is_confidential else ""
+    return (f"{concern.reference} [{concern.category.value}]{mark} {concern.provider or 'provider unknown'}: "
+            f"{summary} — {concern.state.value}")
 
 
-def visible_listing(concerns: list[Concern], viewer: Person | None) -> tuple[list[str], list[str]]:
-    """(lines the viewer may read, references of confidential entries they may not)."""
-    shown = [_full_line(c) for c in concerns if may_see(viewer, c)]
-    hidden = [c.reference for c in concerns if not may_see(viewer, c)]
-    return shown, hidden
+def visible_listing(concerns: list[Concern], viewer: Person | None) -> tuple[list[str], int]:
+    """(lines the viewer may read, how many confidential entries they may not)."""
+    shown = [_full_line(c, viewer) for c in concerns if may_see(viewer, c)]
+    return shown, sum(1 for c in concerns if not may_see(viewer, c))
 
 
 def handle_list(cmd: ListConcerns, ctx: HandlerContext) -> Reply:
@@ -220,16 +265,24 @@ def handle_list(cmd: ListConcerns, ctx: HandlerContext) -> Reply:
     else:
         concerns = ctx.uow.concerns.list(open_only=cmd.open_only)
         title = "Open entries" if cmd.open_only else "All entries"
-    if not concerns:
-        return Reply(text=f"{title}: none.", title=title, as_of=ctx.today)
-    viewer = _viewer(ctx)
+    viewer = asker(ctx)
     shown, hidden = visible_listing(concerns, viewer)
-    text = [f"{title} ({len(concerns)}):"] + shown[:MAX_LIST]
+    # Without the role, confidential entries are only ever a total count, never per provider:
+    # a provider's listing says nothing of them, and the whole log's gives the count alone.
+    if cmd.provider:
+        hidden = 0
+    if not shown and not hidden:
+        return Reply(text=f"{title}: none.", title=title, as_of=ctx.today)
+    text = [f"{title} ({len(shown)}):" if shown else f"{title}: none you can see."] + shown[:MAX_LIST]
     if len(shown) > MAX_LIST:
         text.append(f"…and {len(shown) - MAX_LIST} more.")
     if hidden:
-        text.append(f"{len(hidden)} confidential safeguarding "
-                    f"{'entry' if len(hidden) == 1 else 'entries'}: {', '.join(hidden)}.")
-    private = any(c.is_confidential and may_see(viewer, c) for c in concerns)
+        text.append(f"There {'is' if hidden == 1 else 'are'} also {hidden} confidential "
+                    f"{'entry' if hidden == 1 else 'entries'} in the log, which only people with the "
+                    "safeguarding role can see.")
+    visible_confidential = [c for c in concerns if c.is_confidential and may_see(viewer, c)]
+    for concern in visible_confidential[:MAX_LIST]:
+        record_view(ctx, concern, "list", allowed=True)
+    private = has_safeguarding_role(viewer) and any(c.is_confidential or c.body_restricted for c in concerns)
     return Reply(text="\n".join(text), title=title, more=max(0, len(shown) - MAX_LIST), as_of=ctx.today,
                  private=private)

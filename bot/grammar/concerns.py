@@ -3,7 +3,8 @@
 `concern Acme Care: missed calls`, `complaint …`, `safeguarding …`, `concerns open`,
 `concerns Acme Care`, and reference-led commands: `PQ-2026-0042`,
 `PQ-2026-0042 action chase rota @sam by Friday`, `PQ-2026-0042 close resolved …`,
-`PQ-2026-0042 category complaint`, `PQ-2026-0042 note …`.
+`PQ-2026-0042 category complaint`, `PQ-2026-0042 note …`, `PQ-2026-0042 restrict`,
+`PQ-2026-0042 unrestrict`, `PQ-2026-0042 confirm downgrade`, `PQ-2026-0042 access`.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ from bot.concern_commands import (
     AddConcernNote,
     AllocateConcernAction,
     CloseConcern,
+    ConfirmDowngrade,
     LinkConcern,
     ListConcerns,
     LogConcern,
+    RestrictConcern,
     SetConcernCategory,
     ShowConcern,
+    ShowConcernAccess,
+    UnrestrictConcern,
 )
 from bot.domain.concerns import REFERENCE_PATTERN, Category, category_from_words, category_names, normalise_reference
 from bot.domain.dates import parse_date_phrase
@@ -39,7 +44,8 @@ _USAGE = (
 )
 _REF_USAGE = (
     "After a reference I understand `{ref}` (show it), `{ref} action chase rota @sam by Friday`, "
-    "`{ref} close resolved at liaison meeting`, `{ref} category complaint`, `{ref} link AP2.5.1` and `{ref} note …`."
+    "`{ref} close resolved at liaison meeting`, `{ref} category complaint`, `{ref} link AP2.5.1`, `{ref} note …`, "
+    "`{ref} restrict`, `{ref} unrestrict`, `{ref} confirm downgrade` and `{ref} access`."
 )
 
 
@@ -100,6 +106,15 @@ def read_reference(rest: str, env: ParseEnv) -> object:
         if code is None:
             return ParseError(f"Which action? Type `{reference} link AP2.5.1`.")
         return LinkConcern(reference, code)
+    bare = tail.strip(_TRAILING).lower()
+    if word in ("restrict", "restricted", "confidential") and not bare:
+        return RestrictConcern(reference)
+    if (word == "unrestrict" and not bare) or (word == "not" and bare == "safeguarding"):
+        return UnrestrictConcern(reference)
+    if word == "confirm" and bare in ("downgrade", "the downgrade", "unrestrict"):
+        return ConfirmDowngrade(reference)
+    if word in ("access", "views", "viewed") and not bare:
+        return ShowConcernAccess(reference)
     if word in ("note", "update", "comment"):
         if not tail:
             return ParseError(f"What is the note? Type `{reference} note spoke to the manager`.")
