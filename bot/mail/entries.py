@@ -5,7 +5,7 @@ the caller commits."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -18,8 +18,11 @@ from bot.domain.concerns import (
     Source,
     guess_category,
     provider_for_email,
+    raised_restriction,
+    restriction_for,
     summary_from_text,
 )
+from bot.domain.safeguarding import assess
 from bot.domain.model import Person
 from bot.mail.bodies import strip_reply
 from bot.mail.mailbox import OutgoingMail
@@ -82,18 +85,20 @@ def new_entry(uow: Any, mail: ParsedMail, *, now: datetime, today: date, setting
     subject = bare_subject(content.subject)
     providers = uow.providers.list()
     provider = provider_for_email(providers, content.from_addr) or provider_for_email(providers, mail.from_addr)
+    attachments = mail.attachments + (content.attachments if content is not mail else [])
     guessed = category or guess_category(f"{subject}\n{body}")
+    # Subject, text and attachment names all count: any signal makes the entry confidential.
+    restriction = restriction_for(guessed, assess(subject, mail.subject, body, *(a.filename for a in attachments)))
     reference, _ = uow.concerns.allocate_reference(today.year)
     summary = summary_prefix + summary_from_text(subject or body or "(no subject or text)")
     concern = uow.concerns.add(Concern(
         reference=reference, category=guessed, summary=summary, body=body, source=Source.EMAIL,
         reporter=reporter.name if reporter else (mail.from_name or mail.from_addr or "unknown sender"),
         reporter_email=mail.from_addr, received_at=now, provider=provider.name if provider else None,
-        message_id=mail.message_id,
+        message_id=mail.message_id, restriction=restriction,
     ), provider_id=provider.id if provider else None)
     for message_id in {mail.message_id, content.message_id} - {None}:
         uow.concerns.link_message(concern, message_id)
-    attachments = mail.attachments + (content.attachments if content is not mail else [])
     oversize = _store_attachments(uow, concern, attachments, settings.max_attachment_bytes)
     uow.concerns.append_event(concern, ConcernEvent(
         reference=reference, at=now, actor=concern.reporter, channel="email", kind="logged",
@@ -104,9 +109,21 @@ def new_entry(uow: Any, mail: ParsedMail, *, now: datetime, today: date, setting
 
 def append_reply(uow: Any, concern: Concern, mail: ParsedMail, *, now: datetime, settings: MailSettings,
                  actor: str) -> EntryWritten:
+    """A reply joins its entry's history. A safeguarding signal in it (or in an attachment's
+    name) restricts the entry before the reply is written, so the reply is restricted too."""
+    note = strip_reply(mail.text)[:MAX_BODY_CHARS] or bare_subject(mail.subject)
+    restriction = raised_restriction(concern.restriction, assess(
+        mail.subject, note, *(a.filename for a in mail.attachments)))
+    if restriction is not concern.restriction:
+        uow.concerns.append_event(concern, ConcernEvent(
+            reference=concern.reference, at=now, actor=actor, channel="email", kind="restrict",
+            changes=(("restriction", concern.restriction.value, restriction.value),),
+            source_ref=mail.message_id or mail.key,
+        ))
+        concern = replace(concern, restriction=restriction)
+        uow.concerns.update(concern)
     uow.concerns.append_event(concern, ConcernEvent(
-        reference=concern.reference, at=now, actor=actor, channel="email", kind="reply",
-        note=strip_reply(mail.text)[:MAX_BODY_CHARS] or bare_subject(mail.subject),
+        reference=concern.reference, at=now, actor=actor, channel="email", kind="reply", note=note,
         source_ref=mail.message_id or mail.key,
     ))
     if mail.message_id:

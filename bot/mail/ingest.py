@@ -15,6 +15,8 @@ For each message a backend hands over:
    dispatcher's own de-duplication make the second delivery change nothing.
 
 Nothing here logs a subject, a body or a sender's name: only keys, outcomes and references.
+A mail with a safeguarding signal, or a reply to a confidential entry, is not even named by
+its Message-ID or sender in logs, triage notices or `mail poll` output: only its reference.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.commands import NotACommand, ParseError
 from bot.domain.concerns import Category, Concern, reference_in_subject
+from bot.domain.safeguarding import assess
 from bot.grammar import MAX_MESSAGE_CHARS, parse
 from bot.mail.bodies import strip_reply
 from bot.mail.classify import MailKind, authentication_passes, classify
@@ -92,10 +95,11 @@ def console_triage(notice: TriageNotice) -> None:
 
 @dataclass(frozen=True)
 class IngestResult:
-    """What became of one message (safe to print: no subject or body)."""
+    """What became of one message (safe to print: no subject or body; for a confidential mail,
+    not its Message-ID either)."""
 
     backend_id: str
-    mail_key: str
+    mail_key: str  # CONFIDENTIAL_KEY for a confidential mail
     outcome: Outcome
     folder: str
     reference: str | None = None
@@ -109,6 +113,18 @@ class _Decision:
     reference: str | None = None
     reason: str | None = None
     notice: TriageNotice | None = None
+    confidential: bool = False
+
+
+# What logs and `mail poll` show in place of a confidential mail's Message-ID.
+CONFIDENTIAL_KEY = "(confidential mail)"
+
+
+def looks_confidential(mail: ParsedMail) -> bool:
+    """A safeguarding signal anywhere in the mail: subject, text, a forwarded message, file names."""
+    inner = mail.forwarded
+    return assess(mail.subject, mail.text, *(a.filename for a in mail.attachments),
+                  *((inner.subject, inner.text) if inner is not None else ())).restricts
 
 
 class MailIngestor:
@@ -139,32 +155,39 @@ class MailIngestor:
             recent = uow.mail.recent_from(mail.from_addr, now - timedelta(minutes=self.settings.rate_limit_minutes)) \
                 if mail.from_addr else 0
             person = uow.people.find_by_email(mail.from_addr) if mail.from_addr else None
+        sensitive = looks_confidential(mail)
+        shown_key = CONFIDENTIAL_KEY if sensitive else mail.key
         if done is not None:
-            return self._settled(item, mail.key, Outcome.ALREADY_HANDLED, done.folder, done.reference,
+            return self._settled(item, shown_key, Outcome.ALREADY_HANDLED, done.folder, done.reference,
                                  f"was {done.outcome} before")
         try:
-            decision = self._decide_and_apply(mail, recent, person)
+            decision = self._decide_and_apply(mail, recent, person, sensitive)
         except Exception as exc:
             incident = uuid.uuid4().hex[:8]
-            log.exception("mail handling failed", extra={"mail_key": mail.key, "incident": incident})
-            return self._quarantine(item, mail.key, f"handling it failed ({type(exc).__name__}, incident {incident})")
+            log.exception("mail handling failed", extra={"mail_key": shown_key, "incident": incident})
+            return self._quarantine(item, mail.key, f"handling it failed ({type(exc).__name__}, incident {incident})",
+                                    sensitive)
         if decision is None:  # another process recorded it first
-            return self._settled(item, mail.key, Outcome.ALREADY_HANDLED, PROCESSED, None, "handled concurrently")
+            return self._settled(item, shown_key, Outcome.ALREADY_HANDLED, PROCESSED, None, "handled concurrently")
         if decision.notice is not None:
             self.notify(decision.notice)
-        return self._settled(item, mail.key, decision.outcome, decision.folder, decision.reference, decision.reason or "")
+        if decision.confidential:
+            shown_key = CONFIDENTIAL_KEY
+        return self._settled(item, shown_key, decision.outcome, decision.folder, decision.reference,
+                             decision.reason or "")
 
     # --- routing ---------------------------------------------------------------------------
 
-    def _decide_and_apply(self, mail: ParsedMail, recent: int, person: Any) -> _Decision | None:
+    def _decide_and_apply(self, mail: ParsedMail, recent: int, person: Any, sensitive: bool) -> _Decision | None:
         kind, why = classify(mail, (self.settings.address,))
         if kind is not MailKind.ORDINARY:
             return self._record_only(mail, _Decision(_FILED_OUTCOMES[kind], FILED, reason=why))
         if recent >= self.settings.rate_limit_messages:
             notice = None
             if recent == self.settings.rate_limit_messages:
+                sender = "one address" if sensitive else mail.from_addr
                 notice = TriageNotice("rate limited", f"More than {self.settings.rate_limit_messages} messages from "
-                                      f"{mail.from_addr} in {self.settings.rate_limit_minutes} minutes; further "
+                                      f"{sender} in {self.settings.rate_limit_minutes} minutes; further "
                                       "mail from that address is filed without action for now.")
             return self._record_only(mail, _Decision(
                 Outcome.RATE_LIMITED, FILED, reason=f"over {self.settings.rate_limit_messages} messages in "
@@ -172,7 +195,7 @@ class MailIngestor:
         if person is not None:
             if self.settings.require_authentication and not authentication_passes(
                     mail, self.settings.trusted_authserv_ids):
-                return self._spoofed(mail)
+                return self._spoofed(mail, sensitive)
             text = self._command_text(mail)
             if text is not None:
                 return self._dispatch(mail, text, person)
@@ -233,7 +256,8 @@ class MailIngestor:
             if existing is not None:
                 actor = person.name if person else (mail.from_name or mail.from_addr or "unknown sender")
                 written = append_reply(uow, existing, mail, now=now, settings=self.settings, actor=actor)
-                decision = _Decision(Outcome.APPENDED, PROCESSED, existing.reference, notice=self._reply_notice(existing))
+                decision = _Decision(Outcome.APPENDED, PROCESSED, existing.reference, notice=self._reply_notice(existing),
+                                     confidential=written.concern.is_confidential)
             else:
                 written = new_entry(uow, mail, now=now, today=self.clock.today(), settings=self.settings,
                                     reporter=person)
@@ -241,7 +265,7 @@ class MailIngestor:
                     queue_acknowledgement(uow, mail, written, now=now, settings=self.settings)
                 decision = _Decision(Outcome.NEW_ENTRY, PROCESSED, written.concern.reference,
                                      reason="acknowledged" if self.settings.acknowledge else None,
-                                     notice=self._new_notice(written, mail))
+                                     notice=self._new_notice(written, mail), confidential=written.concern.is_confidential)
             if written.oversize:
                 decision.reason = (decision.reason or "") + f"; {len(written.oversize)} attachment(s) over the limit"
             if not uow.mail.claim(self._record(mail, decision)):
@@ -249,18 +273,21 @@ class MailIngestor:
             uow.commit()
         return decision
 
-    def _spoofed(self, mail: ParsedMail) -> _Decision | None:
+    def _spoofed(self, mail: ParsedMail, sensitive: bool) -> _Decision | None:
         now = self.clock.now()
         with self.new_uow() as uow:
             written = new_entry(uow, mail, now=now, today=self.clock.today(), settings=self.settings, reporter=None,
                                 category=None, summary_prefix="Unauthenticated mail using a staff address: ")
             if written.concern.category is Category.QUERY:
                 uow.concerns.update(replace(written.concern, category=Category.ALERT))
+            confidential = sensitive or written.concern.is_confidential
+            sender = "a staff address" if confidential else mail.from_addr
             decision = _Decision(Outcome.SPOOFED, PROCESSED, written.concern.reference,
                                  reason="From is a staff address but the mail did not authenticate; nothing applied",
-                                 notice=TriageNotice("spoofed", f"Mail claiming to be from {mail.from_addr} failed "
+                                 notice=TriageNotice("spoofed", f"Mail claiming to be from {sender} failed "
                                                      "SPF/DKIM/DMARC; logged as " f"{written.concern.reference} and "
-                                                     "not applied.", written.concern.reference))
+                                                     "not applied.", written.concern.reference),
+                                 confidential=confidential)
             if not uow.mail.claim(self._record(mail, decision)):
                 return None
             uow.commit()
@@ -302,14 +329,15 @@ class MailIngestor:
             uow.commit()
         return decision
 
-    def _quarantine(self, item: MailItem, key: str, reason: str) -> IngestResult:
+    def _quarantine(self, item: MailItem, key: str, reason: str, sensitive: bool = False) -> IngestResult:
         with self.new_uow() as uow:
             first = uow.mail.claim(MailRecord(key, self.clock.now(), None, Outcome.UNREADABLE.value,
                                               NEEDS_ATTENTION, None, reason))
             uow.commit()
         if first:
             self.notify(TriageNotice("unreadable", f"A message was moved to '{NEEDS_ATTENTION}': {reason}."))
-        return self._settled(item, key, Outcome.UNREADABLE, NEEDS_ATTENTION, None, reason)
+        return self._settled(item, CONFIDENTIAL_KEY if sensitive else key, Outcome.UNREADABLE, NEEDS_ATTENTION, None,
+                             reason)
 
     def _settled(self, item: MailItem, key: str, outcome: Outcome, folder: str, reference: str | None,
                  detail: str) -> IngestResult:
