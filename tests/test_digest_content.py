@@ -104,18 +104,19 @@ def test_filters(testbot: TestBot, fields: dict[str, object], expected: list[tup
         assert [r.section_code for r in digest.rollups] == ["2.4"]
 
 
-def test_open_provider_concerns_are_counts_by_category_safeguarding_only_a_count(testbot: TestBot) -> None:
+def test_open_provider_concerns_are_counts_by_category_confidential_only_a_count(testbot: TestBot) -> None:
     testbot.ok("concern Acme Care: missed calls on Tuesday")
     testbot.ok("complaint Acme Care: the family was not told of the change")
+    testbot.ok("complaint Acme Care: carer shouted at Mrs B")  # pending review: counted as confidential
     logged = testbot.ok("safeguarding Acme Care: unexplained bruising reported by a carer")
     reference = logged.text.split()[1]
     closed = testbot.ok("concern Acme Care: rota gaps at weekends").text.split()[1]
     testbot.ok(f"{closed} close rota agreed")  # closed entries are not counted
     text = render_text(digest_on(testbot, date(2023, 9, 27)))
-    assert "Open provider concerns: alert 1, complaint 1, safeguarding 1." in text
+    assert "Open provider concerns: alert 1, complaint 1, confidential 2." in text
     assert "bruising" not in text and reference not in text  # a count, nothing else
     blocks = json.dumps(render_for("slack", digest_on(testbot, date(2023, 9, 27)), with_chart=False).payload)
-    assert "bruising" not in blocks and "safeguarding 1" in blocks
+    assert "bruising" not in blocks and "shouted" not in blocks and "confidential 2" in blocks
 
 
 def test_without_a_concern_log_the_digest_says_so(testbot: TestBot) -> None:

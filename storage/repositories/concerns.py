@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -156,11 +156,16 @@ class ConcernRepository:
 
     def open_counts_by_category(self) -> dict[str, int]:
         """How many entries are open (or in progress) in each category: one GROUP BY, for
-        digests. Counts only, so safeguarding entries show as a number and nothing else."""
+        digests. Counts only, so confidential entries show as a number and nothing else."""
+        # Confidential entries (safeguarding, restricted, pending review) are one number under
+        # "confidential": their own categories would say more than a total count.
+        bucket = case((or_(ConcernRow.restriction != Restriction.NONE.value,
+                           ConcernRow.category == Category.SAFEGUARDING.value), "confidential"),
+                      else_=ConcernRow.category)
         query = (
-            select(ConcernRow.category, func.count(ConcernRow.id))
+            select(bucket, func.count(ConcernRow.id))
             .where(ConcernRow.state != EntryState.CLOSED.value)
-            .group_by(ConcernRow.category)
+            .group_by(bucket)
         )
         return {str(category): int(count) for category, count in self._session.execute(query)}
 
