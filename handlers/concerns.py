@@ -101,6 +101,7 @@ def handle_allocate(cmd: AllocateConcernAction, ctx: HandlerContext) -> Reply:
     concern = load_entry(ctx, cmd.reference)
     if concern.state is EntryState.CLOSED:
         raise UpdateRefused(f"{concern.reference} is closed; nothing was allocated.")
+    concern = raise_for(ctx, concern, cmd.description)  # an action's words can restrict the entry too
     owner = _owner_name(ctx, cmd.owner)
     ctx.uow.concerns.add_action(concern, ConcernAction(cmd.description, owner, cmd.due, cmd.due_phrase))
     new_state = state_after_allocation(concern.state)
@@ -122,6 +123,7 @@ def handle_close(cmd: CloseConcern, ctx: HandlerContext) -> Reply:
     concern = load_entry(ctx, cmd.reference)
     if concern.state is EntryState.CLOSED:
         raise UpdateRefused(f"{concern.reference} is already closed.")
+    concern = raise_for(ctx, concern, cmd.note)
     ctx.uow.concerns.update(replace(concern, state=EntryState.CLOSED, closed_at=ctx.now))
     append_event(ctx, concern, "close", note=cmd.note, changes=(("state", concern.state.value, EntryState.CLOSED.value),))
     return Reply(text=f"{concern.reference}: {concern.state.value} → closed.", title=f"Closed {concern.reference}",

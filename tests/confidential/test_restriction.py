@@ -173,3 +173,15 @@ def test_a_confidential_mail_is_never_named_in_logs_or_poll_output(mailbot: Mail
     # The acknowledgement goes to the sender alone and never quotes them.
     acks = [m for m in mailbot.outbox() if f"[{result.reference}]".encode() in m]
     assert acks and b"abusing" not in acks[0]
+
+
+@pytest.mark.parametrize("command", [
+    "PQ-2023-0001 action refer to adult protection team @Jo Reid by Friday",
+    "PQ-2023-0001 close closed after section 42 enquiry",
+])
+def test_allocations_and_closing_notes_can_restrict_too(logbot: TestBot, command: str) -> None:
+    logbot.ok("concern Acme: missed calls on Tuesday", as_person=STAFF)
+    reply = logbot.ok(command, as_person=STAFF)
+    assert "adult protection" not in reply.text or reply.private
+    assert "missed calls" not in seen_by(logbot, VIEWER, "concerns all")
+    assert "also 1 confidential entry" in seen_by(logbot, VIEWER, "concerns all")
