@@ -300,3 +300,11 @@ def test_inert_cell(cell: str, shown: str) -> None:
     from bot.concerns_cli import inert_cell
 
     assert inert_cell(cell) == shown
+
+
+def test_the_example_settings_file_gives_the_default_retention() -> None:
+    from config.settings import load_settings
+    from tests.conftest import REPO
+
+    settings = load_settings(REPO / "config" / "actionbot.example.toml", environ={})
+    assert RetentionSettings.from_extra(settings.extra) == RetentionSettings(6, {})
