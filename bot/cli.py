@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from bot.channels.teams.cli import teams_app
+from bot.concerns_cli import concerns_app
 from bot.digest.cli import digest_app
 from bot.mail.cli import mail_app
 from bot.providers_cli import providers_app
@@ -27,6 +28,7 @@ app.add_typer(people_app, name="people")
 app.add_typer(mail_app, name="mail")
 app.add_typer(teams_app, name="teams")
 app.add_typer(providers_app, name="providers")
+app.add_typer(concerns_app, name="concerns")
 app.add_typer(digest_app, name="digest")
 
 

@@ -34,12 +34,14 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
     `sqlite:///path/to.db` (parent folders are created), `sqlite://` for memory, or
     `postgresql+psycopg://user@host/db` (a bare `postgresql://` is given the psycopg driver).
+    Bound parameters are left out of SQL logging and of error messages: they can be the text
+    of a safeguarding entry, and an error's message ends up in a log.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+        return create_engine(parsed, echo=echo, pool_pre_ping=True, hide_parameters=True)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, echo=echo)
     raise ValueError(
@@ -53,7 +55,7 @@ def _sqlite_engine(parsed: Any, *, echo: bool) -> Engine:
     is_file = database not in ("", ":memory:") and not database.startswith("file:")
     if is_file:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed, echo=echo)
+    engine = create_engine(parsed, echo=echo, hide_parameters=True)
     if is_file:
         key = str(Path(database).expanduser().resolve())
         with _gates_lock:

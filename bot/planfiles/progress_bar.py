@@ -22,9 +22,19 @@ def wants_bar(path: Path, stream: Any = None) -> bool:
     return is_terminal or path.stat().st_size > LARGE_FILE_BYTES
 
 
+Stage = Callable[[str, int | None], Callable[[int], None]]
+
+
 @contextmanager
-def import_progress(path: Path, enabled: bool) -> Iterator[Callable[[str, int | None], Callable[[int], None]]]:
+def import_progress(path: Path, enabled: bool) -> Iterator[Stage]:
     """Yields `stage(description, total) -> on_row(n)`; each stage gets its own bar."""
+    with stage_progress(enabled) as stage:
+        yield stage
+
+
+@contextmanager
+def stage_progress(enabled: bool) -> Iterator[Stage]:
+    """The bars without a file: `actionbot concerns purge` counts entries, not rows."""
     if not enabled:
         yield lambda description, total: (lambda n: None)
         return
