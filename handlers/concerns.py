@@ -193,6 +193,10 @@ def fmt_entry(concern: Concern, events: list[ConcernEvent], viewer: Person | Non
     if concern.is_confidential:
         restriction = Restriction.RESTRICTED if concern.category is Category.SAFEGUARDING else concern.restriction
         lines.append(_RESTRICTION_LINE[restriction].format(ref=concern.reference))
+    if concern.closed_at is not None:
+        anonymised = (f"; its content was anonymised on {concern.anonymised_at:%d %b %Y} under the retention policy"
+                      if concern.anonymised_at else "")
+        lines.append(f"Closed {concern.closed_at:%d %b %Y %H:%M} UTC{anonymised}.")
     if concern.downgrade_requested_by:
         lines.append(f"Downgrade asked for by {concern.downgrade_requested_by}, waiting for a second "
                      f"safeguarding-role person: `{concern.reference} confirm downgrade`.")
@@ -208,7 +212,7 @@ def fmt_entry(concern: Concern, events: list[ConcernEvent], viewer: Person | Non
         if attachment.restricted and not may_see_body(viewer, replace(concern, body_restricted=True)):
             continue
         lines.append(f"Attachment: {attachment.filename} ({attachment.size:,} bytes)"
-                     + ("" if attachment.stored else f" — not kept: {attachment.note}"))
+                     + ("" if attachment.stored else " — not kept" + (f": {attachment.note}" if attachment.note else "")))
     for action in concern.actions:
         due = f" by {fmt_date(action.due_date)}" if action.due_date else ""
         lines.append(f"• Action: {action.description} — {action.owner}{due}")

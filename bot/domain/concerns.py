@@ -309,7 +309,7 @@ def may_change(person: Person | None, concern: Concern) -> str | None:
     if person.role is Role.VIEWER:
         return f"{person.name} has the viewer role, which may not change the log."
     if not may_see(person, concern):
-        return (f"{concern.reference} is a confidential safeguarding entry; only people with the "
+        return (f"{concern.reference} is a confidential entry; only people with the "
                 "safeguarding role may work on it.")
     return None
 
