@@ -12,16 +12,13 @@ content, asked by each kind of person in each place the bot listens.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
 from bot.messages import PRIVATE_NOTICE
-from tests.confidential.world import JO, SAM, VAL, Asker, World, build_world
-
-SECRET = "unexplained bruising on Mr Example"  # the safeguarding entry's text
-ALLOCATED = "visit Mr Example at home"  # an action on it: content as well
+from tests.confidential.conftest import ALLOCATED, SECRET, TEAMS_SDK_WARNING
+from tests.confidential.world import JO, SAM, VAL, Asker, World
 
 
 @dataclass(frozen=True)
@@ -60,22 +57,9 @@ ASKS = [
     Ask("allocate on PQ", f"PQ-2023-0001 action {ALLOCATED} @Jo Reid by Friday", ALLOCATED),
 ]
 
-# The Teams service ignores the SDK's NotAppKeyWarning (bot/channels/teams/service.py) with a
-# filter pytest resets after each test; the service here outlives one test, so say it again.
-pytestmark = pytest.mark.filterwarnings(r"ignore::aiohttp.web.NotAppKeyWarning:microsoft_agents\.hosting\.aiohttp")
+pytestmark = TEAMS_SDK_WARNING
 
 ASKERS = [("safeguarding role", JO), ("without the role", SAM), ("viewer", VAL)]
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    worlds = build_world(tmp_path_factory.mktemp("confidential"))
-    found = next(worlds)
-    console = found.bot
-    console.ok(f"safeguarding Acme Care: {SECRET}", as_person=JO.name)  # PQ-2023-0001
-    console.ok("concern Acme: missed calls on Tuesday", as_person=JO.name)  # PQ-2023-0002, not confidential
-    yield found
-    worlds.close()
 
 
 @pytest.mark.parametrize("ask", ASKS, ids=[a.name for a in ASKS])

@@ -138,6 +138,19 @@ class World:
         payload = self._slack_event(asker, text, self.slack.dm_channel(asker.slack_id), "im", event_type="message")
         return self._slack_posted(asker, payload, payload["event"]["ts"])
 
+    def _slack_edit_in_channel(self, asker: Asker, text: str) -> Delivered:
+        """A channel message edited into `text` addressed to the bot (Slack's message_changed)."""
+        n = next(self._n)
+        ts = f"1710000500.{n:06d}"
+        edit = corpus_json("slack_event_message_changed.json")
+        edit["event_id"] = f"EvConfEdit{n:08d}"
+        edit["event"].update(channel="C111", channel_type="channel", ts=f"1710000600.{n:06d}")
+        edit["event"]["message"].update(user=asker.slack_id, ts=ts, text=f"<@{BOT_USER_ID}> {text}")
+        edit["event"]["message"].pop("edited", None)
+        edit["event"]["previous_message"] = {"type": "message", "user": asker.slack_id, "ts": ts,
+                                             "text": f"<@{BOT_USER_ID}> hello"}
+        return self._slack_posted(asker, edit, ts)
+
     def _slack_slash_in_channel(self, asker: Asker, text: str) -> Delivered:
         n = next(self._n)
         path = f"/commands/T111/{n}/confidential"

@@ -145,12 +145,25 @@ class TeamsProactiveSender:
         """Run `post` with a connector client for the reference's serviceUrl, authenticated as
         the bot (or anonymous in development mode)."""
         continuation = reference.get_continuation_activity()
+        failures: list[Exception] = []
+
+        async def guarded(context: TurnContext) -> None:
+            # A failure is raised below, outside the SDK's pipeline: inside it the adapter's
+            # on_turn_error would swallow it and post an apology into the conversation the
+            # reference names (for a private answer: the channel it was asked in).
+            try:
+                await post(context)
+            except Exception as exc:
+                failures.append(exc)
+
         try:
             if self._app_id:
-                await self._adapter.continue_conversation(self._app_id, continuation, post)
+                await self._adapter.continue_conversation(self._app_id, continuation, guarded)
             else:  # anonymous development mode: no app identity, no token
                 await self._adapter.continue_conversation_with_claims(
-                    ClaimsIdentity(), continuation, post, audience="https://api.botframework.com")
+                    ClaimsIdentity(), continuation, guarded, audience="https://api.botframework.com")
+            if failures:
+                raise failures[0]
         except Exception as exc:
             log.warning("proactive message failed", extra={"conversation": label, "error": type(exc).__name__})
             raise ProactiveSendFailed(
