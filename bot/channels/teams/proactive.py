@@ -118,9 +118,10 @@ class TeamsProactiveSender:
         if user is None or not user.id or agent is None or not agent.id or conversation is None:
             raise ProactiveSendFailed("The conversation names no person and bot to open a personal chat between.")
         tenant = conversation.tenant_id
-        parameters = ConversationParameters(
-            is_group=False, agent=ChannelAccount(id=agent.id, name=agent.name), members=[ChannelAccount(id=user.id)],
-            tenant_id=tenant, channel_data={"tenant": {"id": tenant}} if tenant else None)
+        # The documented body: {"bot": {...}, "members": [{"id": user}], "channelData": {"tenant": ...}}.
+        parameters = ConversationParameters.model_validate({
+            "isGroup": False, "bot": {"id": agent.id, "name": agent.name}, "members": [{"id": user.id}],
+            **({"tenantId": tenant, "channelData": {"tenant": {"id": tenant}}} if tenant else {})})
         posted: dict[str, str | None] = {}
 
         async def post(context: TurnContext) -> None:
