@@ -4,6 +4,8 @@
 - GET  /keys/<instance>: the Bot Framework signing keys (JWKS) — holding a test RSA key, with a
   key id derived from the key, as Microsoft gives each signing key its own;
 - POST /{tenant}/oauth2/v2.0/token: the Entra client-credentials grant;
+- POST /v3/conversations: the Bot Connector's create conversation (a personal chat: the answer
+  is {"id": "a:personal-<user id>"}; `refuse_personal_chats` makes it 403);
 - POST /v3/conversations/{id}/activities[/{reply to id}]: the Bot Connector's send/reply;
 - GET  /v3/conversations/{id}/members/{user id}: the Teams roster (email, UPN).
 Everything it receives is recorded for the tests to assert on.
@@ -97,6 +99,7 @@ class FakeMicrosoft:
     app_secret: str
     members: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> roster entry
     refuse_conversations: set[str] = field(default_factory=set)  # answer 403 (bot removed)
+    refuse_personal_chats: bool = False  # create conversation answers 403 (app not installed for the user)
     requests: list[Recorded] = field(default_factory=list)
     url: str = ""
     instance: str = field(default_factory=lambda: uuid.uuid4().hex)
@@ -106,6 +109,7 @@ class FakeMicrosoft:
         app = web.Application()
         app.router.add_get("/keys/{instance}", self._keys)
         app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
+        app.router.add_post("/v3/conversations", self._create_conversation)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._activity)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._activity)
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
@@ -154,6 +158,27 @@ class FakeMicrosoft:
         if request.match_info["conversation"] in self.refuse_conversations:
             return web.json_response({"error": {"code": "BotNotInConversationRoster"}}, status=403)
         return web.json_response({"id": f"1700000000{len(self.posted()):03d}"}, status=201)
+
+    @staticmethod
+    def personal_chat(user_id: str) -> str:
+        """The id create conversation gives the personal chat of the bot with `user_id`."""
+        return f"a:personal-{user_id}"
+
+    def created(self) -> list[Recorded]:
+        return [r for r in self.requests if r.method == "POST" and r.path == "/v3/conversations"]
+
+    async def _create_conversation(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        await self._record(request, body)
+        if request.headers.get("Authorization") != f"Bearer {CONNECTOR_TOKEN}":
+            return web.json_response({"error": {"code": "Unauthorized"}}, status=401)
+        members = body.get("members") or []
+        if self.refuse_personal_chats:
+            return web.json_response({"error": {"code": "Forbidden", "message": "Bot is not installed in user's "
+                                                "personal scope"}}, status=403)
+        if body.get("isGroup") or len(members) != 1 or not (body.get("bot") or {}).get("id"):
+            return web.json_response({"error": {"code": "BadArgument"}}, status=400)
+        return web.json_response({"id": self.personal_chat(members[0]["id"])}, status=201)
 
     async def _member(self, request: web.Request) -> web.Response:
         await self._record(request, None)

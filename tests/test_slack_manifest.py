@@ -23,5 +23,5 @@ def test_the_manifest_asks_for_what_the_channel_uses() -> None:
     assert set(settings["event_subscriptions"]["bot_events"]) >= {
         "app_home_opened", "app_mention", "message.channels", "message.groups", "message.im"}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) >= {
-        "app_mentions:read", "channels:history", "groups:history", "im:history", "chat:write", "commands",
+        "app_mentions:read", "channels:history", "groups:history", "im:history", "im:write", "chat:write", "commands",
         "users:read", "users:read.email"}

@@ -10,6 +10,9 @@ Digests use files_upload_v2's three steps (files.getUploadURLExternal, a POST of
 to the returned upload_url, recorded as method "upload" with args {"path", "bytes"},
 files.completeUploadExternal) and conversations.history, which lists the messages posted
 here (newest first, with their metadata when include_all_metadata is set).
+
+conversations.open with `users` answers the bot's DM with that user, "D" + the user id
+(`dm_channel`), so a test can tell a private DM from a shared channel.
 """
 
 from __future__ import annotations
@@ -72,6 +75,11 @@ class FakeSlackApi:
             profile["email"] = email
         self.users[user_id] = {"id": user_id, "team_id": "T111", "name": real_name.lower().replace(" ", "."),
                                "real_name": real_name, "is_bot": False, "profile": profile}
+
+    @staticmethod
+    def dm_channel(user_id: str) -> str:
+        """The id conversations.open gives the bot's DM with `user_id`."""
+        return f"D{user_id}"
 
     def fail_next(self, method: str, status: int = 429, headers: dict[str, str] | None = None,
                   error: str = "ratelimited") -> None:
@@ -157,6 +165,11 @@ class FakeSlackApi:
         if method == "files.completeUploadExternal":
             files = json.loads(args.get("files") or "[]")
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+        if method == "conversations.open":
+            users = str(args.get("users") or "")
+            if not users or "," in users:  # only 1:1 DMs here
+                return {"ok": False, "error": "users_list_not_supplied" if not users else "not_supported"}
+            return {"ok": True, "channel": {"id": self.dm_channel(users)}}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000200.{next(self._ts):06d}"}
         if method == "chat.update":

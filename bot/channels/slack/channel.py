@@ -17,7 +17,7 @@ from bot.channels.slack import blocks
 from bot.channels.slack.home import home_view, modal_text, update_modal
 from bot.channels.slack.translate import has_action_code, mentions, message_ref, plain_text
 from bot.commands import MessageDeleted, Undo
-from bot.messages import InboundMessage, Reply
+from bot.messages import PRIVATE_UNDELIVERABLE, InboundMessage, Reply
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,14 @@ Dispatch = Callable[..., Reply | None]
 # changes, bot messages) are not people talking to the bot.
 _READ_SUBTYPES = (None, "thread_broadcast", "file_share")
 _USER_CACHE_SECONDS = 3600.0
+
+
+def is_dm(event: dict[str, Any]) -> bool:
+    """A direct message between the sender and the bot: only the two of them read it. Message
+    events say so (channel_type "im"); app_mention events carry no channel_type, so a DM
+    channel's id (D…) tells instead."""
+    kind = event.get("channel_type")
+    return kind == "im" or (kind is None and str(event.get("channel") or "").startswith("D"))
 
 
 @dataclass(frozen=True)
@@ -91,12 +99,12 @@ class SlackChannel:
         if subtype not in _READ_SUBTYPES or event.get("bot_id") or not event.get("user"):
             return
         raw = event.get("text") or ""
-        is_dm = event.get("channel_type") == "im"
-        if not is_dm and mentions(raw, self.bot_user_id):
+        private = is_dm(event)
+        if not private and mentions(raw, self.bot_user_id):
             return  # the app_mention event for the same message answers it
-        if not is_dm and not has_action_code(raw):
+        if not private and not has_action_code(raw):
             return  # channel chatter: no lookup, no reply
-        self._handle_posted(event, body, is_direct=is_dm)
+        self._handle_posted(event, body, is_direct=private)
 
     def on_mention(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("bot_id") or not event.get("user"):
@@ -104,6 +112,7 @@ class SlackChannel:
         self._handle_posted(event, body, is_direct=True)
 
     def _handle_posted(self, event: dict[str, Any], body: dict[str, Any], is_direct: bool) -> None:
+        private = is_dm(event)
         channel, ts = event["channel"], event["ts"]
         message = self.inbound(
             plain_text(event.get("text") or ""), event["user"], channel,
@@ -112,9 +121,10 @@ class SlackChannel:
             message_id=event.get("client_msg_id") or body.get("event_id") or f"{channel}:{ts}",
             source_ref=message_ref(self.team_url, channel, ts),
             is_direct=is_direct,
+            is_private=private,
         )
         reply = self.dispatch(message)
-        self.send(reply, channel, event["user"], thread_ts=event.get("thread_ts") or ts)
+        self.send(reply, channel, event["user"], thread_ts=event.get("thread_ts") or ts, is_private=private)
 
     def on_edit(self, event: dict[str, Any]) -> None:
         edited = event.get("message") or {}
@@ -125,14 +135,15 @@ class SlackChannel:
         if previous and previous.get("text") == raw:
             return  # an unfurl or a reaction count, not an edit of the text
         channel, ts = event["channel"], edited["ts"]
-        is_direct = event.get("channel_type") == "im" or mentions(raw, self.bot_user_id)
+        private = is_dm(event)
+        is_direct = private or mentions(raw, self.bot_user_id)
         if not is_direct and not has_action_code(raw) and not has_action_code(previous.get("text") or ""):
             return  # chatter edited into chatter
         ref = message_ref(self.team_url, channel, ts)
         edit_ts = (edited.get("edited") or {}).get("ts") or event.get("ts") or ""
         message = self.inbound(plain_text(raw), user, channel, message_id=f"edit:{channel}:{ts}:{edit_ts}",
-                               source_ref=ref, amends=ref, is_direct=is_direct)
-        self.send(self.dispatch(message), channel, user, thread_ts=edited.get("thread_ts") or ts)
+                               source_ref=ref, amends=ref, is_direct=is_direct, is_private=private)
+        self.send(self.dispatch(message), channel, user, thread_ts=edited.get("thread_ts") or ts, is_private=private)
 
     def on_delete(self, event: dict[str, Any]) -> None:
         previous = event.get("previous_message") or {}
@@ -150,16 +161,20 @@ class SlackChannel:
                                                  "noted": bool(reply and not reply.is_error)})
 
     def on_command(self, command: dict[str, Any], respond: Callable[..., Any]) -> None:
-        """`/actions TEXT`: changes are shown to the channel, answers and errors to the sender."""
+        """`/actions TEXT`: changes are shown to the channel, answers and errors to the sender.
+        A private answer is always ephemeral (only the sender sees it), wherever it was typed."""
         channel, user = command.get("channel_id"), command["user_id"]
         trigger = command.get("trigger_id") or f"{time.time()}"
+        # A slash command's payload says "directmessage" for any 1:1 DM, the bot's or one
+        # between two people; either way a private answer goes back ephemeral, never in_channel.
+        private = command.get("channel_name") == "directmessage" and str(channel or "").startswith("D")
         message = self.inbound(plain_text(command.get("text") or "") or "help", user, channel,
                                message_id=f"command:{trigger}", source_ref=f"slack:{channel}:command:{trigger}",
-                               is_direct=True)
+                               is_direct=True, is_private=private)
         reply = self.dispatch(message)
         if reply is None:
             return
-        public = bool(reply.changes) and not reply.is_error
+        public = bool(reply.changes) and not reply.is_error and not reply.private
         self._post(lambda: respond(text=blocks.fallback_text(reply), blocks=blocks.reply_blocks(reply),
                                    response_type="in_channel" if public else "ephemeral", replace_original=False))
 
@@ -171,11 +186,12 @@ class SlackChannel:
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
         thread_ts = ((body.get("message") or {}).get("thread_ts") or container.get("thread_ts")
                      or container.get("message_ts"))
-        message = self.inbound("undo (button)", user, channel, is_direct=True,
+        private = str(channel or "").startswith("D")  # a button on the bot's own message: the bot's DM
+        message = self.inbound("undo (button)", user, channel, is_direct=True, is_private=private,
                                message_id=f"button:{action.get('action_ts')}:{user}",
                                source_ref=f"slack:{channel}:undo:{action.get('action_ts')}")
         reply = self.dispatch(message, Undo(batch=str(action.get("value") or "") or None))
-        self.send(reply, channel, user, thread_ts=thread_ts)
+        self.send(reply, channel, user, thread_ts=thread_ts, is_private=private)
         original = body.get("message") or {}
         if reply is not None and not reply.is_error and original.get("blocks") and channel:
             # The change is undone: its message loses the button and says so.
@@ -191,7 +207,8 @@ class SlackChannel:
         self.publish_home(event["user"])
 
     def publish_home(self, user: str) -> None:
-        reply = self.dispatch(self.inbound("mine", user, None, is_direct=True))
+        # The Home tab is shown to its owner alone.
+        reply = self.dispatch(self.inbound("mine", user, None, is_direct=True, is_private=True))
         reply = reply or Reply(text="Nothing to show.", is_error=True)
         self.client.views_publish(user_id=user, view=home_view(reply, user))
 
@@ -210,13 +227,13 @@ class SlackChannel:
         user = body["user"]["id"]
         if text is None:
             return
-        message = self.inbound(text, user, None, is_direct=True,
+        message = self.inbound(text, user, None, is_direct=True, is_private=True,
                                message_id=f"view:{view.get('id')}:{view.get('hash')}",
                                source_ref=f"slack:home:{user}:{view.get('id')}")
         reply = self.dispatch(message)
         # A modal cannot show the answer after it closed: it goes to the person's DM with the
         # app (posting to a user id opens it), and the Home tab is redrawn.
-        self.send(reply, user, user, thread_ts=None, public_errors=True)
+        self.send(reply, user, user, thread_ts=None, public_errors=True, is_private=True)
         self.publish_home(user)
 
     # --- outbound -----------------------------------------------------------------------------
@@ -234,21 +251,39 @@ class SlackChannel:
         self.post_later(logged)
 
     def send(self, reply: Reply | None, channel: str | None, user: str, thread_ts: str | None,
-             public_errors: bool = False) -> None:
-        """Post the reply in the thread; errors only to the sender (ephemeral) unless asked."""
+             public_errors: bool = False, is_private: bool = False) -> None:
+        """Post the reply in the thread; errors only to the sender (ephemeral) unless asked. A
+        private reply asked in a shared place goes to the sender's DM with the bot, and the
+        thread gets `PRIVATE_NOTICE`; if the DM fails, `PRIVATE_UNDELIVERABLE`, never the reply."""
         if reply is None or channel is None:
             return
+        if reply.private and not is_private:
+            self._post(lambda: self._send_privately(reply, channel, user, thread_ts))
+            return
+        self._post(lambda: self._post_reply(reply, channel, user, thread_ts, public_errors))
+
+    def _post_reply(self, reply: Reply, channel: str, user: str, thread_ts: str | None,
+                    public_errors: bool = False) -> None:
         payload = {"channel": channel, "text": blocks.fallback_text(reply), "blocks": blocks.reply_blocks(reply)}
         if thread_ts:
             payload["thread_ts"] = thread_ts
-        is_error = reply.is_error
+        if reply.is_error and not public_errors:
+            self.client.chat_postEphemeral(user=user, **payload)
+        else:
+            self.client.chat_postMessage(**payload)
+        log.info("slack reply sent", extra={"slack_channel": channel, "error": reply.is_error,
+                                            "private": reply.private, "blocks": len(payload["blocks"])})
 
-        def post() -> None:
-            if is_error and not public_errors:
-                self.client.chat_postEphemeral(user=user, **payload)
-            else:
-                self.client.chat_postMessage(**payload)
-            log.info("slack reply sent", extra={"slack_channel": channel, "error": is_error,
-                                                "blocks": len(payload["blocks"])})
-
-        self._post(post)
+    def _send_privately(self, reply: Reply, channel: str, user: str, thread_ts: str | None) -> None:
+        # A DM rather than an ephemeral message: ephemeral messages vanish on reload and
+        # cannot be found again, and the answer is worth keeping. conversations.open needs
+        # the im:write scope (config/slack-manifest.yaml).
+        try:
+            opened = self.client.conversations_open(users=user)
+            self._post_reply(reply, str(opened["channel"]["id"]), user, None, public_errors=True)
+        except Exception as exc:  # the reply's content stays out of the channel and the log
+            log.warning("slack private reply undeliverable; the channel was told", extra={
+                "slack_channel": channel, "slack_user": user, "error": type(exc).__name__})
+            self._post_reply(Reply(text=PRIVATE_UNDELIVERABLE, as_of=reply.as_of), channel, user, thread_ts)
+            return
+        self._post_reply(reply.public_stand_in(), channel, user, thread_ts)

@@ -1,13 +1,15 @@
 """The Teams agent: what happens in one turn (the SDK's `Agent.on_turn`).
 
 - message: translate to an InboundMessage, hand it to the dispatcher (in a worker thread: the
-  dispatcher and storage are synchronous), send the Reply back as an Adaptive Card;
+  dispatcher and storage are synchronous), send the Reply back as an Adaptive Card. A private
+  reply (confidential content) asked in a channel or group chat goes to the asker's personal
+  chat instead, and the channel or group gets `PRIVATE_NOTICE`;
 - conversationUpdate that adds the bot, installationUpdate "add": remember the conversation
   reference so digests can be posted there later; the first message that addresses the bot
   in a conversation does the same.
 
-It never imports handlers/ or storage/: the composition root hands it `dispatch` and
-`remember`.
+It never imports handlers/ or storage/: the composition root hands it `dispatch`,
+`remember` and `send_privately`.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ import asyncio
 import dataclasses
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from microsoft_agents.activity import Activity, Attachment
+from microsoft_agents.activity import Activity, Attachment, ConversationReference
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
@@ -30,13 +32,16 @@ from bot.channels.teams.translate import (
     inbound_message,
     tenant_id,
 )
-from bot.messages import InboundMessage, Reply
+from bot.messages import PRIVATE_UNDELIVERABLE, InboundMessage, Reply
 
 log = logging.getLogger(__name__)
 
 Dispatch = Callable[[InboundMessage], Reply | None]
 # remember(conversation_key, tenant_id, conversation_type, service_url, reference JSON)
 Remember = Callable[[str, str | None, str | None, str, dict[str, Any]], None]
+# send_privately(reference of the conversation asked in, card, text): post into the personal
+# chat of the reference's user (TeamsProactiveSender.send_personal_async); raises on failure.
+SendPrivately = Callable[[ConversationReference, dict[str, Any] | None, str], Awaitable[str | None]]
 
 WELCOME = (
     "Hello, I'm actionbot: I keep the action plan. Mention me with an update such as "
@@ -80,9 +85,10 @@ def stored_reference(activity: Activity, key: str) -> dict[str, Any]:
 class ActionbotAgent:
     """Implements the SDK's `Agent` protocol (`on_turn`)."""
 
-    def __init__(self, dispatch: Dispatch, remember: Remember) -> None:
+    def __init__(self, dispatch: Dispatch, remember: Remember, send_privately: SendPrivately | None = None) -> None:
         self._dispatch = dispatch
         self._remember = remember
+        self._send_privately = send_privately
         self._known: set[str] = set()  # conversation keys remembered by this process
         self._emails: dict[str, str | None] = {}  # AAD object id -> email, from the roster
 
@@ -118,7 +124,28 @@ class ActionbotAgent:
             reply = Reply.error(SORRY.format(incident=incident))
         if reply is None:
             return
+        if reply.private and not message.is_private:
+            await self._reply_privately(context, reply)
+            return
         await context.send_activity(reply_activity(reply))
+
+    async def _reply_privately(self, context: TurnContext, reply: Reply) -> None:
+        """The reply to the asker's personal chat, the notice where they asked; if the personal
+        chat cannot be reached, `PRIVATE_UNDELIVERABLE` there, never the content."""
+        activity = context.activity
+        try:
+            if self._send_privately is None:
+                raise RuntimeError("no proactive sender to reach the personal chat")
+            reference = activity.get_conversation_reference()
+            if reference.conversation.tenant_id is None:
+                reference.conversation.tenant_id = tenant_id(activity)
+            await self._send_privately(reference, reply_card(reply), reply.text)
+        except Exception as exc:  # neither the content nor the exception text (it may echo it) is logged
+            log.warning("teams private reply undeliverable; the conversation was told", extra={
+                "channel": "teams", "conversation": conversation_key(activity), "error": type(exc).__name__})
+            await context.send_activity(reply_activity(Reply(text=PRIVATE_UNDELIVERABLE, as_of=reply.as_of)))
+            return
+        await context.send_activity(reply_activity(reply.public_stand_in()))
 
     async def _sender_email(self, context: TurnContext) -> str | None:
         """The sender's email (or UPN) from the conversation roster, so a person added with

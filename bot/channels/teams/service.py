@@ -122,9 +122,10 @@ class TeamsService:
                  load_reference: LoadReference) -> None:
         self.config = config
         self.adapter = make_adapter(config)
-        self.agent = ActionbotAgent(dispatch, remember)
         self.sender = TeamsProactiveSender(self.adapter, config.app_id, load_reference,
                                            config.service_url_override, lambda: self._loop)
+        # Private answers asked in a channel or group chat go to the asker's personal chat.
+        self.agent = ActionbotAgent(dispatch, remember, self.sender.send_personal_async)
         self.port: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None

@@ -155,4 +155,7 @@ def inbound_message(activity: Any) -> InboundMessage | None:
         message_id=_message_id(key or "", str(activity_id)) if activity_id else None,
         source_ref=f"teams:{conversation_id}/{activity_id}" if activity_id else None,
         is_direct=button is not None or conversation_type(activity) == "personal" or is_bot_mentioned(activity),
+        # Only a personal chat is read by the sender and the bot alone: an @mention in a channel
+        # or group chat is addressed to the bot, and everyone there reads the answer.
+        is_private=conversation_type(activity) == "personal",
     )
