@@ -28,13 +28,14 @@ RESERVED_BLOCKS = 4  # rollup table, concerns, the "more in the CSV" summary, sl
 LIST_LIMITS = {"overdue": 30, "due soon": 15, "check progress": 15}
 
 
-def _escape(text: str) -> str:
-    """Slack mrkdwn: &, < and > must be escaped (a title with <b> is not a link)."""
+def escape_mrkdwn(text: str) -> str:
+    """Slack mrkdwn: &, < and > must be escaped (a title with <b> is not a link, and <!channel>
+    typed in a note is not a broadcast)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _line(text: str) -> str:
-    text = _escape(text)
+    text = escape_mrkdwn(text)
     return text if len(text) <= MAX_LINE_CHARS else text[: MAX_LINE_CHARS - 1] + "…"
 
 
@@ -80,7 +81,8 @@ def build_blocks(digest: Digest) -> list[dict[str, Any]]:
     out = _Blocks(MAX_BLOCKS - RESERVED_BLOCKS)
     title = f"{digest.title}: {digest.filter.plan or 'all plans'}"
     out.add({"type": "header", "text": {"type": "plain_text", "text": title[:MAX_HEADER_CHARS], "emoji": False}})
-    out.add({"type": "context", "elements": [{"type": "mrkdwn", "text": _escape(headline(digest))[:MAX_SECTION_CHARS]}]})
+    out.add({"type": "context",
+             "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(headline(digest))[:MAX_SECTION_CHARS]}]})
     since = f"since {fmt_day(digest.since.date())}" if digest.since else "in the last 7 days"
     change_lines = [f"_{heading}_: " + "; ".join(_line(c.text) for c in changes)
                     for heading, changes in changes_by_kind(digest.changes)]
@@ -91,7 +93,7 @@ def build_blocks(digest: Digest) -> list[dict[str, Any]]:
     for group in digest.overdue:
         if remaining <= 0:
             break
-        lines.append(f"*{_escape(group.label)}*")
+        lines.append(f"*{escape_mrkdwn(group.label)}*")
         lines += [f"• {_line(fmt_item(item, overdue=True))}" for item in group.items[:remaining]]
         remaining -= len(group.items)
     shown = sum(1 for line in lines if line.startswith("•"))
@@ -104,9 +106,9 @@ def build_blocks(digest: Digest) -> list[dict[str, Any]]:
           digest.stale, "every open action has a recent update")
     blocks = out.blocks
     if digest.rollups:
-        table = "\n".join(_escape(fmt_rollup_row(r)) for r in digest.rollups)
+        table = "\n".join(escape_mrkdwn(fmt_rollup_row(r)) for r in digest.rollups)
         blocks.append(_section(("*Sections*\n```" + table)[: MAX_SECTION_CHARS - 3] + "```"))
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _escape(fmt_concerns(digest))}]})
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(fmt_concerns(digest))}]})
     if out.left_out:
         counts = ", ".join(f"{n} more {part}" for part, n in out.left_out.items())
         blocks.append({"type": "context", "elements": [

@@ -1,11 +1,13 @@
 """The digest as a Microsoft Teams Adaptive Card (schema 1.5, which Teams renders, including
 its Table element). Cards have a size limit (about 28 KB in Teams), so lists are capped and
-the rest counted; Teams shows no chart here (a card image needs a hosted URL)."""
+the rest counted; Teams shows no chart here (a card image needs a hosted URL). User text goes
+through `card_text`, so it never becomes a link (see bot.channels.teams.cards)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.channels.teams.cards import card_text
 from bot.digest.content import Digest, DigestItem
 from bot.digest.delivery import RenderedDigest
 from bot.digest.render_text import changes_by_kind, fmt_concerns, fmt_day, fmt_item, headline, render_text
@@ -15,7 +17,7 @@ LIST_LIMIT = 15
 
 
 def _text(text: str, **style: Any) -> dict[str, Any]:
-    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+    return {"type": "TextBlock", "text": card_text(text), "wrap": True, **style}
 
 
 def _heading(text: str) -> dict[str, Any]:
@@ -36,7 +38,7 @@ def build_card(digest: Digest) -> dict[str, Any]:
     ]
     since = f"since {fmt_day(digest.since.date())}" if digest.since else "in the last 7 days"
     body.append(_heading(f"What changed {since}"))
-    facts = [{"title": heading, "value": "; ".join(c.text for c in changes[:LIST_LIMIT])}
+    facts = [{"title": heading, "value": card_text("; ".join(c.text for c in changes[:LIST_LIMIT]))}
              for heading, changes in changes_by_kind(digest.changes)]
     body.append({"type": "FactSet", "facts": facts} if facts else _text("Nothing recorded."))
     body.append(_heading(f"Overdue ({digest.overdue_count}), most overdue first"))

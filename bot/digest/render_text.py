@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.digest.content import Digest, DigestChange, DigestItem
 from bot.domain.model import SectionRollup, Status
+from bot.export_safety import inert_cell
 
 CHANGE_HEADINGS = {
     "completed": "Completed",
@@ -102,14 +103,16 @@ CSV_COLUMNS = ("part", "code", "plan", "section", "title", "owner", "due_date", 
 
 
 def render_csv(digest: Digest) -> bytes:
+    """Every listed action; text that starts like a formula is quoted (bot.export_safety)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for part, item in digest.all_items():
-        writer.writerow([part, item.code, item.plan, item.section_code, item.title, item.owner or "",
-                         item.due_date.isoformat() if item.due_date else "", item.days_overdue,
-                         "" if item.progress is None else item.progress, item.status,
-                         "" if item.update_age_days is None else item.update_age_days, item.latest_update or ""])
+        row = [part, item.code, item.plan, item.section_code, item.title, item.owner or "",
+               item.due_date.isoformat() if item.due_date else "", item.days_overdue,
+               "" if item.progress is None else item.progress, item.status,
+               "" if item.update_age_days is None else item.update_age_days, item.latest_update or ""]
+        writer.writerow([inert_cell(cell) for cell in row])
     return out.getvalue().encode("utf-8")
 
 

@@ -16,6 +16,7 @@ import logging
 from typing import Any
 
 from bot.digest.delivery import DeliveryProgress, RenderedDigest
+from bot.digest.render_slack import escape_mrkdwn
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,8 @@ class SlackDigestDelivery:
                 progress.record("message_ts", ts)
         if ts is None:
             response = self.client.chat_postMessage(
-                channel=destination, text=rendered.subject, blocks=rendered.payload,
+                # The headline is the notification text, which Slack reads as mrkdwn too.
+                channel=destination, text=escape_mrkdwn(rendered.subject), blocks=rendered.payload,
                 unfurl_links=False, unfurl_media=False,
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"delivery": progress.key}},
             )

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from bot.domain.model import Action
 from bot.domain.status import is_overdue
+from bot.export_safety import inert_cell
 
 EXPORT_FIELDS: tuple[str, ...] = (
     "code",
@@ -63,7 +64,8 @@ def write_json(rows: Iterable[dict[str, Any]], stream: TextIO) -> None:
 
 
 def write_csv(rows: Iterable[dict[str, Any]], stream: TextIO) -> None:
-    """CSV with a header of EXPORT_FIELDS; None -> empty cell, booleans -> true/false.
+    """CSV with a header of EXPORT_FIELDS; None -> empty cell, booleans -> true/false, text that
+    starts like a formula (`=`, `+`, `-`, `@`, tab, CR) after a `'` (bot.export_safety).
 
     Open files with newline="" so the csv module's CRLF line ends are not doubled on Windows.
     """
@@ -78,4 +80,4 @@ def _csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return str(inert_cell(value))

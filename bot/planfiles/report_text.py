@@ -3,7 +3,9 @@
 Per plan: title, report type and date, the status legend, then each section with its
 actions in the seed's columns, then the section rollup table (computed progress beside the
 progress the source file reported, where it differs). HTML is self-contained (inline CSS,
-print-friendly) and escapes every value.
+print-friendly) and escapes every value. Markdown escapes every value too: `&`, `<` and `>` as
+HTML entities (an owner typed as `<script>` shows as text wherever the Markdown is rendered),
+and `\\`, `[`, `]` and `|` with a backslash (no link, no extra table column).
 """
 
 from __future__ import annotations
@@ -16,8 +18,13 @@ from bot.planfiles.plan_report import (
 )  # fmt: skip
 
 
+_MD_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\\": "\\\\", "[": "\\[", "]": "\\]",
+                             "|": "\\|"})
+
+
 def _md_cell(value: str) -> str:
-    return " ".join(value.split()).replace("|", "\\|")
+    """User text as inert Markdown on one line: no HTML, no link, no table pipe."""
+    return " ".join(value.split()).translate(_MD_ESCAPES)
 
 
 def _md_table(header: tuple[str, ...] | list[str], rows: list[list[str]]) -> list[str]:
@@ -50,14 +57,14 @@ ROLLUP_HEADER = ("Section", "Title", "Actions", "Latest Due Date", "Status Progr
 def render_markdown(reports: list[PlanReport]) -> str:
     lines: list[str] = []
     for report in reports:
-        lines += [f"# {report.title}", "", "**Report Type:** Actions Report  ",
+        lines += [f"# {_md_cell(report.title)}", "", "**Report Type:** Actions Report  ",
                   f"**Generated on:** {_long_date(report.generated_on)}", "", "**Action Status**", ""]
         lines += [f"- {label}" for label, _, _ in LEGEND]
         for block in report.sections:
-            lines += ["", f"## {block.code} {block.title}", ""]
+            lines += ["", f"## {_md_cell(block.code)} {_md_cell(block.title)}", ""]
             rows = [_action_row(report_cells(a, report.generated_on)) for a in block.actions]
             lines += _md_table(REPORT_COLUMNS, rows) if rows else ["_No actions._"]
-        lines += ["", f"## Summary by section: {report.title}", ""]
+        lines += ["", f"## Summary by section: {_md_cell(report.title)}", ""]
         lines += _md_table(ROLLUP_HEADER, _rollup_rows(report))
         lines.append("")
     return "\n".join(lines) if lines else "No plans to report.\n"

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from bot.domain.codes import code_number
 from bot.domain.dates import parse_date_phrase
+from bot.export_safety import restore_cell
 
 _PROGRESS = re.compile(r"^(\d{1,3})(?:\.0+)?\s*%?$")
 _TAG = re.compile(r"<[^>]{0,400}>")
@@ -31,12 +32,15 @@ _ANCHORS = (date(2001, 1, 1), date(2098, 7, 15))
 def clean_text(value: object, *, keep_lines: bool = False) -> str | None:
     """Cell text, stripped; HTML fragments become plain text. None when empty.
 
+    The `'` our exports put before text that starts like a formula (`'=1+1`; see
+    bot.export_safety) comes off again, so an export imports back unchanged.
+
     `keep_lines` keeps the cell's own line breaks (an update written over several lines);
     otherwise a wrapped cell reads as one line.
     """
     if value is None:
         return None
-    text = str(value).replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
+    text = restore_cell(str(value).replace("\ufeff", "")).replace("\r\n", "\n").replace("\r", "\n")
     if "<" in text and ">" in text:
         text = _BLOCK_TAG.sub("\n", text)
         text = _TAG.sub("", text)

@@ -6,6 +6,10 @@ a real Excel date, Status Progress as a percentage, the Status cell coloured as 
 status legend. A `Rollups` sheet holds each section's computed and reported progress and due date, then
 the legend. bot.planfiles.xlsx_reader reads all of it back (round trip).
 
+Every cell is inert (bot.export_safety): text is stored as text, never as a formula, and text
+that starts like a formula (`=`, `+`, `-`, `@`) carries a leading `'`, which the reader takes
+off again.
+
 openpyxl is imported inside `write_workbook` only.
 """
 
@@ -16,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.model import Status
+from bot.export_safety import inert_cell, inert_sheet_cell
 from bot.planfiles.plan_report import LEGEND, REPORT_COLUMNS, STATUS_COLOUR, PlanReport, report_cells
 from bot.planfiles.xlsx_reader import ROLLUP_SHEET
 
@@ -38,6 +43,14 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
+def _append(sheet: Any, values: list[Any]) -> None:
+    """A row of inert cells: text as text, formula triggers quoted; numbers and dates as they are."""
+    sheet.append([inert_cell(value) for value in values])
+    if values:
+        for cell in sheet[sheet.max_row][: len(values)]:
+            inert_sheet_cell(cell)
+
+
 def write_workbook(reports: list[PlanReport], path: Path) -> None:
     import openpyxl
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -53,24 +66,24 @@ def write_workbook(reports: list[PlanReport], path: Path) -> None:
     taken: set[str] = set()
     for report in reports:
         sheet = workbook.create_sheet(sheet_title(report.name, taken))
-        sheet.append([report.name])
+        _append(sheet, [report.name])
         sheet["A1"].font = Font(bold=True, size=14)
-        sheet.append([f"Actions Report, generated on {report.generated_on:%d %B %Y}"])
+        _append(sheet, [f"Actions Report, generated on {report.generated_on:%d %B %Y}"])
         for index, width in enumerate(_WIDTHS, 1):
             sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
         for block in report.sections:
-            sheet.append([])
-            sheet.append([f"{block.code} {block.title}"])
+            _append(sheet, [])
+            _append(sheet, [f"{block.code} {block.title}"])
             sheet.cell(sheet.max_row, 1).font = bold
             sheet.cell(sheet.max_row, 1).fill = heading_fill
-            sheet.append([*REPORT_COLUMNS, *EXTRA_COLUMNS])
+            _append(sheet, [*REPORT_COLUMNS, *EXTRA_COLUMNS])
             for cell in sheet[sheet.max_row]:
                 cell.font, cell.fill = bold, header_fill
             for action in block.actions:
                 cells = report_cells(action, report.generated_on)
                 progress = cells["Status Progress"]
                 status: Status = cells["Status"]
-                sheet.append([
+                _append(sheet, [
                     cells["Code"], cells["Action Title"], cells["Responsibility"], cells["Due Date"],
                     cells["Latest Status Update"], None if progress is None else progress / 100, status.value,
                     action.original_due_date,
@@ -90,14 +103,14 @@ def write_workbook(reports: list[PlanReport], path: Path) -> None:
 def _write_rollups(sheet: Any, reports: list[PlanReport], bold: Any, header_fill: Any, fills: dict[Status, Any]) -> None:
     from openpyxl.styles import PatternFill
 
-    sheet.append(list(ROLLUP_COLUMNS))
+    _append(sheet, list(ROLLUP_COLUMNS))
     for cell in sheet[1]:
         cell.font, cell.fill = bold, header_fill
     for report in reports:
         for block in report.sections:
             rollup = block.rollup
             counts = [sum(rollup.counts.get(s, 0) for s in statuses) for _, statuses, _ in LEGEND]
-            sheet.append([
+            _append(sheet, [
                 report.name, block.code, block.title, rollup.action_count,
                 None if rollup.progress is None else rollup.progress / 100, rollup.latest_due,
                 None if rollup.reported_progress is None else rollup.reported_progress / 100,
@@ -106,11 +119,11 @@ def _write_rollups(sheet: Any, reports: list[PlanReport], bold: Any, header_fill
             row = sheet[sheet.max_row]
             row[4].number_format = row[6].number_format = "0%"
             row[5].number_format = row[7].number_format = _DATE_FORMAT
-    sheet.append([])
-    sheet.append(["Action Status"])
+    _append(sheet, [])
+    _append(sheet, ["Action Status"])
     sheet.cell(sheet.max_row, 1).font = bold
     for label, _, colour in LEGEND:
-        sheet.append([label])
+        _append(sheet, [label])
         sheet.cell(sheet.max_row, 1).fill = PatternFill("solid", fgColor=colour)
     for letter, width in zip("ABCDEFGHI", (40, 9, 36, 8, 10, 14, 18, 14, 9)):
         sheet.column_dimensions[letter].width = width

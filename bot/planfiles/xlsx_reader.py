@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from zipfile import BadZipFile
 
+from bot.export_safety import restore_cell
 from bot.planfiles.columns import field_for_header, header_key, looks_like_header
 from bot.planfiles.model import FileNote, FileProblem, PlanFile
 from bot.planfiles.table import PlanTableReader
@@ -206,7 +207,7 @@ def _read_rollups(
         if plan and section:
             progress = parse_progress(reported, percent_format=columns["reported progress"] in percent) \
                 if reported is not None else None
-            found.append((str(plan), str(section), progress, parse_due_value(due)))
+            found.append((restore_cell(str(plan)), restore_cell(str(section)), progress, parse_due_value(due)))
     return found
 
 

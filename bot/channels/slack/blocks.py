@@ -35,8 +35,22 @@ _HIDDEN_FIELDS = ("completed_on", "original_due_date", "latest_update")
 
 
 def escape(text: str) -> str:
-    """Text safe inside mrkdwn: Slack reads &, < and > as markup."""
+    """Text safe inside mrkdwn: Slack reads &, < and > as markup, so `<!channel>`, `<@U123>` or
+    `<https://x|y>` typed by a person would otherwise become a broadcast, a mention or a link.
+    Markup the bot composes itself (`Undone by <@U…>`) is added after escaping, never through it."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escaped_clip(text: str, limit: int) -> str:
+    """`escape(text)` cut to `limit` characters without cutting an entity (`&am…`) in two."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[: limit - 1]
+    amp = cut.rfind("&", max(0, len(cut) - 4))
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + "…"
 
 
 def clip(text: str, limit: int) -> str:
@@ -136,7 +150,7 @@ def rollup_card(rollup: SectionRollup) -> Block:
 def action_line(line: ActionLine) -> str:
     action = line.action
     progress = f"{action.progress}%" if action.progress is not None else "–"
-    due = _date(action.due_date) if action.due_date else (action.due_text or "no due date")
+    due = _date(action.due_date) if action.due_date else escape(action.due_text or "no due date")
     late = f", {line.overdue_days} days overdue" if line.status == Status.OVERDUE.value else ""
     mark = ":red_circle: " if late else ""
     owner = action.responsibility or "unassigned"
@@ -192,5 +206,6 @@ def reply_blocks(reply: Reply, limit: int = MAX_MESSAGE_BLOCKS) -> list[Block]:
 
 
 def fallback_text(reply: Reply) -> str:
-    """The plain text Slack shows in notifications and to clients that cannot show blocks."""
-    return clip(reply.text, MAX_FALLBACK_CHARS)
+    """The text Slack shows in notifications and to clients that cannot show blocks. Slack reads
+    it as mrkdwn too, so it is escaped like every block: what a person typed stays text."""
+    return escaped_clip(reply.text, MAX_FALLBACK_CHARS)

@@ -4,6 +4,11 @@ Status changes show old -> new per field and an Undo button; section summaries s
 per section and the listed actions; errors show in the attention colour. The card is plain
 JSON (Adaptive Cards 1.4, which Teams renders on desktop, web and mobile), so this module
 needs no SDK import.
+
+User text cannot become a link or a mention: a TextBlock or fact reads a subset of Markdown
+(bold, italic, lists, `[label](url)`), and `card_text` breaks every `]` from what follows it;
+a mention needs an entity in the card's `msteams.entities`, which no card here carries, so a
+typed `<at>Name</at>` stays text.
 """
 
 from __future__ import annotations
@@ -44,16 +49,27 @@ def _value(field: str, value: Any) -> str:
     return str(value)
 
 
+_WORD_JOINER = "\u2060"  # invisible, and no line break opportunity
+
+
+def card_text(text: str) -> str:
+    """Text that Adaptive Card Markdown shows as typed but never as a link: `[label](url)`,
+    `[label][1]` and `[1]: url` all need a `]` right before `(`, `[` or `:`, so an invisible
+    word joiner goes after every `]`. Backslash escapes are not used: renderers differ on them
+    (microsoft/AdaptiveCards#5758, 2021)."""
+    return text.replace("]", "]" + _WORD_JOINER)
+
+
 def shorten(text: str, limit: int = MAX_TEXT_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - len(SHORTENED)].rstrip() + SHORTENED
 
 
 def _text(text: str, **style: Any) -> dict[str, Any]:
-    return {"type": "TextBlock", "text": shorten(text), "wrap": True, **style}
+    return {"type": "TextBlock", "text": shorten(card_text(text)), "wrap": True, **style}
 
 
 def _facts(pairs: list[tuple[str, str]]) -> dict[str, Any]:
-    return {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in pairs]}
+    return {"type": "FactSet", "facts": [{"title": card_text(t), "value": card_text(v)} for t, v in pairs]}
 
 
 def _tail(code: str) -> str:
