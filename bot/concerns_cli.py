@@ -15,6 +15,8 @@ from typing import Annotated, Any, Optional, TextIO
 
 import typer
 
+from bot.export_safety import inert_cell
+
 concerns_app = typer.Typer(
     help="The contract-monitoring log's information governance: who looked at confidential entries "
          "(access-log) and the retention purge (purge). See docs/data-protection.md.",
@@ -24,21 +26,10 @@ ACCESS_LOG_FORMATS = ("text", "csv")
 ACCESS_LOG_FIELDS = ("reference", "at_utc", "person", "channel", "place", "what", "allowed")
 PROGRESS_BAR_FROM = 100  # entries; fewer finish before a bar would be worth drawing
 
-# OWASP "CSV Injection": a cell that starts with one of these is a formula to Excel, LibreOffice
-# and Google Sheets; a leading apostrophe makes it text. Names and conversation ids come from
-# chat platforms and mail, so any of them may start with one.
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _root() -> Any:
     from bot import cli  # loaded already: this module is a sub-app of bot.cli
 
     return cli
-
-
-def inert_cell(value: str) -> str:
-    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
-    return "'" + value if value.startswith(_FORMULA_TRIGGERS) else value
 
 
 def _since(text: str, today: date) -> datetime:
@@ -104,7 +95,7 @@ def _write_csv(rows: Iterable[tuple[str, ...]], stream: TextIO) -> None:
     writer = csv.writer(stream)
     writer.writerow(ACCESS_LOG_FIELDS)
     for row in rows:
-        writer.writerow([inert_cell(cell) for cell in row])
+        writer.writerow([inert_cell(cell) for cell in row])  # OWASP: never a formula
 
 
 @concerns_app.command("purge")
