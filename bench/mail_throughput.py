@@ -1,4 +1,4 @@
-"""Mail throughput: 1,000 .eml files (copies of ../shared/corpora/emails, each made unique)
+"""Mail throughput: 1,000 .eml files (copies of tests/fixtures/emails, each made unique)
 through the Maildir backend and the whole ingestion pipeline (parse, classify, route, write
 the entry, queue and send the acknowledgement, move the file), beside Python's own `email`
 parsing of the same files (message_from_bytes with policy.default, reading every part).
@@ -31,16 +31,12 @@ sys.path.insert(0, str(REPO / "bench"))
 from figures import emit  # noqa: E402
 
 
-def corpus_dir() -> Path:
-    for folder in (REPO, *REPO.parents):
-        candidate = folder.parent / "shared" / "corpora" / "emails"
-        if candidate.is_dir():
-            return candidate
-    sys.exit("../shared/corpora/emails not found beside the repository")
+# The real-world mail the tests use, kept in the repository (tests/fixtures/SOURCES.md).
+CORPUS = REPO / "tests" / "fixtures" / "emails"
 
 
 def make_copies(count: int, target: Path) -> list[bytes]:
-    sources = [p.read_bytes() for p in sorted(corpus_dir().glob("*.eml"))]
+    sources = [p.read_bytes() for p in sorted(CORPUS.glob("*.eml"))]
     copies = []
     for n in range(count):
         raw = sources[n % len(sources)]

@@ -34,9 +34,8 @@ from tests.fakes.slack_api import FakeSlackApi  # noqa: E402
 from slack_throughput import (  # noqa: E402
     actionbot_env, add_bench_admin, drive, free_port, start_actionbot, stop, wait_listening)
 
-# ../shared/corpora/emails beside the repository (CI), or beside a folder above it (worktrees).
-EMAILS = next((f / "shared" / "corpora" / "emails" for f in REPO.parents if (f / "shared" / "corpora").is_dir()),
-              REPO.parent / "shared" / "corpora" / "emails")
+# The real-world mail the tests use, kept in the repository (tests/fixtures/SOURCES.md).
+EMAILS = REPO / "tests" / "fixtures" / "emails"
 TEAMS_ENV = {"ACTIONBOT_TEAMS_APP_ID": "28c1a9e5-5f0e-4d8a-9d5e-0b5d3c1e2f70",
              "ACTIONBOT_TEAMS_APP_SECRET": "bench-only-secret",
              "ACTIONBOT_TEAMS_TENANT_ID": "50612dbb-0237-4969-b378-8d42590f9c00",

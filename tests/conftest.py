@@ -17,7 +17,6 @@ from bot.messages import InboundMessage, Reply
 from config.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 EXAMPLE_CSV = REPO / "examples" / "moray-commissioning-2023.csv"
 REPORT_DAY = date(2023, 9, 27)  # the day seed 000's Actions Report was generated
 

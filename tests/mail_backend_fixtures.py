@@ -1,4 +1,4 @@
-"""Shared by the mail backend tests: sample messages (copied from shared/corpora/emails) and
+"""Shared by the mail backend tests: sample messages from tests/fixtures/emails and
 builders that point a real GraphMailbox / EwsMailbox at the local fake servers."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from bot.mail.graph_client import GraphClient, GraphConfig
 from tests.fakes.ews_server import PASSWORD, USERNAME, FakeEws
 from tests.fakes.graph_server import TENANT, FakeGraph
 
-EMAILS = Path(__file__).resolve().parent / "fixtures" / "mail_backends"
-SAMPLES = ["sisimai_ooo_away_until_may5.eml", "rt_html_only_umlaut.eml",
-           "rt_outlook_forwarded_message_rfc822.eml", "flanker_bounce_office365_ndr.eml"]
+EMAILS = Path(__file__).resolve().parent / "fixtures" / "emails"
+SAMPLES = ["sisimai_ooo_away_until_may5.eml", "ours_html_only_umlaut.eml",
+           "ours_outlook_forwarded_message_rfc822.eml", "flanker_bounce_office365_ndr.eml"]
 
 
 def eml(name: str) -> bytes:

@@ -19,18 +19,9 @@ from bot.mail.service import build_ingestor
 from tests.conftest import TestBot, make_testbot
 
 
-
-def _corpus() -> Path:
-    """../shared/corpora/emails beside the repository (CI's layout), or beside a folder above
-    it (a git worktree inside the checkout's parent)."""
-    for folder in Path(__file__).resolve().parents[1:]:
-        candidate = folder.parent / "shared" / "corpora" / "emails"
-        if candidate.is_dir():
-            return candidate
-    raise RuntimeError("../shared/corpora/emails is missing: clone the shared corpora beside the repository")
-
-
-CORPUS = _corpus()
+# Real-world mail kept in the repository (origins and licences in tests/fixtures/SOURCES.md),
+# so the tests read nothing beside the checkout.
+CORPUS = Path(__file__).resolve().parent / "fixtures" / "emails"
 COUNCIL = "council.example"
 AUTH_PASS = f"mx.{COUNCIL}; spf=pass smtp.mailfrom={COUNCIL}; dkim=pass header.d={COUNCIL}; dmarc=pass header.from={COUNCIL}"
 AUTH_FAIL = f"mx.{COUNCIL}; spf=fail smtp.mailfrom={COUNCIL}; dkim=none; dmarc=fail header.from={COUNCIL}"

@@ -17,7 +17,7 @@ from bot.channels.slack.service import SlackService
 from bot.channels.slack.slack_settings import SlackSettings
 from tests.fakes.slack_api import FakeSlackApi
 
-# Copied unchanged from ../shared/corpora/chat_payloads (see the README there and here).
+# Recorded payloads, unchanged (origins and licences in tests/fixtures/SOURCES.md).
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "slack_payloads"
 SIGNING_SECRET = "test-signing-secret-8f14e45f"
 

@@ -1,4 +1,4 @@
-"""Fuzzing the mail ingestion with mutated copies of ../shared/corpora/emails — byte flips,
+"""Fuzzing the mail ingestion with mutated copies of tests/fixtures/emails — byte flips,
 truncation, duplicated headers, damaged MIME boundaries, stray NULs and CRs, a very long
 header line, a staff update with its authentication header mangled — through the real
 Maildir mailbox and ingestor (a seeded random loop, so a failure names its seed and case).

@@ -17,7 +17,7 @@ from tests.mail_samples import AUTH_FAIL, AUTH_PASS, COUNCIL, CORPUS, MailBot, m
 
 NEW, BOUNCE, AUTO, RECEIPT = Outcome.NEW_ENTRY, Outcome.BOUNCE, Outcome.AUTO_REPLY, Outcome.READ_RECEIPT
 
-# Every file of ../shared/corpora/emails and what it must become.
+# Every .eml in tests/fixtures/emails and what it must become.
 CORPUS_EXPECTED = {
     "cpython_msg15_same_boundary_nested.eml": NEW,
     "cpython_msg16_dsn_via_mailing_list.eml": BOUNCE,
@@ -35,11 +35,11 @@ CORPUS_EXPECTED = {
     "mailparser_email_as_display_name.eml": NEW,
     "mailparser_gb2312_8bit_raw_utf8_header.eml": NEW,
     "mailparser_html_first_image_then_text.eml": NEW,
-    "rt_html_only_umlaut.eml": NEW,
-    "rt_latin1_raw_header_bytes.eml": NEW,
-    "rt_outlook_forwarded_message_rfc822.eml": NEW,
-    "rt_rfc2231_iso2022jp_filename.eml": NEW,
-    "rt_russian_8bit_subject_no_ctype.eml": NEW,
+    "ours_html_only_umlaut.eml": NEW,
+    "ours_latin1_raw_header_bytes.eml": NEW,
+    "ours_outlook_forwarded_message_rfc822.eml": NEW,
+    "ours_rfc2231_iso2022jp_filename.eml": NEW,
+    "ours_russian_8bit_subject_no_ctype.eml": NEW,
     "sisimai_autorespons_multipart_bulk.eml": AUTO,
     "sisimai_office365_ndr_5.1.10.eml": BOUNCE,
     "sisimai_ooo_apple_vacation_no_autosubmitted.eml": AUTO,
@@ -68,9 +68,9 @@ def test_corpus_mail_is_classified_and_lands_in_its_folder(mailbot: MailBot, nam
 
 
 @pytest.mark.parametrize("name, words", [
-    ("rt_russian_8bit_subject_no_ctype.eml", "тест тест"),  # raw KOI8-R subject, no charset anywhere
+    ("ours_russian_8bit_subject_no_ctype.eml", "жалоба на опоздание сиделки"),  # raw KOI8-R, no charset anywhere
     ("mailparser_gb2312_8bit_raw_utf8_header.eml", "代开各地增值税发票"),
-    ("rt_latin1_raw_header_bytes.eml", "rt-3.0.3pre1"),
+    ("ours_latin1_raw_header_bytes.eml", "rota-2023-10 missing weekend cover"),
 ])
 def test_subjects_in_every_charset_are_read(mailbot: MailBot, name: str, words: str) -> None:
     result = mailbot.receive((CORPUS / name).read_bytes())
@@ -78,9 +78,9 @@ def test_subjects_in_every_charset_are_read(mailbot: MailBot, name: str, words: 
 
 
 def test_html_only_mail_is_read_as_text(mailbot: MailBot) -> None:
-    result = mailbot.receive((CORPUS / "rt_html_only_umlaut.eml").read_bytes())
+    result = mailbot.receive((CORPUS / "ours_html_only_umlaut.eml").read_bytes())
     body = mailbot.entry(result.reference).body
-    assert "causes rt to crash" in body and "Mit freundlichen Grüßen" in body and "<" not in body
+    assert "zwei Besuche ausgelassen" in body and "Mit freundlichen Grüßen" in body and "<" not in body
 
 
 def test_a_display_name_that_is_another_address_is_not_the_sender(mailbot: MailBot) -> None:
@@ -89,10 +89,10 @@ def test_a_display_name_that_is_another_address_is_not_the_sender(mailbot: MailB
 
 
 def test_a_forwarded_message_is_read_as_the_concern_it_carries(mailbot: MailBot) -> None:
-    result = mailbot.receive((CORPUS / "rt_outlook_forwarded_message_rfc822.eml").read_bytes())
+    result = mailbot.receive((CORPUS / "ours_outlook_forwarded_message_rfc822.eml").read_bytes())
     entry = mailbot.entry(result.reference)
-    assert entry.summary == "Updates to our terms of use"  # the inner message's subject
-    assert "Forwarded message from Microsoft <foo@example.com>" in entry.body
+    assert entry.summary == "Changes to your visit times from 1 November"  # the inner message's subject
+    assert "Forwarded message from Brightside Home Care <office@brightside-homecare.example>" in entry.body
 
 
 def test_a_forwarded_provider_mail_names_the_provider(mailbot: MailBot) -> None:

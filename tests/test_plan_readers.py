@@ -1,7 +1,8 @@
 """Reading the plans people already have: the seed exports, Excel workbooks, messy files.
 
-Seeds are copied from ../shared/seeds into tests/fixtures/planfiles (000 the Actions Report
-text export, 001 prose, 002 an improvement plan converted from PDF, 003 a Word task table).
+The seeds are in tests/fixtures/planfiles (origins in tests/fixtures/SOURCES.md): 000 the
+Actions Report text export, 001 prose, 002 an improvement plan converted from PDF, 003 a Word
+task table.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The real Bolt app in HTTP mode, on the example plan, against a local fake Slack Web API:
-signed requests built from the recorded payloads in ../shared/corpora/chat_payloads."""
+signed requests built from the recorded payloads in tests/fixtures/slack_payloads."""
 
 from __future__ import annotations
 

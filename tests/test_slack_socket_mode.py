@@ -1,6 +1,6 @@
 """The real Bolt app in Socket Mode (slack_sdk's built-in client): apps.connections.open on the
 fake Web API hands out the URL of a local websocket server, which sends the recorded
-envelopes from ../shared/corpora/chat_payloads and records the acks."""
+envelopes from tests/fixtures/slack_payloads and records the acks."""
 
 from __future__ import annotations
 
