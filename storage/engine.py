@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from storage.storable_text import dumps_storable, strip_unstorable
 from storage.writer_gate import WriterGate
 
 # How long a SQLite writer waits for another writer before "database is locked".
@@ -21,6 +23,38 @@ _gates_lock = threading.Lock()
 # A file's gate lives as long as an engine on that file does.
 _gates_by_file: weakref.WeakValueDictionary[str, WriterGate] = weakref.WeakValueDictionary()
 _gates_by_engine: weakref.WeakKeyDictionary[Engine, WriterGate] = weakref.WeakKeyDictionary()
+
+
+# Bound parameters are what people wrote (a safeguarding concern's text, a mail's body): they
+# never go into a log line (echo, sqlalchemy.engine at INFO) or an exception's text, which
+# the mail ingestor and the dispatcher log. Exceptions say "[SQL parameters hidden due to
+# hide_parameters=True]" instead.
+_ENGINE_OPTIONS: dict[str, Any] = {"hide_parameters": True, "json_serializer": dumps_storable}
+
+
+def _storing_text(engine: Engine) -> Engine:
+    """Every statement's text parameters made storable on the way to the driver (see
+    storage.storable_text)."""
+    event.listen(engine, "before_cursor_execute", strip_unstorable, retval=True)
+    _hide_row_values()
+    return engine
+
+
+class HideRowValues(logging.Filter):
+    """With sqlalchemy.engine at DEBUG, SQLAlchemy logs every row it reads ("Row (1, 'PQ-…',
+    'carer slapped…')"); hide_parameters does not cover those. The line stays, its values go."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.endswith("Row %r"):
+            record.msg, record.args = record.msg[: -len("%r")] + "[values hidden]", ()
+        return True
+
+
+def _hide_row_values() -> None:
+    # Rows are logged on the class-level logger (engines here have no logging_name).
+    logger = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(f, HideRowValues) for f in logger.filters):
+        logger.addFilter(HideRowValues())
 
 
 def writer_gate(engine: Engine) -> WriterGate | None:
@@ -39,9 +73,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+        return _storing_text(create_engine(parsed, echo=echo, pool_pre_ping=True, **_ENGINE_OPTIONS))
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, echo=echo)
+        return _storing_text(_sqlite_engine(parsed, echo=echo))
     raise ValueError(
         f"actionbot stores its data in SQLite or PostgreSQL; {parsed.get_backend_name()!r} "
         "is not supported. Use sqlite:///actionbot.db or postgresql+psycopg://user@host/db."
@@ -53,7 +87,7 @@ def _sqlite_engine(parsed: Any, *, echo: bool) -> Engine:
     is_file = database not in ("", ":memory:") and not database.startswith("file:")
     if is_file:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed, echo=echo)
+    engine = create_engine(parsed, echo=echo, **_ENGINE_OPTIONS)
     if is_file:
         key = str(Path(database).expanduser().resolve())
         with _gates_lock:
