@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from storage.storable_text import dumps_storable, strip_unstorable
 from storage.writer_gate import WriterGate
+from storage.writer_wait import WriterWait, begin_immediate_waiting
 
 # How long a SQLite writer waits for another writer before "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -63,11 +64,13 @@ def writer_gate(engine: Engine) -> WriterGate | None:
     return _gates_by_engine.get(engine)
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False, writer_wait: WriterWait | None = None) -> Engine:
     """An engine for `url`; no connection is made until first use.
 
     `sqlite:///path/to.db` (parent folders are created), `sqlite://` for memory, or
     `postgresql+psycopg://user@host/db` (a bare `postgresql://` is given the psycopg driver).
+    `writer_wait`: on a SQLite file, how long a transaction waits for another process's write
+    lock beyond the busy timeout (storage.writer_wait); commands run from a terminal set it.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
@@ -75,14 +78,14 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         return _storing_text(create_engine(parsed, echo=echo, pool_pre_ping=True, **_ENGINE_OPTIONS))
     if parsed.get_backend_name() == "sqlite":
-        return _storing_text(_sqlite_engine(parsed, echo=echo))
+        return _storing_text(_sqlite_engine(parsed, echo=echo, writer_wait=writer_wait))
     raise ValueError(
         f"actionbot stores its data in SQLite or PostgreSQL; {parsed.get_backend_name()!r} "
         "is not supported. Use sqlite:///actionbot.db or postgresql+psycopg://user@host/db."
     )
 
 
-def _sqlite_engine(parsed: Any, *, echo: bool) -> Engine:
+def _sqlite_engine(parsed: Any, *, echo: bool, writer_wait: WriterWait | None) -> Engine:
     database = parsed.database or ""
     is_file = database not in ("", ":memory:") and not database.startswith("file:")
     if is_file:
@@ -118,6 +121,10 @@ def _sqlite_engine(parsed: Any, *, echo: bool) -> Engine:
         # writes it; with a deferred BEGIN, a second writer in between makes the write fail
         # at once with SQLITE_BUSY (busy_timeout does not apply to that upgrade). Taking the
         # lock first turns that into a short wait; units of work last milliseconds.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if writer_wait is None or not is_file:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            begin_immediate_waiting(connection.connection.driver_connection, writer_wait, Path(database).name,
+                                    SQLITE_BUSY_TIMEOUT_MS)
 
     return engine
