@@ -95,12 +95,15 @@ def make_clock(settings: Settings) -> Clock:
 
 
 def build_runtime(
-    settings: Settings, registry: HandlerRegistry | None = None, environ: Mapping[str, str] | None = None
+    settings: Settings, registry: HandlerRegistry | None = None, environ: Mapping[str, str] | None = None,
+    *, writer_wait: Any = None,
 ) -> Runtime:
+    """`writer_wait` (a storage.writer_wait.WriterWait): how long a command run from a terminal
+    waits for another process that holds the SQLite file; None for the long-running services."""
     from handlers import default_registry
     from storage import ensure_schema, make_engine, unit_of_work_factory
 
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, writer_wait=writer_wait)
     ensure_schema(engine)
     new_uow = unit_of_work_factory(engine)
     clock = make_clock(settings)

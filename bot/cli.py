@@ -64,13 +64,34 @@ def main_options(
         raise fail(str(exc))
 
 
-def _runtime():  # type: ignore[no-untyped-def]
+def _runtime(*, wait: bool = True):  # type: ignore[no-untyped-def]
+    """The runtime a command works in. `wait`: its units of work wait up to db_wait_s for
+    another process that holds the SQLite file (`run` answers its senders sooner instead)."""
     from bot.app import build_runtime
+    from storage.errors import DatabaseBusy
+    from storage.writer_wait import WriterWait
 
+    writer_wait = WriterWait(STATE.settings.db_wait_s, _tell_waiting_once() if sys.stderr.isatty() else None) \
+        if wait else None
     try:
-        return build_runtime(STATE.settings)
+        return build_runtime(STATE.settings, writer_wait=writer_wait)
+    except DatabaseBusy:
+        raise  # main() says so in one line
     except Exception as exc:  # a bad URL or an unreachable database: say which, no traceback
         raise fail(f"cannot open the database {_safe_url(STATE.settings.database_url)}: {exc}")
+
+
+def _tell_waiting_once():  # type: ignore[no-untyped-def]
+    """Says on the terminal that the command is waiting, the first time it waits only (it
+    may wait twice: to read the schema version, then for its unit of work)."""
+    told = []
+
+    def tell(name: str) -> None:
+        if not told:
+            told.append(name)
+            typer.echo(f"Waiting for another actionbot process to finish with {name}…", err=True)
+
+    return tell
 
 
 def _safe_url(url: str) -> str:
@@ -365,7 +386,7 @@ def run() -> None:
 
     from bot.app import configured_services, load_example_plan_if_empty
 
-    runtime = _runtime()
+    runtime = _runtime(wait=False)
     started = []  # only what started is stopped, also after a Ctrl-C in the middle of starting
     try:
         loaded = load_example_plan_if_empty(runtime)
@@ -392,8 +413,38 @@ def run() -> None:
         runtime.close()
 
 
+# Exit status of a command that found the database held by another process for the whole of
+# its wait (EX_TEMPFAIL: try again later).
+EXIT_BUSY = 75
+
+
 def main() -> None:
-    app()
+    from storage.errors import is_database_busy
+
+    try:
+        app()
+    except Exception as exc:
+        # Another actionbot process held the SQLite file for longer than this command waits
+        # (storage.writer_wait), or past the busy timeout where nothing waits longer: one
+        # sentence, not a traceback. Nothing was changed: the unit of work never began.
+        if not is_database_busy(exc):
+            raise
+        typer.echo(f"Error: {_busy_sentence(exc)}", err=True)
+        sys.exit(EXIT_BUSY)
+
+
+def _busy_sentence(exc: BaseException) -> str:
+    from storage.errors import DatabaseBusy
+
+    current: BaseException | None = exc
+    for _ in range(20):  # a chain of causes is short; a cycle must not hang the exit
+        if current is None:
+            break
+        if isinstance(current, DatabaseBusy):
+            return str(current)
+        current = current.__cause__ or current.__context__
+    return ("the database is busy: another actionbot process is writing to it; nothing was changed. "
+            "Try again when it has finished.")
 
 
 if __name__ == "__main__":

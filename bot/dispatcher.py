@@ -21,7 +21,7 @@ from bot.domain.progress import UpdateRefused
 from bot.grammar import parse
 from bot.messages import InboundMessage, Reply
 from bot.registry import HandlerRegistry
-from storage.errors import retry_reason
+from storage.errors import DatabaseHeld, retry_reason
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +128,8 @@ class Dispatcher:
             except Exception as exc:
                 if retry_reason(exc) is not None:
                     raise  # handle() runs the whole unit of work again
+                if isinstance(exc, DatabaseHeld):
+                    raise  # the command's whole wait is spent: its caller says so
                 incident = uuid.uuid4().hex[:8]
                 log.exception(
                     "handler failed",

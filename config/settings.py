@@ -38,6 +38,9 @@ class Settings:
     maildrop: Path = Path("maildrop")
     example_plan: Path = EXAMPLE_PLAN
     max_message_chars: int = 4000
+    # How long a command (`actionbot import`, `say`, …) waits for another actionbot process that
+    # holds the SQLite file (an import of a large plan) before it gives up, changing nothing.
+    db_wait_s: float = 60.0
     config_file: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # sections other issues read
 
@@ -56,6 +59,16 @@ def _parse_today(value: str) -> date:
         raise SettingsError(
             f"'{value}' is not a date for --today / ACTIONBOT_TODAY; use the form 2026-03-31."
         ) from None
+
+
+def _parse_seconds(value: str, name: str) -> float:
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise SettingsError(f"{name} is '{value}', not a number of seconds; use e.g. 60 (0: do not wait).")
+    return seconds
 
 
 def _refuse_secrets(data: dict[str, Any], path: Path, prefix: str = "") -> None:
@@ -97,6 +110,8 @@ def load_settings(
         settings = replace(settings, permission_mode=env["ACTIONBOT_PERMISSION_MODE"].strip().lower())
     if env.get("ACTIONBOT_MAILDROP"):
         settings = replace(settings, maildrop=Path(env["ACTIONBOT_MAILDROP"]))
+    if env.get("ACTIONBOT_DB_WAIT_S"):
+        settings = replace(settings, db_wait_s=_parse_seconds(env["ACTIONBOT_DB_WAIT_S"], "ACTIONBOT_DB_WAIT_S"))
     if database_url:
         settings = replace(settings, database_url=database_url)
     if today:
@@ -123,6 +138,8 @@ def _apply_file(settings: Settings, data: dict[str, Any], path: Path) -> Setting
         changes["default_plan"] = str(bot["default_plan"])
     if "maildrop" in bot:
         changes["maildrop"] = Path(bot["maildrop"])
+    if "db_wait_s" in bot:
+        changes["db_wait_s"] = _parse_seconds(str(bot["db_wait_s"]), f"{path}: [bot] db_wait_s")
     if "today" in bot:
         changes["today"] = _parse_today(str(bot["today"]))
     plans = data.get("channel_plans", {})

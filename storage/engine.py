@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from pathlib import Path
@@ -10,7 +11,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from storage.storable_text import dumps_storable, strip_unstorable
 from storage.writer_gate import WriterGate
+from storage.writer_wait import WriterWait, begin_immediate_waiting
 
 # How long a SQLite writer waits for another writer before "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -23,39 +26,73 @@ _gates_by_file: weakref.WeakValueDictionary[str, WriterGate] = weakref.WeakValue
 _gates_by_engine: weakref.WeakKeyDictionary[Engine, WriterGate] = weakref.WeakKeyDictionary()
 
 
+# Bound parameters are what people wrote (a safeguarding concern's text, a mail's body): they
+# never go into a log line (echo, sqlalchemy.engine at INFO) or an exception's text, which
+# the mail ingestor and the dispatcher log. Exceptions say "[SQL parameters hidden due to
+# hide_parameters=True]" instead.
+_ENGINE_OPTIONS: dict[str, Any] = {"hide_parameters": True, "json_serializer": dumps_storable}
+
+
+def _storing_text(engine: Engine) -> Engine:
+    """Every statement's text parameters made storable on the way to the driver (see
+    storage.storable_text)."""
+    event.listen(engine, "before_cursor_execute", strip_unstorable, retval=True)
+    _hide_row_values()
+    return engine
+
+
+class HideRowValues(logging.Filter):
+    """With sqlalchemy.engine at DEBUG, SQLAlchemy logs every row it reads ("Row (1, 'PQ-…',
+    'carer slapped…')"); hide_parameters does not cover those. The line stays, its values go."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.endswith("Row %r"):
+            record.msg, record.args = record.msg[: -len("%r")] + "[values hidden]", ()
+        return True
+
+
+def _hide_row_values() -> None:
+    # Rows are logged on the class-level logger (engines here have no logging_name).
+    logger = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(f, HideRowValues) for f in logger.filters):
+        logger.addFilter(HideRowValues())
+
+
 def writer_gate(engine: Engine) -> WriterGate | None:
     """The gate units of work on `engine` queue at: one per SQLite file, None for PostgreSQL
     (which locks rows, not the whole database) and for in-memory SQLite."""
     return _gates_by_engine.get(engine)
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False, writer_wait: WriterWait | None = None) -> Engine:
     """An engine for `url`; no connection is made until first use.
 
     `sqlite:///path/to.db` (parent folders are created), `sqlite://` for memory, or
     `postgresql+psycopg://user@host/db` (a bare `postgresql://` is given the psycopg driver).
     Bound parameters are left out of SQL logging and of error messages: they can be the text
     of a safeguarding entry, and an error's message ends up in a log.
+    `writer_wait`: on a SQLite file, how long a transaction waits for another process's write
+    lock beyond the busy timeout (storage.writer_wait); commands run from a terminal set it.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, echo=echo, pool_pre_ping=True, hide_parameters=True)
+        return _storing_text(create_engine(parsed, echo=echo, pool_pre_ping=True, **_ENGINE_OPTIONS))
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, echo=echo)
+        return _storing_text(_sqlite_engine(parsed, echo=echo, writer_wait=writer_wait))
     raise ValueError(
         f"actionbot stores its data in SQLite or PostgreSQL; {parsed.get_backend_name()!r} "
         "is not supported. Use sqlite:///actionbot.db or postgresql+psycopg://user@host/db."
     )
 
 
-def _sqlite_engine(parsed: Any, *, echo: bool) -> Engine:
+def _sqlite_engine(parsed: Any, *, echo: bool, writer_wait: WriterWait | None) -> Engine:
     database = parsed.database or ""
     is_file = database not in ("", ":memory:") and not database.startswith("file:")
     if is_file:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed, echo=echo, hide_parameters=True)
+    engine = create_engine(parsed, echo=echo, **_ENGINE_OPTIONS)
     if is_file:
         key = str(Path(database).expanduser().resolve())
         with _gates_lock:
@@ -86,6 +123,10 @@ def _sqlite_engine(parsed: Any, *, echo: bool) -> Engine:
         # writes it; with a deferred BEGIN, a second writer in between makes the write fail
         # at once with SQLITE_BUSY (busy_timeout does not apply to that upgrade). Taking the
         # lock first turns that into a short wait; units of work last milliseconds.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if writer_wait is None or not is_file:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            begin_immediate_waiting(connection.connection.driver_connection, writer_wait, Path(database).name,
+                                    SQLITE_BUSY_TIMEOUT_MS)
 
     return engine

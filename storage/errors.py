@@ -34,6 +34,20 @@ class DatabaseBusy(StorageError):
     """Another writer held the database for longer than we wait; nothing was changed."""
 
 
+class DatabaseHeld(DatabaseBusy):
+    """Another process held the SQLite file for the whole of a command's wait (see
+    storage.writer_wait); waiting again at once would only double the wait, so it is not a
+    reason to retry."""
+
+    def __init__(self, name: str, waited_s: float) -> None:
+        super().__init__(
+            f"{name} is busy: another actionbot process (an import?) has held it for {waited_s:.0f} s; "
+            "nothing was changed. Try again when it has finished."
+        )
+        self.name = name
+        self.waited_s = waited_s
+
+
 def is_database_busy(exc: BaseException) -> bool:
     """True when `exc` (or what caused it) is SQLite's "database is locked" (SQLITE_BUSY after
     the busy timeout) or our own DatabaseBusy: the unit of work changed nothing and can be
@@ -51,6 +65,8 @@ def retry_reason(exc: BaseException) -> str | None:
     connection lost", "database busy"), or None when it may not."""
     if is_connection_lost(exc):
         return "database connection lost"
+    if any(isinstance(current, DatabaseHeld) for current in _chain(exc)):
+        return None  # the whole wait is spent already
     if is_database_busy(exc):
         return "database busy"
     return None

@@ -94,13 +94,7 @@ def _template_database() -> bytes:
         with tempfile.TemporaryDirectory() as folder:
             bot = make_testbot(Path(folder))
             try:
-                with bot.runtime.new_uow() as uow:
-                    uow.people.add(Person(name="Sam Patel", role=Role.ADMIN, email=f"sam.patel@{COUNCIL}"),
-                                   {"email": f"sam.patel@{COUNCIL}"})
-                    uow.people.add(Person(name="Jo Reid", role=Role.UPDATER, email=f"jo.reid@{COUNCIL}",
-                                          roles_extra=("safeguarding",)), {"console": "Jo Reid"})
-                    uow.providers.add(Provider("Acme Care", ("Acme",), ("acmecare.example",)))
-                    uow.commit()
+                _add_mail_people(bot)
             finally:
                 bot.runtime.close()
             source, copy = sqlite3.connect(Path(folder) / "bot.db"), sqlite3.connect(Path(folder) / "copy.db")
@@ -113,13 +107,28 @@ def _template_database() -> bytes:
     return _TEMPLATES["db"]
 
 
-def make_mailbot(tmp_path: Path, mail: dict[str, object] | None = None) -> MailBot:
+def _add_mail_people(bot: TestBot) -> None:
+    with bot.runtime.new_uow() as uow:
+        uow.people.add(Person(name="Sam Patel", role=Role.ADMIN, email=f"sam.patel@{COUNCIL}"),
+                       {"email": f"sam.patel@{COUNCIL}"})
+        uow.people.add(Person(name="Jo Reid", role=Role.UPDATER, email=f"jo.reid@{COUNCIL}",
+                              roles_extra=("safeguarding",)), {"console": "Jo Reid"})
+        uow.providers.add(Provider("Acme Care", ("Acme",), ("acmecare.example",)))
+        uow.commit()
+
+
+def make_mailbot(tmp_path: Path, mail: dict[str, object] | None = None, *, database_url: str | None = None) -> MailBot:
     """Sam Patel (admin, sam.patel@council.example), Jo Reid (safeguarding role) and the
-    provider Acme Care (acmecare.example) on top of the example plan."""
+    provider Acme Care (acmecare.example) on top of the example plan; on a copy of one SQLite
+    template, or set up afresh in the empty database at `database_url` (e.g. PostgreSQL)."""
     maildrop = tmp_path / "maildrop"
     settings = {"address": "inbox@council.example", **(mail or {})}
-    (tmp_path / "bot.db").write_bytes(_template_database())
-    bot = make_testbot(tmp_path, maildrop=maildrop, extra={"mail": settings})
+    if database_url is None:
+        (tmp_path / "bot.db").write_bytes(_template_database())
+        bot = make_testbot(tmp_path, maildrop=maildrop, extra={"mail": settings})
+    else:
+        bot = make_testbot(tmp_path, maildrop=maildrop, extra={"mail": settings}, database_url=database_url)
+        _add_mail_people(bot)
     notices: list[TriageNotice] = []
     ingestor = build_ingestor(bot.runtime, notify=notices.append)
     return MailBot(bot, maildrop, ingestor, notices)
