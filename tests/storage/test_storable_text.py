@@ -18,7 +18,7 @@ from bot.mail.mailbox import PROCESSED
 from storage.storable_text import dumps_storable, storable
 from storage.tables import PlanRow
 from tests.conftest import make_testbot
-from tests.mail_samples import AUTH_PASS, COUNCIL, make_mail, make_mailbot
+from tests.mail_samples import AUTH_PASS, CORPUS, COUNCIL, make_mail, make_mailbot
 from tests.storage_fixtures import database_url, engine, migrated_engine  # noqa: F401
 
 BODY = "Dear team,\n\nA carer slapped a resident\x00 bruising on her left arm was seen this morning.\n"
@@ -83,6 +83,28 @@ def test_a_mail_with_a_nul_in_its_body_becomes_an_entry_without_it(
         assert "\x00" not in entry.body
         assert "carer slapped a resident bruising on her left arm" in entry.body
         assert all("\x00" not in (event.note or "") for event in mailbot.events(result.reference))
+    finally:
+        mailbot.ingestor.mailbox.close()
+        mailbot.bot.runtime.close()
+
+
+@pytest.mark.parametrize("corpus_file", ["flanker_no_content_type.eml", "ours_latin1_raw_header_bytes.eml"])
+def test_a_corpus_mail_with_a_nul_and_safeguarding_text_is_filed_confidentially(
+        tmp_path: Path, database_url: str, caplog: pytest.LogCaptureFixture, corpus_file: str) -> None:  # noqa: F811
+    """Real mail from the corpus, with a NUL and a safeguarding sentence put in its body."""
+    raw = (CORPUS / corpus_file).read_bytes()
+    split = raw.index(b"\n\n") + 2 if b"\r\n\r\n" not in raw else raw.index(b"\r\n\r\n") + 4
+    raw = raw[:split] + b"Night carer slapped a resident\x00 and took money from her purse.\n\n" + raw[split:]
+    mailbot = make_mailbot(tmp_path, database_url=database_url)
+    try:
+        _log_everything(caplog)
+        result = mailbot.receive(raw, "corpus-nul")
+        assert result.outcome is Outcome.NEW_ENTRY, result.detail
+        assert result.reference is not None
+        entry = mailbot.entry(result.reference)
+        assert entry.is_confidential and "\x00" not in entry.body and "slapped a resident and took" in entry.body
+        logged = _log_text(caplog)
+        assert "slapped" not in logged and "purse" not in logged
     finally:
         mailbot.ingestor.mailbox.close()
         mailbot.bot.runtime.close()
