@@ -53,9 +53,12 @@ def main_options(
 ) -> None:
     import os
 
-    from bot.logs import configure_logging
+    from bot.logs import LoggingSettingsError, configure_logging
 
-    configure_logging(verbose, os.environ)
+    try:
+        configure_logging(verbose, os.environ)
+    except LoggingSettingsError as exc:
+        raise fail(str(exc))
     try:
         STATE.settings = load_settings(config_file=config, database_url=db, today=today)
     except SettingsError as exc:
