@@ -65,11 +65,11 @@ def main_options(
         raise fail(str(exc))
 
 
-def _runtime():  # type: ignore[no-untyped-def]
+def _runtime(metrics=None):  # type: ignore[no-untyped-def]
     from bot.app import build_runtime
 
     try:
-        return build_runtime(STATE.settings)
+        return build_runtime(STATE.settings, **({"metrics": metrics} if metrics is not None else {}))
     except Exception as exc:  # a bad URL or an unreachable database: say which, no traceback
         raise fail(f"cannot open the database {_safe_url(STATE.settings.database_url)}: {exc}")
 
@@ -360,36 +360,30 @@ def people_list() -> None:
 
 @app.command()
 def run() -> None:
-    """Start every configured channel. With none configured: load the example plan into an
-    empty database and open the console."""
-    import threading
-
+    """Run every configured service (Slack, Teams, the shared mailbox, digests) and the HTTP
+    server (/healthz, /readyz, /metrics, and Slack's and Teams' endpoints) until SIGTERM or
+    Ctrl-C. On a terminal with no chat channel configured, open the console instead of waiting.
+    An empty database gets the example plan."""
     from bot.app import configured_services, load_example_plan_if_empty
+    from bot.daemon import run_services
+    from bot.http.prometheus import PrometheusMetrics
 
-    runtime = _runtime()
-    started = []  # only what started is stopped, also after a Ctrl-C in the middle of starting
+    runtime = _runtime(PrometheusMetrics())
     try:
         loaded = load_example_plan_if_empty(runtime)
         if loaded:
             typer.echo(loaded)
         try:
             services = configured_services(runtime)
-            for service in services:
-                service.start()
-                started.append(service)
-                typer.echo(f"Started {service.name}.", err=True)
-        except (ValueError, RuntimeError) as exc:  # a channel's settings (SettingsError) or port: no traceback
+            console = None
+            if sys.stdin.isatty() and not any(service.is_chat for service in services):
+                console = lambda: _chat_loop(runtime, STATE.settings.console_user, None)  # noqa: E731
+            run_services(runtime, services, lambda line: typer.echo(line, err=True), console)
+        except (ValueError, RuntimeError) as exc:  # a channel's settings (SettingsError) or a port: no traceback
             raise fail(str(exc))
-        if any(service.is_chat for service in services):
-            typer.echo("Running; Ctrl-C to stop.", err=True)
-            threading.Event().wait()
-        else:
-            _chat_loop(runtime, STATE.settings.console_user, None)
     except KeyboardInterrupt:
         pass
     finally:
-        for service in reversed(started):
-            service.stop()
         runtime.close()
 
 

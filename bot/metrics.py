@@ -9,6 +9,12 @@ from __future__ import annotations
 
 
 class Metrics:
+    content_type = "text/plain; version=0.0.4; charset=utf-8"  # Prometheus' text format
+
+    def render(self) -> bytes:
+        """What /metrics shows."""
+        return b""
+
     def message_handled(self, channel: str, outcome: str, seconds: float) -> None:
         """One inbound message: outcome is applied, refused, silent, duplicate, failed or unavailable."""
 

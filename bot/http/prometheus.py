@@ -7,12 +7,13 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from bot.metrics import Metrics
 
-CONTENT_TYPE = CONTENT_TYPE_LATEST
 # Handler latency buckets (seconds): a status update takes milliseconds; Slack gives up at 3 s.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
 class PrometheusMetrics(Metrics):
+    content_type = CONTENT_TYPE_LATEST
+
     def __init__(self) -> None:
         # Our own registry, not prometheus_client's global one: two runtimes in one process
         # (the tests) count separately, and /metrics shows only what actionbot counts.

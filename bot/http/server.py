@@ -46,6 +46,7 @@ class HttpFront:
         self.read_timeout = read_timeout
         self.app = web.Application(client_max_size=max_body, middlewares=[self._bounded_body])
         self.bound: list[tuple[str, int]] = []  # where it listens (a port of 0 becomes the real one)
+        self.paths: list[str] = []  # what it serves, for the start-up line
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
@@ -56,10 +57,12 @@ class HttpFront:
 
     def add_route(self, method: str, path: str, handler: Handler) -> None:
         self.app.router.add_route(method, path, handler)
+        self.paths.append(path)
 
     def add_subapp(self, prefix: str, subapp: web.Application) -> None:
         """A channel's own aiohttp app (its middlewares apply only under `prefix`)."""
         self.app.add_subapp(prefix, subapp)
+        self.paths += [prefix + resource.canonical for resource in subapp.router.resources()]
 
     def url(self, path: str = "") -> str:
         host, port = self.bound[0]
