@@ -9,6 +9,9 @@ whose connection is gone has lost the lock and stops leading until it wins it ag
 that check and the pass the lock can change hands, so two instances may both poll once; the
 mail log's Message-ID claim keeps that harmless, it only costs a second fetch.)
 
+Advisory locks belong to one database; the key also names the schema, so two deployments in
+two schemas of one database each have their own leader.
+
 SQLite: a database file is not shared between machines, so one instance is assumed and it
 always leads.
 """
@@ -33,7 +36,7 @@ def lock_key(name: str) -> int:
 class Leadership:
     def __init__(self, engine: Engine, job: str) -> None:
         self.job = job
-        self.key = lock_key(job)
+        self.key: int | None = None  # known at the first connection (it names the schema)
         self._shared = engine.dialect.name == "postgresql"
         # Its own engine without a pool: the lock's connection is never handed to a unit of
         # work, and closing it really ends the session (and so the lock).
@@ -60,6 +63,9 @@ class Leadership:
         # Autocommit: holding the lock must not hold a transaction open for hours.
         connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         try:
+            if self.key is None:
+                schema = connection.execute(text("SELECT current_schema()")).scalar()
+                self.key = lock_key(f"{schema}:{self.job}")
             won = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}).scalar())
         except BaseException:
             connection.close()
