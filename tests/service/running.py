@@ -33,14 +33,14 @@ class Answer:
         return json.loads(self.body)
 
 
-def get(port: int, path: str, timeout: float = 10) -> Answer:
-    return request(port, "GET", path, timeout=timeout)
+def get(port: int, path: str, timeout: float = 10, host: str = "127.0.0.1") -> Answer:
+    return request(port, "GET", path, timeout=timeout, host=host)
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None,
-            timeout: float = 10) -> Answer:
+            timeout: float = 10, host: str = "127.0.0.1") -> Answer:
     started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    connection = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
