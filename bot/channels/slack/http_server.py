@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 from concurrent.futures import Executor
 
 from aiohttp import web
@@ -65,3 +66,16 @@ def slack_events_handler(app_of: Callable[[], App | None],
                             headers=answer_headers)
 
     return slack_events
+
+
+def bolt_app_server(app: App, host: str, port: int) -> Any:
+    """An HTTP server (bot.http.server.HttpFront, not yet started) serving only /slack/events
+    for `app`: the benches time a no-op Bolt app behind the same front as the real one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.http.server import HttpFront
+
+    front = HttpFront([(host, port)])
+    executor = ThreadPoolExecutor(max_workers=REQUEST_THREADS, thread_name_prefix="slack-request")
+    front.add_route("POST", EVENTS_PATH, slack_events_handler(lambda: app, executor))
+    return front
