@@ -117,3 +117,27 @@ def test_a_body_over_one_mebibyte_gets_413(bot: RunningBot) -> None:
         chunked.close()
     assert refused.status == 413 and b"limit" in text
     assert get(bot.port, "/healthz").status == 200
+
+
+def test_sigterm_lets_the_request_in_flight_finish_and_takes_no_new_one(bot: RunningBot, slack: FakeSlackApi) -> None:
+    import signal
+    import threading
+
+    # Slack makes the sender lookup wait 2 s (a 429 with Retry-After), so the event is still
+    # being handled when SIGTERM arrives.
+    slack.fail_next("users.info", 429, {"Retry-After": "2"})
+    body, headers = signed_event("AP2.5.1?", 2)
+    answers: list[int] = []
+    sender = threading.Thread(target=lambda: answers.append(
+        request(bot.port, "POST", "/slack/events", body, headers, timeout=20).status))
+    sender.start()
+    slack.wait_for("users.info")
+    time.sleep(0.3)
+    code, seconds = bot.stop(signal.SIGTERM)
+    sender.join(20)
+    assert answers == [200], bot.stderr  # acknowledged after it was handled, not cut off
+    assert "HSCM COMM AP2.5.1" in slack.wait_for("chat.postMessage")[0].args["text"]  # its reply went out
+    assert code == 0 and seconds < 10, (code, seconds, bot.stderr)
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", bot.port), timeout=2).close()
+    print(f"\nSIGTERM with a 2 s request in flight: exited 0 after {seconds:.1f} s")
