@@ -67,9 +67,10 @@ def main_options(
 
 def _runtime(metrics=None):  # type: ignore[no-untyped-def]
     from bot.app import build_runtime
+    from bot.metrics import NO_METRICS
 
     try:
-        return build_runtime(STATE.settings, **({"metrics": metrics} if metrics is not None else {}))
+        return build_runtime(STATE.settings, metrics=metrics or NO_METRICS)
     except Exception as exc:  # a bad URL or an unreachable database: say which, no traceback
         raise fail(f"cannot open the database {_safe_url(STATE.settings.database_url)}: {exc}")
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ def maildir_mailbox(runtime: Any, settings: MailSettings, *, watching: bool = Fa
 
 
 def build_ingestor(runtime: Any, mailbox: Mailbox | None = None, notify: TriageNotifier | None = None,
-                   *, watching: bool = False, stopping: Any = None) -> MailIngestor:
+                   *, watching: bool = False, stopping: Callable[[], bool] = lambda: False) -> MailIngestor:
     settings = MailSettings.from_extra(runtime.settings.extra)
     return MailIngestor(
         mailbox=mailbox or open_mailbox(runtime, settings, watching=watching),
@@ -60,7 +61,7 @@ def build_ingestor(runtime: Any, mailbox: Mailbox | None = None, notify: TriageN
         settings=settings,
         notify=notify or runtime.triage_notifier or console_triage,
         metrics=runtime.metrics,
-        **({"stopping": stopping} if stopping is not None else {}),
+        stopping=stopping,
     )
 
 

@@ -8,6 +8,8 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -77,15 +79,12 @@ def test_run_without_a_terminal_serves_until_a_signal_and_stops_cleanly(tmp_path
 
 
 def test_a_port_that_is_taken_is_a_sentence_and_status_2(tmp_path: Path) -> None:
-    first = RunningBot(tmp_path / "one")
     (tmp_path / "one").mkdir()
     (tmp_path / "two").mkdir()
+    first = RunningBot(tmp_path / "one")
     try:
         first.start()
         second = RunningBot(tmp_path / "two", ACTIONBOT_HTTP_PORT=str(first.port))
-        import subprocess
-        import sys
-
         done = subprocess.run([sys.executable, "-m", "bot.cli", "run"], cwd=second.folder, env=second.env,
                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
         first.stop()
