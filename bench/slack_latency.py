@@ -28,7 +28,7 @@ from slack_bolt import App  # noqa: E402
 
 from bot.app import build_runtime, load_example_plan_if_empty  # noqa: E402
 from bot.channels.slack.bolt_app import make_web_client  # noqa: E402
-from bot.channels.slack.http_server import SlackHttpServer  # noqa: E402
+from bot.channels.slack.http_server import bolt_app_server  # noqa: E402
 from bot.channels.slack.service import SlackService  # noqa: E402
 from bot.domain.model import Person, Role  # noqa: E402
 from config.settings import EXAMPLE_PLAN, Settings  # noqa: E402
@@ -102,13 +102,13 @@ def main() -> None:
         service = SlackService(http_settings(slack), runtime.dispatcher.handle)
         executor = ThreadPoolExecutor(max_workers=4)
         service.start()
-        noop = SlackHttpServer(noop_app(slack, executor), "127.0.0.1", 0)
+        noop: Any = bolt_app_server(noop_app(slack, executor), "127.0.0.1", 0)
         noop.start()
         try:
-            assert service.http is not None
+            assert service.http_address is not None
             ours = Target("actionbot", SlackHttpClient(service))
             floor = Target("no-op", SlackHttpClient(service))
-            floor.client.host, floor.client.port = noop.address
+            floor.client.host, floor.client.port = noop.bound[0]
             warmup = 20
             for i in range(args.events + warmup):
                 run_one(ours, slack, 2 * i, f"AP2.5.1 {i % 99 + 1}% - bench update {i}")

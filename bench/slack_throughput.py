@@ -225,7 +225,7 @@ def serve_noop(port: int, api_url: str) -> None:
     """The floor's server process: a no-op Bolt app behind actionbot's own HTTP server."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from bot.channels.slack.http_server import SlackHttpServer
+    from bot.channels.slack.http_server import bolt_app_server
     from slack_latency import noop_app
 
     class Api:
@@ -234,7 +234,7 @@ def serve_noop(port: int, api_url: str) -> None:
     api = Api()
     api.api_url = api_url  # type: ignore[attr-defined]
     executor = ThreadPoolExecutor(max_workers=8)
-    server = SlackHttpServer(noop_app(api, executor), "127.0.0.1", port)  # type: ignore[arg-type]
+    server: Any = bolt_app_server(noop_app(api, executor), "127.0.0.1", port)  # type: ignore[arg-type]
     server.start()
     try:
         threading.Event().wait()

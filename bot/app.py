@@ -6,6 +6,7 @@ Nothing connects to anything at import time; `build_runtime` does it when asked.
 from __future__ import annotations
 
 import importlib
+import importlib.resources
 import logging
 import os
 from collections.abc import Callable, Mapping
@@ -14,6 +15,7 @@ from typing import Any, Protocol
 
 from bot.clock import Clock, PinnedClock, SystemClock
 from bot.dispatcher import DispatchSettings, Dispatcher
+from bot.metrics import NO_METRICS, Metrics
 from bot.registry import HandlerRegistry
 from config.settings import Settings
 
@@ -31,16 +33,23 @@ class Runtime:
     # Where the mailbox posts triage notices (new entries, spoofed senders, unreadable mail);
     # None: a log line and stderr (bot.mail.ingest.console_triage). A chat channel sets it.
     triage_notifier: Callable[[Any], None] | None = None
+    # What the dispatcher, the mail pipeline and the digest sender count; `actionbot run`
+    # passes the Prometheus registry that /metrics shows, everything else counts nothing.
+    metrics: Metrics = NO_METRICS
 
     def close(self) -> None:
         self.engine.dispose()
 
 
 class Service(Protocol):
-    """A channel or background job that `actionbot run` starts and stops."""
+    """A channel or background job that `actionbot run` starts and stops.
+
+    Optional, looked up by bot.daemon: `mount(front)` puts the service's routes on the one HTTP
+    server before it starts (bot.http.server.HttpFront); `health() -> str | None` is None when
+    the service is fine and otherwise a sentence for /readyz."""
 
     name: str
-    is_chat: bool  # a chat channel (Slack, Teams); without one, `run` opens the console
+    is_chat: bool  # a chat channel (Slack, Teams); without one, `run` may open the console
 
     def start(self) -> None: ...
 
@@ -96,7 +105,7 @@ def make_clock(settings: Settings) -> Clock:
 
 def build_runtime(
     settings: Settings, registry: HandlerRegistry | None = None, environ: Mapping[str, str] | None = None,
-    *, writer_wait: Any = None,
+    *, writer_wait: Any = None, metrics: Metrics = NO_METRICS,
 ) -> Runtime:
     """`writer_wait` (a storage.writer_wait.WriterWait): how long a command run from a terminal
     waits for another process that holds the SQLite file; None for the long-running services."""
@@ -117,6 +126,7 @@ def build_runtime(
             max_message_chars=settings.max_message_chars,
             plan_for=settings.plan_for_conversation,
         ),
+        metrics,
     )
     return Runtime(
         settings=settings,
@@ -125,6 +135,7 @@ def build_runtime(
         clock=clock,
         dispatcher=dispatcher,
         environ=dict(os.environ if environ is None else environ),
+        metrics=metrics,
     )
 
 
@@ -139,7 +150,8 @@ def load_example_plan_if_empty(runtime: Runtime) -> str | None:
         path = runtime.settings.example_plan
         if not path.is_file():
             return None
-        plan_file = read_plan_csv(path)
+        with importlib.resources.as_file(path) as readable:  # a real file even from a zipped install
+            plan_file = read_plan_csv(readable)
         report = import_plan(
             uow, plan_file, actor="actionbot", channel="import", now=runtime.clock.now(), today=runtime.clock.today()
         )

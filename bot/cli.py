@@ -55,26 +55,30 @@ def main_options(
 ) -> None:
     import os
 
-    from bot.logs import configure_logging
+    from bot.logs import LoggingSettingsError, configure_logging
 
-    configure_logging(verbose, os.environ)
+    try:
+        configure_logging(verbose, os.environ)
+    except LoggingSettingsError as exc:
+        raise fail(str(exc))
     try:
         STATE.settings = load_settings(config_file=config, database_url=db, today=today)
     except SettingsError as exc:
         raise fail(str(exc))
 
 
-def _runtime(*, wait: bool = True):  # type: ignore[no-untyped-def]
+def _runtime(metrics=None, *, wait: bool = True):  # type: ignore[no-untyped-def]
     """The runtime a command works in. `wait`: its units of work wait up to db_wait_s for
     another process that holds the SQLite file (`run` answers its senders sooner instead)."""
     from bot.app import build_runtime
+    from bot.metrics import NO_METRICS
     from storage.errors import DatabaseBusy
     from storage.writer_wait import WriterWait
 
     writer_wait = WriterWait(STATE.settings.db_wait_s, _tell_waiting_once() if sys.stderr.isatty() else None) \
         if wait else None
     try:
-        return build_runtime(STATE.settings, writer_wait=writer_wait)
+        return build_runtime(STATE.settings, writer_wait=writer_wait, metrics=metrics or NO_METRICS)
     except DatabaseBusy:
         raise  # main() says so in one line
     except Exception as exc:  # a bad URL or an unreachable database: say which, no traceback
@@ -380,36 +384,30 @@ def people_list() -> None:
 
 @app.command()
 def run() -> None:
-    """Start every configured channel. With none configured: load the example plan into an
-    empty database and open the console."""
-    import threading
-
+    """Run every configured service (Slack, Teams, the shared mailbox, digests) and the HTTP
+    server (/healthz, /readyz, /metrics, and Slack's and Teams' endpoints) until SIGTERM or
+    Ctrl-C. On a terminal with no chat channel configured, open the console instead of waiting.
+    An empty database gets the example plan."""
     from bot.app import configured_services, load_example_plan_if_empty
+    from bot.daemon import run_services
+    from bot.http.prometheus import PrometheusMetrics
 
-    runtime = _runtime(wait=False)
-    started = []  # only what started is stopped, also after a Ctrl-C in the middle of starting
+    runtime = _runtime(PrometheusMetrics(), wait=False)
     try:
         loaded = load_example_plan_if_empty(runtime)
         if loaded:
             typer.echo(loaded)
         try:
             services = configured_services(runtime)
-            for service in services:
-                service.start()
-                started.append(service)
-                typer.echo(f"Started {service.name}.", err=True)
-        except (ValueError, RuntimeError) as exc:  # a channel's settings (SettingsError) or port: no traceback
+            console = None
+            if sys.stdin.isatty() and not any(service.is_chat for service in services):
+                console = lambda: _chat_loop(runtime, STATE.settings.console_user, None)  # noqa: E731
+            run_services(runtime, services, lambda line: typer.echo(line, err=True), console)
+        except (ValueError, RuntimeError) as exc:  # a channel's settings (SettingsError) or a port: no traceback
             raise fail(str(exc))
-        if any(service.is_chat for service in services):
-            typer.echo("Running; Ctrl-C to stop.", err=True)
-            threading.Event().wait()
-        else:
-            _chat_loop(runtime, STATE.settings.console_user, None)
     except KeyboardInterrupt:
         pass
     finally:
-        for service in reversed(started):
-            service.stop()
         runtime.close()
 
 

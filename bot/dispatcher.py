@@ -20,6 +20,7 @@ from bot.domain.model import Person, Role
 from bot.domain.progress import UpdateRefused
 from bot.grammar import parse
 from bot.messages import InboundMessage, Reply
+from bot.metrics import NO_METRICS, Metrics
 from bot.registry import HandlerRegistry
 from storage.errors import DatabaseHeld, retry_reason
 
@@ -56,17 +57,29 @@ class Dispatcher:
         new_uow: Callable[[], Any],
         clock: Clock,
         settings: DispatchSettings | None = None,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.registry = registry
         self.new_uow = new_uow
         self.clock = clock
         self.settings = settings or DispatchSettings()
+        self.metrics = metrics
 
     def handle(self, message: InboundMessage, command: object | None = None) -> Reply | None:
         """The reply to send, or None when the bot should stay silent.
 
         `command` is for native events that already name a command (an Undo button, a deleted
         message): the text is then not parsed, everything else is the same."""
+        started = time.perf_counter()
+        outcome = "failed"  # what an exception leaves it as
+        try:
+            reply, outcome = self._handle(message, command)
+        finally:
+            self.metrics.message_handled(message.channel, outcome, time.perf_counter() - started)
+        return reply
+
+    def _handle(self, message: InboundMessage, command: object | None) -> tuple[Reply | None, str]:
+        """The reply and the outcome the metrics count it under."""
         text = message.text or ""
         today = self.clock.today()
         if command is not None:
@@ -75,16 +88,16 @@ class Dispatcher:
             if len(text) > self.settings.max_message_chars and not message.is_direct:
                 # A long message in a channel is answered only if it starts like a command.
                 if isinstance(parse(text[:200], today), NotACommand):
-                    return None
+                    return None, "silent"
             parsed = parse(text, today)
         if isinstance(parsed, NotACommand) and message.amends:
             parsed = MessageEditedAway(message.amends)  # an update edited into chatter
         if isinstance(parsed, NotACommand):
             if not message.is_direct:
-                return None
-            return Reply(text=parsed.hint or SHORT_HELP, is_error=True)
+                return None, "silent"
+            return Reply(text=parsed.hint or SHORT_HELP, is_error=True), "refused"
         if isinstance(parsed, ParseError):
-            return Reply.error(parsed.message)
+            return Reply.error(parsed.message), "refused"
         handler = self.registry.lookup(type(parsed))
         for attempt, pause in enumerate((*RECONNECT_DELAYS_S, None), start=1):
             try:
@@ -93,15 +106,17 @@ class Dispatcher:
                 problem = retry_reason(exc)
                 if problem is None:
                     raise
+                self.metrics.database_retry(problem)
                 log.warning(problem + "; " + ("giving up" if pause is None else "handling the message again"),
                             extra={"channel": message.channel, "message_id": message.message_id, "attempt": attempt})
                 if pause is None:
                     break
                 time.sleep(pause)
         return Reply.error("I can't reach the database just now, so nothing was changed. Please try again in a "
-                           "minute; if it keeps happening, tell your admin.")
+                           "minute; if it keeps happening, tell your admin."), "unavailable"
 
-    def _handle_once(self, message: InboundMessage, parsed: object, handler: Any, today: Any) -> Reply | None:
+    def _handle_once(self, message: InboundMessage, parsed: object, handler: Any,
+                     today: Any) -> tuple[Reply | None, str]:
         """One unit of work: claim the message id, identify, run the handler, commit or roll back."""
         now = self.clock.now()
         with self.new_uow() as uow:
@@ -110,7 +125,7 @@ class Dispatcher:
                     "duplicate delivery ignored",
                     extra={"channel": message.channel, "message_id": message.message_id},
                 )
-                return None
+                return None, "duplicate"
             ctx = HandlerContext(
                 uow=uow,
                 person=self._identify(uow, message),
@@ -121,6 +136,7 @@ class Dispatcher:
                 plan=self.settings.plan_for(message.channel, message.conversation_id),
                 batch_id=uuid.uuid4().hex,
             )
+            outcome = None
             try:
                 reply = handler(parsed, ctx)
             except UpdateRefused as refused:
@@ -130,6 +146,7 @@ class Dispatcher:
                     raise  # handle() runs the whole unit of work again
                 if isinstance(exc, DatabaseHeld):
                     raise  # the command's whole wait is spent: its caller says so
+                outcome = "failed"
                 incident = uuid.uuid4().hex[:8]
                 log.exception(
                     "handler failed",
@@ -152,7 +169,9 @@ class Dispatcher:
             extra={"channel": message.channel, "message_id": message.message_id, "command": type(parsed).__name__,
                    "error": reply is not None and reply.is_error},
         )
-        return reply
+        if outcome is None:
+            outcome = "silent" if reply is None else "refused" if reply.is_error else "applied"
+        return reply, outcome
 
     def _identify(self, uow: Any, message: InboundMessage) -> Person | None:
         if message.channel == "console":

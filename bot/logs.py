@@ -3,10 +3,12 @@ ever written out, whatever a library or a message puts in a log record."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
 from collections.abc import Mapping
+from datetime import datetime, timezone
 
 _SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|CLIENT_SECRET", re.I)
 # Standard LogRecord attributes; anything else on a record came from `extra={...}`.
@@ -57,10 +59,51 @@ class StructuredFormatter(logging.Formatter):
         return line
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line, for log collectors: time (UTC, ISO 8601), level, logger,
+    message, then the record's `extra` fields by name (channel, message_id, reference …).
+    A field that is not JSON (a date, a path) is written as its text."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_") and key not in entry:
+                entry[key] = value
+        # RedactSecrets has already turned a traceback into cleaned exc_text.
+        trace = record.exc_text or (self.formatException(record.exc_info) if record.exc_info else None)
+        if trace:
+            entry["exception"] = trace
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class LoggingSettingsError(ValueError):
+    """ACTIONBOT_LOG_FORMAT or ACTIONBOT_LOG_LEVEL names something that does not exist."""
+
+
 def configure_logging(verbose: bool, environ: Mapping[str, str]) -> None:
+    """stderr, one line per record. ACTIONBOT_LOG_FORMAT=json for JSON lines; ACTIONBOT_LOG_LEVEL
+    (DEBUG, INFO, WARNING, ERROR) wins over -v (INFO) and the default (WARNING)."""
+    form = environ.get("ACTIONBOT_LOG_FORMAT", "").strip().lower() or "text"
+    if form not in LOG_FORMATS:
+        raise LoggingSettingsError(f"ACTIONBOT_LOG_FORMAT is '{form}'; use 'text' or 'json'.")
+    level = environ.get("ACTIONBOT_LOG_LEVEL", "").strip().upper() or ("INFO" if verbose else "WARNING")
+    if level not in LOG_LEVELS:
+        raise LoggingSettingsError(f"ACTIONBOT_LOG_LEVEL is '{level}'; use one of {', '.join(LOG_LEVELS)}.")
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(StructuredFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    if form == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(StructuredFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.addFilter(RedactSecrets(secret_values(environ)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    root.setLevel(getattr(logging, level))

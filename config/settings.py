@@ -10,12 +10,16 @@ import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 DEFAULT_DB_PATH = Path("var") / "actionbot.db"
 DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DB_PATH.as_posix()}"
-EXAMPLE_PLAN = Path(__file__).resolve().parent.parent / "examples" / "moray-commissioning-2023.csv"
+# Package data, so `pip install .` (not only an editable install) has it; examples/ in the
+# repository holds the same file for `actionbot import examples/…` (a test keeps them equal).
+EXAMPLE_PLAN: Traversable = files("config") / "examples" / "moray-commissioning-2023.csv"
 
 PERMISSION_MODES = ("strict", "open")
 _SECRET_WORDS = ("token", "secret", "password", "passwd", "api_key", "apikey", "private_key")
@@ -36,7 +40,7 @@ class Settings:
     # "slack:C0123" or "teams:19:abc@thread" -> plan name, so short codes resolve in that plan
     channel_plans: dict[str, str] = field(default_factory=dict)
     maildrop: Path = Path("maildrop")
-    example_plan: Path = EXAMPLE_PLAN
+    example_plan: Path | Traversable = EXAMPLE_PLAN
     max_message_chars: int = 4000
     # How long a command (`actionbot import`, `say`, …) waits for another actionbot process that
     # holds the SQLite file (an import of a large plan) before it gives up, changing nothing.

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from datetime import date
@@ -17,7 +18,7 @@ from bot.messages import InboundMessage, Reply
 from config.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
-EXAMPLE_CSV = REPO / "examples" / "moray-commissioning-2023.csv"
+EXAMPLE_CSV = REPO / "config" / "examples" / "moray-commissioning-2023.csv"  # the packaged copy (config.settings)
 REPORT_DAY = date(2023, 9, 27)  # the day seed 000's Actions Report was generated
 
 _LOOPBACK = {"127.0.0.1", "::1", "localhost", "0.0.0.0"}
@@ -31,6 +32,16 @@ def _check_address(sock: socket.socket, address: object) -> None:
     host = address[0] if isinstance(address, tuple) else address
     if str(host) not in _LOOPBACK and not str(host).startswith("127."):
         raise AssertionError(f"test tried to open a socket to {address!r}; tests talk only to loopback")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def http_on_an_ephemeral_port() -> Iterator[None]:
+    """`actionbot run` always serves HTTP, by default on 127.0.0.1:3978: a test that starts it
+    without naming a port gets a free one, so runs side by side on one machine never collide."""
+    with pytest.MonkeyPatch.context() as patch:
+        if "ACTIONBOT_HTTP_PORT" not in os.environ:
+            patch.setenv("ACTIONBOT_HTTP_PORT", "0")
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -103,7 +103,8 @@ def test_slack_errors_show_no_token_in_logs_or_replies(testbot: TestBot, caplog:
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("ACTIONBOT_", "SLACK_"))}
     return {**base, "PYTHONPATH": str(REPO), "ACTIONBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-            "ACTIONBOT_TODAY": "2023-09-27", "ACTIONBOT_MAILDROP": str(tmp_path / "maildrop"), **extra}
+            "ACTIONBOT_TODAY": "2023-09-27", "ACTIONBOT_MAILDROP": str(tmp_path / "maildrop"),
+            "ACTIONBOT_HTTP_PORT": "0", **extra}  # `run` serves HTTP: on a free port, never a fixed one
 
 
 def test_the_cli_never_prints_a_slack_token_it_was_refused(tmp_path: Path) -> None:

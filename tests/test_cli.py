@@ -94,11 +94,24 @@ def test_db_upgrade_and_bad_today(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "not a date" in bad.stderr
 
 
-def test_run_loads_the_example_plan_and_opens_the_console(tmp_path: Path) -> None:
-    result = actionbot(tmp_path, "run", input="summary 2.5\nquit\n")
+def test_run_on_a_terminal_loads_the_example_plan_and_opens_the_console(tmp_path: Path) -> None:
+    import pty
+
+    # The console opens only when someone is at a terminal: give `run` one for its stdin.
+    terminal, typist = pty.openpty()
+    try:
+        os.write(terminal, b"summary 2.5\nquit\n")
+        env = {**os.environ, "ACTIONBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "ACTIONBOT_TODAY": "2023-09-27"}
+        env.pop("ACTIONBOT_CONFIG", None)
+        result = subprocess.run([sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path, env=env, stdin=typist,
+                                capture_output=True, text=True, timeout=60)
+    finally:
+        os.close(terminal)
+        os.close(typist)
     assert result.returncode == 0, result.stderr
     assert "Loaded the example plan" in result.stdout
     assert "2.5 Sample Testing: 65%" in result.stdout
+    assert "All services stopped." in result.stderr
 
 
 def test_chat_reads_lines(loaded: Path) -> None:

@@ -37,3 +37,46 @@ def test_secrets_are_masked_in_messages_args_extras_and_tracebacks() -> None:
 
 def test_short_or_ordinary_values_are_not_treated_as_secrets() -> None:
     assert secret_values({"PASSWORD_HINT_LEN": "8", "PATH": "/usr/bin"}) == []
+
+
+def test_json_lines_carry_the_structured_fields_and_no_secret() -> None:
+    import json
+
+    from bot.logs import JsonFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactSecrets(secret_values({"SLACK_SIGNING_SECRET": "sign-me-0123456789"})))
+    logger = logging.getLogger(f"test.logs.json.{id(stream)}")
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    logger.info("handled", extra={"channel": "slack", "message_id": "Ev1", "reference": "PQ-2023-0001"})
+    try:
+        raise RuntimeError("refused sign-me-0123456789")
+    except RuntimeError:
+        logger.exception("slack call failed", extra={"channel": "slack"})
+    first, second = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert {k: first[k] for k in ("level", "logger", "message", "channel", "message_id", "reference")} == {
+        "level": "INFO", "logger": logger.name, "message": "handled", "channel": "slack", "message_id": "Ev1",
+        "reference": "PQ-2023-0001"}
+    assert first["time"].endswith("+00:00")
+    assert second["level"] == "ERROR" and "RuntimeError: refused ***" in second["exception"]
+    assert "sign-me-0123456789" not in stream.getvalue()
+
+
+def test_an_unknown_log_format_or_level_is_a_sentence() -> None:
+    import pytest
+
+    from bot.logs import LoggingSettingsError, configure_logging
+
+    root = logging.getLogger()
+    kept = root.handlers[:], root.level
+    try:
+        with pytest.raises(LoggingSettingsError, match="ACTIONBOT_LOG_FORMAT is 'xml'; use 'text' or 'json'"):
+            configure_logging(False, {"ACTIONBOT_LOG_FORMAT": "xml"})
+        with pytest.raises(LoggingSettingsError, match="ACTIONBOT_LOG_LEVEL is 'LOUD'"):
+            configure_logging(False, {"ACTIONBOT_LOG_LEVEL": "loud"})
+    finally:
+        root.handlers[:], root.level = kept[0], kept[1]

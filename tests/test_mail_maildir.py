@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import mailbox
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -116,7 +117,7 @@ def test_run_watches_the_maildrop(tmp_path: Path) -> None:
     config = tmp_path / "fast.toml"
     config.write_text("[mail]\npoll_seconds = 0.2\n", encoding="utf-8")
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "--config", str(config), "run"], cwd=tmp_path,
-                               env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 20
         while not (tmp_path / "maildrop" / "new").is_dir():
@@ -130,6 +131,7 @@ def test_run_watches_the_maildrop(tmp_path: Path) -> None:
             assert time.monotonic() < deadline and process.poll() is None, "the dropped file was not handled"
             time.sleep(0.05)
     finally:
-        out, err = process.communicate(input=b"quit\n", timeout=20)
+        process.send_signal(signal.SIGTERM)  # stdin is not a terminal: it runs until told to stop
+        out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err.decode()
     assert b"Started mail (maildir maildrop)." in err and b"[triage] New query entry PQ-2023-0001" in err

@@ -35,6 +35,7 @@ from bot.digest.content import ConcernCounts, Digest, DigestFilter, build_digest
 from bot.digest.delivery import DeliveryFailed, DigestDelivery, render_for
 from bot.digest.model import DeliveryRecord, DeliveryState, Subscription
 from bot.digest.schedule import ScheduleError, fire_times, parse_schedule
+from bot.metrics import NO_METRICS, Metrics
 
 log = logging.getLogger(__name__)
 
@@ -154,22 +155,41 @@ class _ClaimProgress:
 class DigestSender:
     def __init__(self, new_uow: Callable[[], Any], deliveries: Mapping[str, DigestDelivery], owner: str,
                  settings: SenderSettings | None = None, concerns: ConcernCounts | None = None,
-                 with_chart: bool = True) -> None:
+                 with_chart: bool = True, metrics: Metrics = NO_METRICS,
+                 stopping: Callable[[], bool] = lambda: False) -> None:
         self.new_uow = new_uow
         self.deliveries = deliveries
         self.owner = owner
         self.settings = settings or SenderSettings()
         self.concerns = concerns
         self.with_chart = with_chart
+        self.metrics = metrics
+        # Asked before each delivery: on shutdown the one in hand is finished and the claims
+        # not yet attempted are released for another instance (or the next start).
+        self.stopping = stopping
 
     def send_due(self, now: datetime) -> SendReport:
         report = SendReport()
         snapshot: PlanSnapshot = {}
-        for record, sub in self._claim_due(now, report):
-            self._attempt(record, sub, now, report, snapshot)
-        for record, sub in self._take_over_retryable(now, report):
-            self._attempt(record, sub, now, report, snapshot)
+        claimed = self._claim_due(now, report)
+        self._attempt_all(claimed, now, report, snapshot)
+        if not self.stopping():
+            self._attempt_all(self._take_over_retryable(now, report), now, report, snapshot)
         return report
+
+    def _attempt_all(self, claimed: list[tuple[DeliveryRecord, Subscription]], now: datetime, report: SendReport,
+                     snapshot: PlanSnapshot) -> None:
+        for index, (record, sub) in enumerate(claimed):
+            if self.stopping():
+                self._release([record for record, _ in claimed[index:]], now)
+                return
+            self._attempt(record, sub, now, report, snapshot)
+
+    def _release(self, records: list[DeliveryRecord], now: datetime) -> None:
+        with self.new_uow() as uow:
+            released = sum(uow.digests.release(record.id, self.owner, now) for record in records)
+            uow.commit()
+        log.info("digest claims released on shutdown", extra={"owner": self.owner, "released": released})
 
     def _claim_due(self, now: datetime, report: SendReport) -> list[tuple[DeliveryRecord, Subscription]]:
         with self.new_uow() as uow:
@@ -179,6 +199,8 @@ class DigestSender:
         subscriptions = [s for s in subscriptions if s.destination_kind in self.deliveries]
         mine: list[tuple[DeliveryRecord, Subscription]] = []
         for sub in subscriptions:
+            if self.stopping():
+                break  # claim nothing more: it would only be released again
             assert sub.id is not None and sub.created_at is not None
             try:
                 schedule = parse_schedule(sub.schedule)
@@ -205,6 +227,7 @@ class DigestSender:
                     continue  # another instance claimed this period first
                 if late:
                     report.skipped.append((sub.id, fire.period_key))
+                    self.metrics.digest_finished("skipped")
                     log.warning("digest period skipped", extra={"subscription": sub.id, "period": fire.period_key})
                 else:
                     mine.append((stored, sub))
@@ -248,6 +271,7 @@ class DigestSender:
                 uow.digests.mark_failed(record.id, self.owner, error, retry_at)
                 uow.commit()
             report.failed.append((sub.id, record.period_key, error))
+            self.metrics.digest_finished("failed")
             log.warning("digest delivery failed", extra={**fields, "error": error, "final": final,
                                                          "retry_at": retry_at.isoformat() if retry_at else None})
             return
@@ -257,4 +281,5 @@ class DigestSender:
         if not recorded:
             log.error("digest sent after its lease ran out; another instance may send it too", extra=fields)
         report.sent.append((sub.id, record.period_key))
+        self.metrics.digest_finished("sent")
         log.info("digest sent", extra=fields)

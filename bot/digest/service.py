@@ -7,22 +7,16 @@ each period go out once. `actionbot digest send-due` does one pass, for cron dep
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
-import uuid
 from typing import Any
 
 from bot.digest.sender import DigestSender, SenderSettings
+from bot.instance import instance_name
+from bot.service_health import PassClock
 
 log = logging.getLogger(__name__)
 
 DEFAULT_POLL_SECONDS = 30.0
-
-
-def instance_name() -> str:
-    """Who holds a claim: host, process and a random part (two runs in one process differ)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 def make_sender(runtime: Any, owner: str | None = None) -> DigestSender:
@@ -30,7 +24,7 @@ def make_sender(runtime: Any, owner: str | None = None) -> DigestSender:
 
     section = runtime.settings.extra.get("digest", {})
     return DigestSender(runtime.new_uow, digest_deliveries(runtime), owner or instance_name(),
-                        SenderSettings.from_extra(section))
+                        SenderSettings.from_extra(section), metrics=runtime.metrics)
 
 
 class DigestService:
@@ -41,11 +35,15 @@ class DigestService:
         self.sender = sender
         self.clock = clock
         self.poll_seconds = poll_seconds
+        self.passes = PassClock(poll_seconds)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # On shutdown the delivery in hand is finished and the claims not yet tried released.
+        sender.stopping = self._stop.is_set
 
     def start(self) -> None:
         self._stop.clear()
+        self.passes = PassClock(self.poll_seconds)
         self._thread = threading.Thread(target=self._loop, name="digest-scheduler", daemon=True)
         self._thread.start()
 
@@ -55,6 +53,7 @@ class DigestService:
         except Exception:  # a database hiccup must not kill the scheduler; the next poll retries
             log.exception("digest pass failed", extra={"owner": self.sender.owner})
             return
+        self.passes.succeeded()
         if report.sent or report.failed or report.skipped:
             log.info("digest pass", extra={"owner": self.sender.owner, "summary": report.summary()})
 
@@ -63,11 +62,15 @@ class DigestService:
             self.run_once()
             self._stop.wait(self.poll_seconds)
 
-    def stop(self) -> None:
+    def health(self) -> str | None:
+        return self.passes.problem(self.name)
+
+    def stop(self, timeout: float | None = None) -> None:
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=60)
+            self._thread.join(timeout=60 if timeout is None else timeout)
             self._thread = None
+        log.info("digest scheduler stopped", extra={"owner": self.sender.owner})
 
 
 def digest_service(runtime: Any) -> DigestService | None:

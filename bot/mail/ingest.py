@@ -50,6 +50,7 @@ from bot.mail.outgoing import from_payload
 from bot.mail.parsing import ParsedMail, UnreadableMail, content_key, parse_mail
 from bot.mail.settings import MailSettings
 from bot.messages import InboundMessage, Reply
+from bot.metrics import NO_METRICS, Metrics
 
 log = logging.getLogger(__name__)
 
@@ -129,18 +130,30 @@ def looks_confidential(mail: ParsedMail) -> bool:
 
 class MailIngestor:
     def __init__(self, mailbox: Mailbox, new_uow: Callable[[], Any], dispatch: Callable[[InboundMessage], Reply | None],
-                 clock: Clock, settings: MailSettings, notify: TriageNotifier = console_triage) -> None:
+                 clock: Clock, settings: MailSettings, notify: TriageNotifier = console_triage,
+                 metrics: Metrics = NO_METRICS, stopping: Callable[[], bool] = lambda: False) -> None:
         self.mailbox = mailbox
         self.new_uow = new_uow
         self.dispatch = dispatch
         self.clock = clock
         self.settings = settings
         self.notify = notify
+        self.metrics = metrics
+        # Asked between messages: on shutdown the message in hand is finished, the rest wait
+        # in the inbox for the next start (or another instance).
+        self.stopping = stopping
 
     def poll_once(self) -> list[IngestResult]:
         """Handle everything in the inbox now, then send what is waiting in the outbox."""
         self.flush_outbox()
-        results = [self.ingest(item) for item in self.mailbox.fetch_new()]
+        results = []
+        for item in self.mailbox.fetch_new():
+            if self.stopping():
+                break
+            self.metrics.mail_polled(1)
+            result = self.ingest(item)
+            self.metrics.mail_classified(result.outcome.value)
+            results.append(result)
         self.flush_outbox()
         return results
 
@@ -349,12 +362,14 @@ class MailIngestor:
     def flush_outbox(self) -> int:
         """Send queued mail; each is marked sent after the backend accepted it."""
         sent = 0
-        while True:
+        while not self.stopping():
             with self.new_uow() as uow:
                 pending = uow.mail.unsent()
             if not pending:
                 return sent
             for message_id, payload in pending:
+                if self.stopping():
+                    return sent
                 try:
                     self.mailbox.send(from_payload(payload))
                 except Exception:
@@ -364,3 +379,4 @@ class MailIngestor:
                     uow.mail.mark_sent(message_id, self.clock.now())
                     uow.commit()
                 sent += 1
+        return sent

@@ -212,6 +212,12 @@ class DigestRepository:
         """Remember the steps done (e.g. the Slack message ts) so a retry does not redo them."""
         return self._owned(id, owner, progress=dict(progress), lease_until=lease_until)
 
+    def release(self, id: int, owner: str, now: datetime) -> bool:
+        """Give back a claim that was never attempted (its sender is shutting down): its lease
+        ends now, so another instance takes it over at once instead of when the lease runs
+        out, and the attempt it was claimed with is not counted."""
+        return self._owned(id, owner, lease_until=now, attempts=DigestDeliveryRow.attempts - 1)
+
     def mark_sent(self, id: int, owner: str, now: datetime) -> bool:
         return self._owned(id, owner, state=DeliveryState.SENT.value, sent_at=now, lease_until=None,
                            last_error=None)

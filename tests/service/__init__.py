@@ -1,0 +1,1 @@
+"""`actionbot run` as a service: signals, the HTTP server, probes, metrics, logs, several instances."""

@@ -1,12 +1,15 @@
 """`slack_service(runtime)`: the factory `actionbot run` calls (bot/app.py SERVICE_FACTORIES).
 
 Returns None unless SLACK_BOT_TOKEN is set. Socket Mode (SLACK_APP_TOKEN) by default, HTTP
-mode (SLACK_SIGNING_SECRET, POST /slack/events on ACTIONBOT_SLACK_PORT) otherwise.
+mode (SLACK_SIGNING_SECRET, POST /slack/events) otherwise. Under `actionbot run` HTTP mode is
+a route on the one HTTP server (`mount`); started on its own (tests, benches) the service
+serves /slack/events on an aiohttp server of its own at SlackSettings' host and port.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -15,6 +18,9 @@ from bot.channels.slack.slack_settings import SlackSettings
 from config.settings import SettingsError
 
 log = logging.getLogger(__name__)
+
+# How long stop() waits for replies still being posted to Slack's Web API.
+_STOP_WAIT_S = 5.0
 
 
 class SlackService:
@@ -26,13 +32,25 @@ class SlackService:
         self.dispatch = dispatch
         self.app: Any = None
         self.channel: Any = None
-        self.http: Any = None
+        self._front: Any = None  # the HTTP server /slack/events is mounted on (HTTP mode)
+        self._own_front: Any = None  # ... when this service started it itself
         self._socket: Any = None
         self._executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-listener")
+        self._requests: ThreadPoolExecutor | None = None
 
     @property
     def http_address(self) -> tuple[str, int] | None:
-        return self.http.address if self.http is not None else None
+        return self._front.bound[0] if self._front is not None and self._front.bound else None
+
+    def mount(self, front: Any) -> None:
+        """HTTP mode: serve POST /slack/events on `front` (before it starts)."""
+        if self.settings.mode != "http":
+            return
+        from bot.channels.slack.http_server import EVENTS_PATH, REQUEST_THREADS, slack_events_handler
+
+        self._requests = ThreadPoolExecutor(max_workers=REQUEST_THREADS, thread_name_prefix="slack-request")
+        front.add_route("POST", EVENTS_PATH, slack_events_handler(lambda: self.app, self._requests))
+        self._front = front
 
     def start(self) -> None:
         from slack_sdk.errors import SlackApiError
@@ -49,10 +67,12 @@ class SlackService:
         except OSError as exc:
             raise SettingsError(f"Cannot reach Slack at {self.settings.api_url}: {exc}.") from None
         if self.settings.mode == "http":
-            from bot.channels.slack.http_server import SlackHttpServer
+            if self._front is None:
+                from bot.http.server import HttpFront
 
-            self.http = SlackHttpServer(self.app, self.settings.http_host, self.settings.http_port)
-            self.http.start()
+                self._own_front = HttpFront([(self.settings.http_host, self.settings.http_port)])
+                self.mount(self._own_front)
+                self._own_front.start()
         else:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -66,14 +86,27 @@ class SlackService:
                 ) from None
         log.info("slack started", extra={"mode": self.settings.mode})
 
+    def health(self) -> str | None:
+        """None when fine; a sentence when Socket Mode has lost Slack (its client reconnects)."""
+        if self._socket is not None and not self._socket.client.is_connected():
+            return "Slack Socket Mode is not connected"
+        return None
+
     def stop(self) -> None:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
-        if self.http is not None:
-            self.http.stop()
-            self.http = None
-        self._executor.shutdown(wait=True)
+        if self._own_front is not None:
+            self._own_front.stop()
+            self._own_front = None
+        # Requests in flight finish (the shared server waits for them before services stop);
+        # replies already queued for the Web API are posted, for a bounded time.
+        for executor in (self._requests, self._executor):
+            if executor is not None:
+                waiter = threading.Thread(target=executor.shutdown, name="slack-stop", daemon=True)
+                waiter.start()
+                waiter.join(_STOP_WAIT_S)
+        log.info("slack stopped")
 
 
 def slack_service(runtime: Any) -> SlackService | None:

@@ -19,7 +19,9 @@ class SlackSettings:
     app_token: str | None = None  # xapp-..., Socket Mode
     signing_secret: str | None = None  # HTTP mode
     api_url: str = DEFAULT_API_URL
-    http_host: str = "0.0.0.0"
+    # Where a SlackService started on its own serves /slack/events; `actionbot run` serves it on
+    # the one HTTP server instead (bot.http.addresses, which also reads these two variables).
+    http_host: str = "127.0.0.1"
     http_port: int = 3000
     command: str = "/actions"
 
@@ -55,7 +57,7 @@ class SlackSettings:
             app_token=app_token,
             signing_secret=secret,
             api_url=api_url if api_url.endswith("/") else api_url + "/",
-            http_host=env.get("ACTIONBOT_SLACK_HOST", "").strip() or "0.0.0.0",
+            http_host=env.get("ACTIONBOT_SLACK_HOST", "").strip() or "127.0.0.1",
             http_port=int(port_text),
             command=env.get("ACTIONBOT_SLACK_COMMAND", "").strip() or "/actions",
         )

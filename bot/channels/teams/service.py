@@ -7,7 +7,10 @@ not configured, a serviceUrl that differs from the one the token was issued for 
 would send its own token there), and bodies that are not activities. Anonymous requests are
 accepted only when ACTIONBOT_TEAMS_ALLOW_ANONYMOUS=1, with a warning at start-up.
 
-The app runs on its own event loop in its own thread, so `start()` returns at once.
+Under `actionbot run` this app is mounted at /api on the one HTTP server (`mount`); started on
+its own (tests, benches) the service runs an aiohttp server of its own at ACTIONBOT_TEAMS_HOST
+and _PORT. Either way the server runs on its own event loop in its own thread, so `start()`
+returns at once.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import asyncio
 import json
 import logging
 import sys
-import threading
 import warnings
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,7 +31,7 @@ from pydantic import ValidationError
 
 from bot.channels.teams.agent import ActionbotAgent, Dispatch, Remember, card_activity
 from bot.channels.teams.auth import auth_configuration, connection_manager
-from bot.channels.teams.config import TeamsConfig, teams_config_from_env
+from bot.channels.teams.config import TeamsConfig, TeamsConfigError, teams_config_from_env
 from bot.channels.teams.proactive import LoadReference, TeamsProactiveSender
 from bot.channels.teams.translate import tenant_id
 
@@ -40,7 +42,7 @@ ANONYMOUS_WARNING = (
     "authentication. Anyone who can reach the port can act as any Teams user. Use this only "
     "for local development; never expose this port."
 )
-_START_TIMEOUT_S = 15.0
+MESSAGES_PREFIX = "/api"  # the app's one route, /messages, is /api/messages
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -64,6 +66,7 @@ async def _log_refusals(request: web.Request, handler: Any) -> web.StreamRespons
 
 
 def build_app(config: TeamsConfig, adapter: CloudAdapter, agent: ActionbotAgent) -> web.Application:
+    """The app to mount at MESSAGES_PREFIX: its middlewares (JWT first) guard only its route."""
     configuration = auth_configuration(config.app_id, config.app_secret, config.tenant_id, config.allow_anonymous)
     # The SDK's middleware (1.9) uses plain string keys ("agent_configuration" on the app,
     # "claims_identity" on each request) where aiohttp 3.12+ recommends AppKey/RequestKey
@@ -94,7 +97,7 @@ def build_app(config: TeamsConfig, adapter: CloudAdapter, agent: ActionbotAgent)
         response = await adapter.process(request, agent)
         return response if response is not None else web.Response(status=202)
 
-    app.router.add_post("/api/messages", messages)
+    app.router.add_post("/messages", messages)
     return app
 
 
@@ -113,7 +116,7 @@ def make_adapter(config: TeamsConfig) -> CloudAdapter:
 
 
 class TeamsService:
-    """`actionbot run` starts this; start() returns once the port is listening."""
+    """`actionbot run` mounts this on its HTTP server; start() returns once it is listening."""
 
     name = "Teams"
     is_chat = True
@@ -122,73 +125,45 @@ class TeamsService:
                  load_reference: LoadReference) -> None:
         self.config = config
         self.adapter = make_adapter(config)
+        self.port: int | None = None
+        self._front: Any = None  # the HTTP server /api/messages is mounted on
+        self._own_front: Any = None  # ... when this service started it itself
         self.sender = TeamsProactiveSender(self.adapter, config.app_id, load_reference,
                                            config.service_url_override, lambda: self._loop)
         # Private answers asked in a channel or group chat go to the asker's personal chat.
         self.agent = ActionbotAgent(dispatch, remember, self.sender.send_personal_async)
-        self.port: int | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
+
+    @property
+    def _loop(self) -> asyncio.AbstractEventLoop | None:
+        return self._front.loop if self._front is not None else None
+
+    def mount(self, front: Any) -> None:
+        """Serve POST /api/messages on `front` (before it starts)."""
+        front.add_subapp(MESSAGES_PREFIX, build_app(self.config, self.adapter, self.agent))
+        self._front = front
 
     def start(self) -> None:
         if self.config.allow_anonymous:
             log.warning(ANONYMOUS_WARNING)
             print(ANONYMOUS_WARNING, file=sys.stderr, flush=True)
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        loop = asyncio.new_event_loop()
+        if self._front is None:
+            from bot.http.server import HttpFront
 
-        def serve() -> None:
-            asyncio.set_event_loop(loop)
+            self._own_front = HttpFront([(self.config.host, self.config.port)])
+            self.mount(self._own_front)
             try:
-                loop.run_until_complete(self._listen())
-            except BaseException as exc:  # e.g. the port is taken: start() reports it
-                failure.append(exc)
-                ready.set()
-                return
-            ready.set()
-            loop.run_forever()
-
-        self._loop = loop
-        self._thread = threading.Thread(target=serve, name="actionbot-teams", daemon=True)
-        self._thread.start()
-        if not ready.wait(_START_TIMEOUT_S) or failure:
-            self._close_loop()
-            reason = f"{type(failure[0]).__name__}: {failure[0]}" if failure else "timed out"
-            raise RuntimeError(f"Teams could not listen on {self.config.host}:{self.config.port} ({reason}).")
-        self.name = f"Teams (http://{self.config.host}:{self.port}/api/messages)"
-
-    async def _listen(self) -> None:
-        self._runner = web.AppRunner(build_app(self.config, self.adapter, self.agent), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.config.host, self.config.port)
-        try:
-            await site.start()
-        except BaseException:
-            await self._runner.cleanup()
-            raise
-        addresses = self._runner.addresses  # the bound port, when the configured one is 0 (tests)
-        self.port = int(addresses[0][1]) if addresses else self.config.port
+                self._own_front.start()
+            except RuntimeError as exc:
+                self._front = self._own_front = None
+                raise RuntimeError(f"Teams could not listen on {self.config.host}:{self.config.port} ({exc}).") from None
+        host, self.port = self._front.bound[0]
+        self.name = f"Teams (http://{host}:{self.port}/api/messages)"
 
     def stop(self) -> None:
-        loop = self._loop
-        if loop is None:
-            return
-        if self._runner is not None and loop.is_running():
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), loop).result(_START_TIMEOUT_S)
-        self._close_loop()
-
-    def _close_loop(self) -> None:
-        loop, self._loop = self._loop, None
-        if loop is None:
-            return
-        if loop.is_running():
-            loop.call_soon_threadsafe(loop.stop)
-        if self._thread is not None:
-            self._thread.join(_START_TIMEOUT_S)
-        if not loop.is_closed():
-            loop.close()
+        if self._own_front is not None:
+            self._own_front.stop()
+            self._own_front = None
+        log.info("teams stopped")
 
 
 def _reference_loader(runtime: Any) -> LoadReference:
@@ -213,9 +188,17 @@ def teams_proactive_sender(runtime: Any) -> TeamsProactiveSender | None:
 
 def teams_service(runtime: Any) -> TeamsService | None:
     """SERVICE_FACTORIES entry: the Teams service, or None when Teams is not configured."""
+    from bot.http.addresses import LOOPBACK_HOSTS, listen_addresses
+
     config = teams_config_from_env(runtime.environ)
     if config is None:
         return None
+    if config.allow_anonymous:
+        exposed = [host for host, _ in listen_addresses(runtime.environ) if host not in LOOPBACK_HOSTS]
+        if exposed:
+            raise TeamsConfigError(
+                f"ACTIONBOT_TEAMS_ALLOW_ANONYMOUS=1 serves /api/messages without authentication, so the HTTP "
+                f"server listens only on 127.0.0.1, not on {', '.join(exposed)}. Unset one of the two.")
 
     def remember(key: str, tenant: str | None, kind: str | None, service_url: str, reference: dict[str, Any]) -> None:
         with runtime.new_uow() as uow:

@@ -1,0 +1,1 @@
+"""The one HTTP server of `actionbot run`: Slack, Teams, health, readiness and metrics."""
