@@ -148,7 +148,7 @@ def load_example_plan_if_empty(runtime: Runtime) -> str | None:
         if uow.plans.list():
             return None
         path = runtime.settings.example_plan
-        if not path.is_file():
+        if path is None or not path.is_file():
             return None
         with importlib.resources.as_file(path) as readable:  # a real file even from a zipped install
             plan_file = read_plan_csv(readable)

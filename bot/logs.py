@@ -83,6 +83,11 @@ class JsonFormatter(logging.Formatter):
 
 LOG_FORMATS = ("text", "json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# Libraries that log whole request and response bodies at DEBUG: a Slack event, a Teams
+# activity or a Graph message is a confidential entry's text. They never log below INFO, even
+# with ACTIONBOT_LOG_LEVEL=DEBUG, which is for actionbot's own records.
+QUIET_LIBRARIES = ("slack_bolt", "slack_sdk", "microsoft_agents", "aiohttp", "urllib3", "requests", "msal",
+                   "exchangelib", "httpx", "httpcore", "websockets", "asyncio")
 
 
 class LoggingSettingsError(ValueError):
@@ -107,3 +112,5 @@ def configure_logging(verbose: bool, environ: Mapping[str, str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(getattr(logging, level))
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(max(logging.INFO, getattr(logging, level)))

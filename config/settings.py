@@ -40,7 +40,7 @@ class Settings:
     # "slack:C0123" or "teams:19:abc@thread" -> plan name, so short codes resolve in that plan
     channel_plans: dict[str, str] = field(default_factory=dict)
     maildrop: Path = Path("maildrop")
-    example_plan: Path | Traversable = EXAMPLE_PLAN
+    example_plan: Path | Traversable | None = EXAMPLE_PLAN  # None: an empty database stays empty
     max_message_chars: int = 4000
     # How long a command (`actionbot import`, `say`, …) waits for another actionbot process that
     # holds the SQLite file (an import of a large plan) before it gives up, changing nothing.
@@ -114,6 +114,8 @@ def load_settings(
         settings = replace(settings, permission_mode=env["ACTIONBOT_PERMISSION_MODE"].strip().lower())
     if env.get("ACTIONBOT_MAILDROP"):
         settings = replace(settings, maildrop=Path(env["ACTIONBOT_MAILDROP"]))
+    if env.get("ACTIONBOT_EXAMPLE_PLAN"):
+        settings = replace(settings, example_plan=_example_plan(env["ACTIONBOT_EXAMPLE_PLAN"]))
     if env.get("ACTIONBOT_DB_WAIT_S"):
         settings = replace(settings, db_wait_s=_parse_seconds(env["ACTIONBOT_DB_WAIT_S"], "ACTIONBOT_DB_WAIT_S"))
     if database_url:
@@ -125,6 +127,18 @@ def load_settings(
             f"permission_mode '{settings.permission_mode}' is not one of: {', '.join(PERMISSION_MODES)}."
         )
     return settings
+
+
+def _example_plan(text: str) -> Path | None:
+    """ACTIONBOT_EXAMPLE_PLAN: `none` (a deployment starts with no plan) or a plan file to load
+    into an empty database instead of the packaged example."""
+    if text.strip().lower() in ("none", "off", "no", "false", "0"):
+        return None
+    path = Path(text.strip())
+    if not path.is_file():
+        raise SettingsError(f"ACTIONBOT_EXAMPLE_PLAN names {path}, which is not a file; give a plan file (.csv) or "
+                            "'none' to start with an empty database.")
+    return path
 
 
 def _apply_file(settings: Settings, data: dict[str, Any], path: Path) -> Settings:

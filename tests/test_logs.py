@@ -80,3 +80,28 @@ def test_an_unknown_log_format_or_level_is_a_sentence() -> None:
             configure_logging(False, {"ACTIONBOT_LOG_LEVEL": "loud"})
     finally:
         root.handlers[:], root.level = kept[0], kept[1]
+
+
+def test_debug_logging_never_lets_libraries_dump_message_bodies() -> None:
+    """ACTIONBOT_LOG_LEVEL=DEBUG is for actionbot's own records: Slack, Teams, Graph and HTTP
+    libraries log whole request bodies at DEBUG, and a body can be a safeguarding concern."""
+    from bot.logs import QUIET_LIBRARIES, configure_logging
+
+    root = logging.getLogger()
+    kept = root.handlers[:], root.level, {name: logging.getLogger(name).level for name in QUIET_LIBRARIES}
+    stream = io.StringIO()
+    try:
+        configure_logging(False, {"ACTIONBOT_LOG_LEVEL": "DEBUG"})
+        root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+        body = '{"event": {"text": "carer slapped a resident"}}'
+        for library in ("slack_bolt.App", "slack_sdk.web.base_client", "microsoft_agents.hosting.core",
+                        "aiohttp.access", "urllib3.connectionpool", "msal.application", "exchangelib.util"):
+            logging.getLogger(library).debug("Received the following request: %s", body)
+        logging.getLogger("bot.dispatcher").debug("own debug line")
+        printed = stream.getvalue()
+        assert "own debug line" in printed
+        assert "slapped" not in printed
+    finally:
+        root.handlers[:], root.level = kept[0], kept[1]
+        for name, level in kept[2].items():
+            logging.getLogger(name).setLevel(level)
