@@ -13,7 +13,7 @@ import pytest
 from bot.domain.concerns import Provider
 from bot.domain.model import Person, Role
 from tests.conftest import TestBot, make_testbot
-from tests.mail_samples import COUNCIL, MailBot, make_mail, make_mailbot
+from tests.mail_samples import MailBot, mailbot, make_mail  # noqa: F401
 
 ROLE, SECOND, STAFF, VIEWER = "Jo Reid", "Kim Lee", "Sam Patel", "Val Viewer"
 
@@ -130,14 +130,6 @@ def test_every_view_is_recorded_and_shown_to_the_role(logbot: TestBot) -> None:
     assert any(f"{SECOND}, console privately: list" in line for line in lines)
     refused = seen_by(logbot, STAFF, "PQ-2023-0001 access")
     assert "Only people with the safeguarding role" in refused and ROLE not in refused
-
-
-@pytest.fixture
-def mailbot(tmp_path: Path) -> Iterator[MailBot]:
-    mb = make_mailbot(tmp_path)
-    yield mb
-    mb.ingestor.mailbox.close()
-    mb.bot.runtime.close()
 
 
 def test_a_mail_reply_can_restrict_an_entry(mailbot: MailBot) -> None:
