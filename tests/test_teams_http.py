@@ -148,7 +148,7 @@ def test_channel_mention_updates_the_action_and_answers_with_a_card(teams: Teams
     assert "2.5 Sample Testing: 68%" in shown  # the section summary as a fact
     assert card["fallbackText"].startswith("AP2.5.1: progress 25% → 40%")
     (undo,) = card["actions"]
-    assert undo["type"] == "Action.Submit" and undo["data"]["actionbot"] == "undo"
+    assert undo["type"] == "Action.Execute" and undo["verb"] == "undo" and undo["data"]["actionbot"] == "undo"
     action = teams.bot.action("AP2.5.1")
     assert action.progress == 40 and action.updated_by == "Rido"
     entry = teams.bot.history("AP2.5.1")[0]
@@ -206,12 +206,76 @@ def test_a_redelivered_activity_is_handled_once(teams: Teams) -> None:
     assert len([e for e in teams.bot.history("AP2.5.1") if e.kind == "update"]) == 1
 
 
-def test_undo_button_reverts_exactly_that_change(teams: Teams) -> None:
+def press_undo(card: dict[str, Any], activity: dict[str, Any], activity_id: str) -> dict[str, Any]:
+    """The adaptiveCard/action invoke Teams sends when `card`'s Undo (an Action.Execute) is
+    pressed in `activity`'s conversation; its serviceUrl is the local fake connector's, as
+    Teams' normal delivery (not expectReplies) may call the connector during the turn."""
+    (undo,) = card["actions"]
+    press = copy.deepcopy(activity)
+    press.update(type="invoke", name="adaptiveCard/action", id=activity_id, text=None, entities=[],
+                 replyToId=activity["id"], value={"action": {"type": undo["type"], "verb": undo["verb"],
+                                                             "data": undo["data"]}, "trigger": "manual"})
+    return press
+
+
+def test_undo_action_execute_answers_with_the_refreshed_card(teams: Teams) -> None:
+    asked = channel_mention("AP2.5.1 40% six priority contracts signed", activity_id="1")
+    (first,) = teams.replies(asked)
+    teams.replies(channel_mention("AP2.2.2c 75%", activity_id="2"))  # a later change of Rido's
+    asked["serviceUrl"] = f"{teams.microsoft.url}/"
+    status, body = teams.post(press_undo(card_of(first), asked, "3"), expect_replies=False)
+    assert status == 200, body
+    # Teams replaces the pressed card with the one in the invoke response.
+    assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
+    refreshed = body["value"]
+    assert refreshed["type"] == "AdaptiveCard" and "actions" not in refreshed
+    shown = card_texts(refreshed)
+    assert shown.startswith("Undone\n") and "Progress: 40% → 25%" in shown and shown.endswith("Undone by rido.")
+    assert refreshed["fallbackText"].startswith("Undone:")
+    assert teams.bot.action("AP2.5.1").progress == 25
+    assert teams.bot.action("AP2.2.2c").progress == 75  # the later change stays
+    assert [e.kind for e in teams.bot.history("AP2.5.1")][:2] == ["undo", "update"]
+    assert teams.microsoft.posted() == []  # the answer was the HTTP response, nothing else was sent
+    # Pressed again (another client still showing the old card): the card is left alone and
+    # the presser is told why.
+    status, again = teams.post(press_undo(card_of(first), asked, "4"), expect_replies=False)
+    assert status == 200 and again == {
+        "statusCode": 200, "type": "application/vnd.microsoft.activity.message",
+        "value": "That change is not yours to undo, or it has been undone already."}
+    assert teams.bot.action("AP2.5.1").progress == 25
+
+
+def test_someone_elses_undo_action_execute_leaves_the_card(teams: Teams) -> None:
     (first,) = teams.replies(channel_mention("AP2.5.1 40%", activity_id="1"))
-    batch = card_of(first)["actions"][0]["data"]["batch"]
+    teams.bot.add_person("Megan Bowen", Role.ADMIN, identities={"teams": MEGAN_AAD})
+    asked = personal("", activity_id="2")  # Megan presses the button Rido's card carried
+    asked["serviceUrl"] = f"{teams.microsoft.url}/"
+    status, body = teams.post(press_undo(card_of(first), asked, "3"), expect_replies=False)
+    assert status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
+    assert "not yours to undo" in body["value"]
+    assert teams.bot.action("AP2.5.1").progress == 40
+
+
+def test_an_unknown_card_action_is_answered_not_acted_on(teams: Teams) -> None:
+    asked = channel_mention("", activity_id="1")
+    asked["serviceUrl"] = f"{teams.microsoft.url}/"
+    press = press_undo({"actions": [{"type": "Action.Execute", "verb": "approve", "data": {"x": 1}}]}, asked, "2")
+    status, body = teams.post(press, expect_replies=False)
+    assert status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
+    assert "not one I know" in body["value"]
+
+
+def test_undo_button_from_an_older_card_action_submit_still_works(teams: Teams) -> None:
+    # Cards posted before the button became an Action.Execute carry an Action.Submit, which
+    # Teams delivers as a message activity whose value is the button's data (the same data the
+    # Action.Execute's fallback carries now).
+    (first,) = teams.replies(channel_mention("AP2.5.1 40%", activity_id="1"))
+    submitted = card_of(first)["actions"][0]["fallback"]
+    assert submitted["type"] == "Action.Submit"
+    batch = submitted["data"]["batch"]
     teams.replies(channel_mention("AP2.2.2c 75%", activity_id="2"))  # a later change of Rido's
     press = channel_mention("", activity_id="3")
-    press.update(text=None, entities=[], value=card_of(first)["actions"][0]["data"])
+    press.update(text=None, entities=[], value=submitted["data"])
     (reply,) = teams.replies(press)
     assert "Undone" in card_of(reply)["fallbackText"]
     assert teams.bot.action("AP2.5.1").progress == 25
@@ -221,11 +285,11 @@ def test_undo_button_reverts_exactly_that_change(teams: Teams) -> None:
     assert batch
 
 
-def test_someone_elses_undo_button_does_nothing(teams: Teams) -> None:
+def test_someone_elses_older_undo_button_does_nothing(teams: Teams) -> None:
     (first,) = teams.replies(channel_mention("AP2.5.1 40%", activity_id="1"))
-    press = personal("", activity_id="2")  # Megan presses the button Rido's card carried
+    press = personal("", activity_id="2")  # Megan presses the button Rido's older card carried
     teams.bot.add_person("Megan Bowen", Role.ADMIN, identities={"teams": MEGAN_AAD})
-    press.update(text=None, value=card_of(first)["actions"][0]["data"])
+    press.update(text=None, value=card_of(first)["actions"][0]["fallback"]["data"])
     (reply,) = teams.replies(press)
     assert "not yours to undo" in card_of(reply)["fallbackText"]
     assert teams.bot.action("AP2.5.1").progress == 40

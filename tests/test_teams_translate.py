@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from microsoft_agents.activity import Activity
 
-from bot.channels.teams.cards import reply_card
+from bot.channels.teams.cards import reply_card, undone_card
 from bot.channels.teams.config import TeamsConfigError, teams_config_from_env
 from bot.channels.teams.translate import addressed_text, conversation_key, inbound_message, tenant_id
 from bot.domain.model import ActionChange, FieldChange, SectionRollup
@@ -23,7 +23,7 @@ FIXTURES = REPO / "tests" / "fixtures" / "teams"
 CHANNEL = "19:6848757105754c8981c67612732d9aa7@thread.tacv2"
 
 
-def recorded(name: str, **changes: Any) -> Activity:
+def recorded(name: str, /, **changes: Any) -> Activity:
     data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
     data.update(changes)
     return Activity.model_validate(data)
@@ -98,9 +98,45 @@ def test_status_change_card_shows_old_and_new_and_undo() -> None:
     assert facts["Due"] == "28 Feb 2025 → 31 Mar 2026"
     assert facts["Update"] == "six signed"
     assert facts["2.5 Sample Testing"] == "68% · 5 actions · 1 overdue · latest due 28 Feb 2025"
-    assert card["actions"] == [{"type": "Action.Submit", "title": "Undo",
-                                "data": {"actionbot": "undo", "batch": "ab" * 16}}]
+    data = {"actionbot": "undo", "batch": "ab" * 16}
+    # Action.Execute (Universal Actions, card version 1.4): the bot's answer replaces the card.
+    assert card["actions"] == [{"type": "Action.Execute", "title": "Undo", "verb": "undo", "data": data,
+                                "fallback": {"type": "Action.Submit", "title": "Undo", "data": data}}]
     assert card["fallbackText"] == reply.text and card["version"] == "1.4"
+
+
+def test_the_card_that_replaces_an_undone_change_says_so_and_has_no_button() -> None:
+    undone = Reply(text="Undone:\nAP2.5.1: progress 40% → 25%", title="Undone",
+                   changes=[ActionChange("HSCM COMM AP2.5.1", (FieldChange("progress", 40, 25),))])
+    card = undone_card(undone, "Rido [admin](https://x.example)")
+    assert "actions" not in card
+    texts = [b["text"] for b in card["body"] if b["type"] == "TextBlock"]
+    assert texts[0] == "Undone" and texts[-1] == "Undone by Rido [admin]\u2060(https://x.example)."
+
+
+UNDO_DATA = {"actionbot": "undo", "batch": "cd" * 16}
+
+
+@pytest.mark.parametrize("pressed", [
+    pytest.param({"type": "invoke", "name": "adaptiveCard/action", "text": None,
+                  "value": {"action": {"type": "Action.Execute", "verb": "undo", "data": UNDO_DATA}}},
+                 id="action-execute-invoke"),
+    pytest.param({"text": None, "value": UNDO_DATA}, id="action-submit-message-from-an-older-card"),
+])
+def test_both_undo_button_forms_become_undo_batch(pressed: dict[str, Any]) -> None:
+    message = inbound_message(recorded("teams_docs_personal_chat_inbound.json", **pressed))
+    assert message is not None and message.text == f"undo batch {'cd' * 16}"
+    assert message.is_direct and message.is_private
+
+
+@pytest.mark.parametrize("pressed", [
+    pytest.param({"verb": "refresh", "data": UNDO_DATA}, id="another-verb"),
+    pytest.param({"verb": "undo", "data": {"something": "else"}}, id="not-our-data"),
+])
+def test_other_card_actions_are_not_messages(pressed: dict[str, Any]) -> None:
+    activity = recorded("teams_docs_personal_chat_inbound.json", type="invoke", name="adaptiveCard/action",
+                        value={"action": {"type": "Action.Execute", **pressed}})
+    assert inbound_message(activity) is None
 
 
 def test_error_card_is_the_sentence_in_attention_colour_without_undo() -> None:

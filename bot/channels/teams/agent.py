@@ -4,6 +4,10 @@
   dispatcher and storage are synchronous), send the Reply back as an Adaptive Card. A private
   reply (confidential content) asked in a channel or group chat goes to the asker's personal
   chat instead, and the channel or group gets `PRIVATE_NOTICE`;
+- invoke "adaptiveCard/action" (an Undo button, an Action.Execute): the same dispatch, and
+  the answer goes back in the HTTP response as the card that replaces the pressed one
+  (`undone_card`: says what was undone, no button); a refusal ("not yours to undo") comes
+  back as a message to the presser and leaves the card as it was;
 - conversationUpdate that adds the bot, installationUpdate "add": remember the conversation
   reference so digests can be posted there later; the first message that addresses the bot
   in a conversation does the same.
@@ -21,12 +25,20 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from microsoft_agents.activity import Activity, Attachment, ConversationReference
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    Attachment,
+    ConversationReference,
+    InvokeResponse,
+)
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
-from bot.channels.teams.cards import CARD_CONTENT_TYPE, reply_card, shorten, summary_line
+from bot.channels.teams.cards import CARD_CONTENT_TYPE, reply_card, shorten, summary_line, undone_card
 from bot.channels.teams.translate import (
+    card_action,
     conversation_key,
     conversation_type,
     inbound_message,
@@ -48,6 +60,10 @@ WELCOME = (
     "`AP2.5.1 40% - six contracts signed`, or ask `summary 2.5`, `overdue` or `help`."
 )
 ROSTER_TIMEOUT_S = 5.0
+# The response types of an adaptiveCard/action invoke (Universal Actions for Adaptive Cards).
+MESSAGE_RESPONSE_TYPE = "application/vnd.microsoft.activity.message"  # a sentence shown to the presser
+UNKNOWN_BUTTON = "That button is not one I know; nothing was changed. Type `undo` to revert your last change."
+ALREADY_HANDLED = "That button press was already handled."
 SORRY = (
     "Something went wrong on my side and nothing was changed (incident {incident}). "
     "Please try again; if it keeps happening, tell your admin the incident number."
@@ -96,6 +112,8 @@ class ActionbotAgent:
         activity = context.activity
         if activity.type == "message":
             await self._on_message(context)
+        elif card_action(activity) is not None:
+            await self._on_card_action(context)
         elif activity.type == "conversationUpdate":
             bot_id = activity.recipient.id if activity.recipient else None
             if any(member.id == bot_id for member in activity.members_added or []):
@@ -106,28 +124,58 @@ class ActionbotAgent:
                 await context.send_activity(card_activity(None, WELCOME))
 
     async def _on_message(self, context: TurnContext) -> None:
-        activity = context.activity
-        message = inbound_message(activity)
+        message = inbound_message(context.activity)
         if message is None:
             return
-        if message.is_direct:
-            await self._remember_conversation(activity)
-            email = await self._sender_email(context)
-            if email:
-                message = dataclasses.replace(message, sender_email=email)
-        try:
-            reply = await asyncio.to_thread(self._dispatch, message)
-        except Exception:
-            incident = uuid.uuid4().hex[:8]
-            log.exception("teams message failed", extra={"channel": "teams", "message_id": message.message_id,
-                                                          "incident": incident})
-            reply = Reply.error(SORRY.format(incident=incident))
+        reply = await self._handle(context, message)
         if reply is None:
             return
         if reply.private and not message.is_private:
             await self._reply_privately(context, reply)
             return
         await context.send_activity(reply_activity(reply))
+
+    async def _on_card_action(self, context: TurnContext) -> None:
+        """An Action.Execute press. Teams waits for the invoke's HTTP response and shows what it
+        carries: a card replaces the pressed card, a message is shown to the presser alone."""
+        message = inbound_message(context.activity)
+        if message is None:
+            await self._answer_invoke(context, MESSAGE_RESPONSE_TYPE, UNKNOWN_BUTTON)
+            return
+        reply = await self._handle(context, message)
+        if reply is None:  # a redelivered invoke: the first delivery did it
+            await self._answer_invoke(context, MESSAGE_RESPONSE_TYPE, ALREADY_HANDLED)
+        elif reply.is_error:  # nothing changed, so the card stays as it is (its Undo still there)
+            await self._answer_invoke(context, MESSAGE_RESPONSE_TYPE, reply.text)
+        elif reply.private and not message.is_private:
+            await self._reply_privately(context, reply)
+            await self._answer_invoke(context, MESSAGE_RESPONSE_TYPE, reply.public_stand_in().text)
+        else:
+            sender = context.activity.from_property
+            await self._answer_invoke(context, CARD_CONTENT_TYPE, undone_card(reply, sender.name if sender else None))
+
+    @staticmethod
+    async def _answer_invoke(context: TurnContext, kind: str, value: Any) -> None:
+        # The adapter keeps an invokeResponse activity for the HTTP response instead of sending it.
+        body = AdaptiveCardInvokeResponse(status_code=200, type=kind, value=value)
+        await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(
+            status=200, body=body.model_dump(mode="json", by_alias=True, exclude_none=True))))
+
+    async def _handle(self, context: TurnContext, message: InboundMessage) -> Reply | None:
+        """The dispatcher's reply (the sender's email looked up first when the bot was addressed),
+        or an error reply with an incident number when the dispatcher failed."""
+        if message.is_direct:
+            await self._remember_conversation(context.activity)
+            email = await self._sender_email(context)
+            if email:
+                message = dataclasses.replace(message, sender_email=email)
+        try:
+            return await asyncio.to_thread(self._dispatch, message)
+        except Exception:
+            incident = uuid.uuid4().hex[:8]
+            log.exception("teams message failed", extra={"channel": "teams", "message_id": message.message_id,
+                                                          "incident": incident})
+            return Reply.error(SORRY.format(incident=incident))
 
     async def _reply_privately(self, context: TurnContext, reply: Reply) -> None:
         """The reply to the asker's personal chat, the notice where they asked; if the personal

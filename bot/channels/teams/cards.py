@@ -2,8 +2,14 @@
 
 Status changes show old -> new per field and an Undo button; section summaries show one fact
 per section and the listed actions; errors show in the attention colour. The card is plain
-JSON (Adaptive Cards 1.4, which Teams renders on desktop, web and mobile), so this module
-needs no SDK import.
+JSON (Adaptive Cards 1.4, which Teams renders on desktop, web and mobile, and the first
+version with `Action.Execute`), so this module needs no SDK import.
+
+The Undo button is an `Action.Execute` (Universal Actions): pressing it sends the bot an
+`adaptiveCard/action` invoke, and the card the bot answers with (`undone_card`) replaces the
+pressed one, so the change's card itself says it was undone and loses its button. Its
+`fallback` is the `Action.Submit` that cards posted before carried, for a client without
+Universal Actions; the bot still reads that message-activity form (translate.py).
 
 User text cannot become a link or a mention: a TextBlock or fact reads a subset of Markdown
 (bold, italic, lists, `[label](url)`), and `card_text` breaks every `]` from what follows it;
@@ -20,7 +26,8 @@ from typing import Any
 from bot.messages import ActionLine, Reply
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
-CARD_VERSION = "1.4"
+CARD_VERSION = "1.4"  # Action.Execute needs 1.4 or later
+UNDO_VERB = "undo"  # the Undo button's Action.Execute verb
 MAX_CARD_LINES = 25  # Teams refuses messages over about 28 KB, so long answers are cut
 MAX_TEXT_CHARS = 8000  # per text block, and for the fallback text
 SHORTENED = "\n…(shortened: ask about one section or action to see the rest)"
@@ -141,13 +148,27 @@ def reply_card(reply: Reply) -> dict[str, Any]:
         "body": body,
     }
     if reply.undo_batch and not reply.is_error:
+        data = {"actionbot": "undo", "batch": reply.undo_batch}
         card["actions"] = [{
-            "type": "Action.Submit",
+            "type": "Action.Execute",
             "title": "Undo",
-            # The bot receives this as a message activity whose `value` is this data;
+            # The bot receives an invoke whose value.action.data is this data;
             # bot.channels.teams.translate turns it into `undo batch <id>`.
-            "data": {"actionbot": "undo", "batch": reply.undo_batch},
+            "verb": UNDO_VERB,
+            "data": data,
+            # A client without Universal Actions sends this as a message activity instead.
+            "fallback": {"type": "Action.Submit", "title": "Undo", "data": data},
         }]
+    return card
+
+
+def undone_card(reply: Reply, by: str | None) -> dict[str, Any]:
+    """The card that replaces a change's card once its Undo button has worked: what was
+    undone (the undo's own reply), who undid it, and no button."""
+    card = reply_card(reply)
+    card.pop("actions", None)
+    if by:
+        card["body"].append(_text(f"Undone by {by}.", isSubtle=True, size="Small"))
     return card
 
 

@@ -1,6 +1,11 @@
 """The Teams app package (the .zip uploaded to Teams): config/teams/ filled in for one bot.
 
 No SDK import: this runs from the command line (`actionbot teams package`).
+
+The template is manifest schema 1.25 with `"supportsChannelFeatures": "tier1"` at its root:
+Teams refuses to install an app of schema 1.25 or later that offers the `team` scope without
+it, and with it the bot can be added to shared and private channels, not only standard ones
+(learn.microsoft.com/microsoftteams/platform/build-apps-for-shared-private-channels, 2025).
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ TEMPLATE_DIR = Path(__file__).resolve().parents[3] / "config" / "teams"
 ICON_SIZES = {"color.png": 192, "outline.png": 32}
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _HTTPS = re.compile(r"https://[^\s/]+\S*")
+MANIFEST_VERSION = (1, 25)
+CHANNEL_FEATURES = "tier1"  # the only value Teams accepts (2025)
 
 
 class PackageError(ValueError):
@@ -48,10 +55,32 @@ def manifest_for(bot_id: str, organisation: str, website: str, privacy: str | No
     for key, value in values.items():
         text = text.replace("{{" + key + "}}", json.dumps(value)[1:-1])
     manifest: dict[str, Any] = json.loads(text)
+    check_channel_features(manifest)
     if not read_channel_messages:
         manifest.pop("authorization", None)
         manifest.pop("webApplicationInfo", None)
     return manifest
+
+
+def _version(manifest: dict[str, Any]) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in str(manifest.get("manifestVersion", "")).split("."))
+    except ValueError:
+        raise PackageError(f"manifestVersion '{manifest.get('manifestVersion')}' is not a version "
+                           "such as 1.25.") from None
+
+
+def check_channel_features(manifest: dict[str, Any]) -> None:
+    """Refuse, with a sentence, a manifest Teams would refuse on upload with a less clear one."""
+    version = _version(manifest)
+    if version < MANIFEST_VERSION:
+        raise PackageError(f"The manifest is schema {manifest.get('manifestVersion')}; shared and private "
+                           f"channels need {MANIFEST_VERSION[0]}.{MANIFEST_VERSION[1]} or later.")
+    in_teams = any("team" in bot.get("scopes", ()) for bot in manifest.get("bots", ()))
+    if in_teams and manifest.get("supportsChannelFeatures") != CHANNEL_FEATURES:
+        raise PackageError(f'A manifest of schema 1.25 or later whose bot is offered in teams needs '
+                           f'"supportsChannelFeatures": "{CHANNEL_FEATURES}" at its top level (not in '
+                           f'the bots entry).')
 
 
 def build_package(out: Path, manifest: dict[str, Any], template_dir: Path = TEMPLATE_DIR) -> Path:

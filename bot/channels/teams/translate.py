@@ -12,10 +12,12 @@ import html
 import re
 from typing import Any
 
+from bot.channels.teams.cards import UNDO_VERB
 from bot.grammar.buttons import undo_batch_text
 from bot.messages import InboundMessage
 
 CHANNEL = "teams"
+CARD_ACTION_INVOKE = "adaptiveCard/action"  # the invoke an Action.Execute sends
 _AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _THREAD_SUFFIX = ";messageid="
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -113,9 +115,27 @@ def addressed_text(activity: Any) -> str:
     return "\n".join(lines).strip()
 
 
+def card_action(activity: Any) -> Any:
+    """The pressed `Action.Execute` of an `adaptiveCard/action` invoke ({"type", "verb",
+    "data"}), or None for any other activity."""
+    if _get(activity, "type") != "invoke" or _get(activity, "name") != CARD_ACTION_INVOKE:
+        return None
+    action = _get(getattr(activity, "value", None), "action")
+    return action if _get(action, "type") == "Action.Execute" else None
+
+
+def _button_data(activity: Any) -> Any:
+    """What an Undo button sent: an Action.Execute's `data` (an invoke), or, from cards posted
+    before the button became an Action.Execute, an Action.Submit's `value` (a message)."""
+    action = card_action(activity)
+    if action is not None:
+        return _get(action, "data") if _get(action, "verb") == UNDO_VERB else None
+    return getattr(activity, "value", None)
+
+
 def _button_text(activity: Any) -> str | None:
-    """The command an Adaptive Card button sent (Action.Submit puts its data in `value`)."""
-    value = getattr(activity, "value", None)
+    """The command an Adaptive Card button sent."""
+    value = _button_data(activity)
     if not isinstance(value, dict) or value.get("actionbot") != "undo":
         return None
     batch = value.get("batch")
@@ -131,11 +151,15 @@ def _message_id(key: str, activity_id: str) -> str:
 
 
 def inbound_message(activity: Any) -> InboundMessage | None:
-    """The InboundMessage for a message activity (typed text or a card button), or None when
-    there is nothing to hand the dispatcher."""
-    if _get(activity, "type") != "message":
+    """The InboundMessage for a message activity (typed text or an Action.Submit button) or an
+    Undo button's `adaptiveCard/action` invoke, or None when there is nothing to hand the
+    dispatcher."""
+    kind = _get(activity, "type")
+    if kind not in ("message", "invoke"):
         return None
     button = _button_text(activity)
+    if kind == "invoke" and button is None:
+        return None
     text = button if button is not None else addressed_text(activity)
     if not text:
         return None
