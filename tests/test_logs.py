@@ -37,3 +37,20 @@ def test_secrets_are_masked_in_messages_args_extras_and_tracebacks() -> None:
 
 def test_short_or_ordinary_values_are_not_treated_as_secrets() -> None:
     assert secret_values({"PASSWORD_HINT_LEN": "8", "PATH": "/usr/bin"}) == []
+
+
+def test_a_certificate_and_key_in_the_environment_are_masked_whole_and_line_by_line() -> None:
+    from tests.fakes.client_assertion import TestCertificate
+
+    pem = TestCertificate.make().pem()
+    key_lines = [line for line in pem.splitlines() if line and not line.startswith("-----")][:3]
+    env = {"ACTIONBOT_GRAPH_CLIENT_CERTIFICATE": pem,  # the name says nothing of a secret
+           "ACTIONBOT_TEAMS_APP_CERTIFICATE": pem.replace("\n", "\\n")}  # one line, \n written out
+    logger, stream = make_logger(env)
+    logger.info("loaded %s", pem)
+    logger.info("escaped", extra={"value": env["ACTIONBOT_TEAMS_APP_CERTIFICATE"]})
+    logger.warning("a key line quoted in an error: %s", key_lines[1])
+    out = stream.getvalue()
+    assert not [line for line in key_lines if line in out]
+    assert "-----BEGIN" not in out, "the whole PEM text was masked, in both its forms"
+    assert out.count("***") >= 3

@@ -121,9 +121,10 @@ def graph_config(settings: Settings, environ: Mapping[str, str]) -> Any:
                      "client_certificate_path"))
     _require(found, prefix, ("tenant_id", "client_id", "mailbox"), "graph")
     certificate_environ = {**environ, f"{prefix}CLIENT_CERTIFICATE_PATH": found.get("client_certificate_path", "")}
-    certificate = certificate_from_environ(certificate_environ, f"{prefix}CLIENT_CERTIFICATE")
     _require_one_credential("graph mail backend", f"{prefix}CLIENT_SECRET", f"{prefix}CLIENT_CERTIFICATE",
-                            "client_secret" in found, certificate is not None)
+                            "client_secret" in found, bool(certificate_environ[f"{prefix}CLIENT_CERTIFICATE_PATH"]
+                                                           or environ.get(f"{prefix}CLIENT_CERTIFICATE", "").strip()))
+    certificate = certificate_from_environ(certificate_environ, f"{prefix}CLIENT_CERTIFICATE")
     return GraphConfig(
         tenant_id=found["tenant_id"], client_id=found["client_id"],
         client_secret=None if certificate else found["client_secret"], certificate=certificate,
