@@ -95,10 +95,10 @@ def assertion_refusal(form: Mapping[str, Any], certificates: Sequence[x509.Certi
         header = jwt.get_unverified_header(assertion)
     except jwt.InvalidTokenError:
         return "AADSTS50027: JWT token is invalid or malformed."
-    by_thumbprint = {}
-    for certificate in certificates:
-        by_thumbprint[("x5t", _b64url(certificate.fingerprint(hashes.SHA1())))] = certificate
-        by_thumbprint[("x5t#S256", _b64url(certificate.fingerprint(hashes.SHA256())))] = certificate
+    by_thumbprint: dict[tuple[str, str], x509.Certificate] = {}
+    for uploaded in certificates:
+        by_thumbprint[("x5t", _b64url(uploaded.fingerprint(hashes.SHA1())))] = uploaded
+        by_thumbprint[("x5t#S256", _b64url(uploaded.fingerprint(hashes.SHA256())))] = uploaded
     # base64url without padding (RFC 7515) or with it (msal Python pads); Entra takes both.
     named = {name: str(header[name]).rstrip("=") for name in ("x5t#S256", "x5t") if name in header}
     certificate = next((by_thumbprint[(name, value)] for name, value in named.items()
@@ -108,7 +108,8 @@ def assertion_refusal(form: Mapping[str, Any], certificates: Sequence[x509.Certi
     if header.get("alg") not in ("RS256", "PS256"):
         return f"AADSTS5002738: Invalid JWT token. '{header.get('alg')}' is not a supported signature algorithm."
     try:
-        claims = jwt.decode(assertion, certificate.public_key(), algorithms=[str(header["alg"])],
+        public_key: Any = certificate.public_key()
+        claims = jwt.decode(assertion, public_key, algorithms=[str(header["alg"])],
                             audience=token_url, issuer=client_id,
                             options={"require": ["aud", "iss", "sub", "exp", "jti"]})
     except jwt.InvalidSignatureError:

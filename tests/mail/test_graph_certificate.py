@@ -84,7 +84,7 @@ def test_the_mailbox_polls_signed_in_with_a_certificate(kind: str, fake: FakeGra
     form = {key: values[0] for key, values in _form(token_request.body).items()}
     assert "client_secret" not in form and form["client_assertion_type"] == ASSERTION_TYPE
     header = jwt.get_unverified_header(form["client_assertion"])
-    claims = jwt.decode(form["client_assertion"], certificate.certificate.public_key(), algorithms=[header["alg"]],
+    claims = jwt.decode(form["client_assertion"], certificate.key.public_key(), algorithms=[header["alg"]],
                         audience=fake.token_url)
     assert claims["iss"] == claims["sub"] == CLIENT_ID
     assert "x5t#S256" in header or "x5t" in header
@@ -149,7 +149,7 @@ def test_a_certificate_the_app_does_not_know_gets_a_sentence_and_no_key_in_the_o
 ], ids=["both", "neither", "text-and-path"])
 def test_exactly_one_credential(variables: dict[str, str], complaint: str) -> None:
     with pytest.raises(SettingsError) as refused:
-        mailbox_from_settings(Settings(), {**NO_CREDENTIAL, **variables}, SqlCursorStore(lambda: None))  # type: ignore[arg-type,return-value]
+        mailbox_from_settings(Settings(), {**NO_CREDENTIAL, **variables}, SqlCursorStore(lambda: None))
     assert complaint in str(refused.value)
 
 
@@ -191,7 +191,7 @@ def test_the_config_file_may_name_the_certificate_file_but_never_hold_a_key(cert
     named = tmp_path / "named.toml"
     named.write_text(f'[mail.graph]\nclient_certificate_path = "{certificate.write_pem(tmp_path / "g.pem")}"\n')
     mailbox = mailbox_from_settings(load_settings(config_file=named, environ={}), NO_CREDENTIAL,
-                                    SqlCursorStore(lambda: None))  # type: ignore[arg-type,return-value]
+                                    SqlCursorStore(lambda: None))
     assert isinstance(mailbox, GraphMailbox) and mailbox.config.certificate is not None
     mailbox.close()
     holding = tmp_path / "holding.toml"
