@@ -17,8 +17,15 @@ MASK = "***"
 
 
 def secret_values(environ: Mapping[str, str]) -> list[str]:
-    """Values of environment variables whose names say they are secrets (longest first)."""
+    """Values of environment variables whose names say they are secrets, and PEM text (a
+    certificate's private key) whatever the variable is called: the whole value and each of
+    its base64 lines, so a key quoted in part is masked too. Longest first."""
     values = {v for k, v in environ.items() if _SECRET_NAME.search(k) and len(v) >= 6}
+    for value in environ.values():
+        if "-----BEGIN" in value:
+            values.add(value)
+            values.update(line.strip() for line in re.split(r"\n|\\n", value)
+                          if len(line.strip()) >= 16 and not line.strip().startswith("-----"))
     return sorted(values, key=len, reverse=True)
 
 

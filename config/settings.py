@@ -1,7 +1,8 @@
 """Settings: embedded defaults, then a TOML config file, then the environment, then CLI options.
 
-Secrets (tokens, passwords, client secrets) come only from the environment. A config file
-that contains one is refused, so a secret never ends up in a file in a repository.
+Secrets (tokens, passwords, client secrets, private keys) come only from the environment, or a
+key from a file the environment names. A config file that contains one is refused, so a
+secret never ends up in a file in a repository.
 """
 
 from __future__ import annotations
@@ -80,11 +81,16 @@ def _refuse_secrets(data: dict[str, Any], path: Path, prefix: str = "") -> None:
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             _refuse_secrets(value, path, prefix=f"{name}.")
-        elif any(word in key.lower() for word in _SECRET_WORDS):
+        elif any(word in key.lower() for word in _SECRET_WORDS) or _is_key_material(value):
             raise SettingsError(
                 f"{path} sets '{name}', which looks like a secret. Secrets are read only from the "
                 "environment (see the README); remove it from the file."
             )
+
+
+def _is_key_material(value: object) -> bool:
+    """A PEM private key (a certificate's key pasted into the file), whatever its key is called."""
+    return isinstance(value, str) and "-----BEGIN" in value and "PRIVATE KEY-----" in value
 
 
 def load_settings(

@@ -10,7 +10,7 @@ from bot.mail.ews import EwsConfig, EwsMailbox
 from bot.mail.graph import GraphMailbox
 from bot.mail.graph_client import GraphClient, GraphConfig
 from tests.fakes.ews_server import PASSWORD, USERNAME, FakeEws
-from tests.fakes.graph_server import TENANT, FakeGraph
+from tests.fakes.graph_server import CLIENT_ID, TENANT, FakeGraph
 
 EMAILS = Path(__file__).resolve().parent / "fixtures" / "emails"
 SAMPLES = ["sisimai_ooo_away_until_may5.eml", "ours_html_only_umlaut.eml",
@@ -29,10 +29,11 @@ class Sleeps(list[float]):
 
 
 def graph_mailbox(fake: FakeGraph, cursors: MemoryCursorStore | None = None, sleeps: Sleeps | None = None,
-                  secret: str = "s3cret-value", **overrides: object) -> GraphMailbox:
+                  secret: str | None = "s3cret-value", **overrides: object) -> GraphMailbox:
+    """overrides: any GraphConfig field, e.g. certificate=... with secret=None."""
     settings: dict[str, object] = {"base_url": fake.base_url, "authority": fake.authority, "timeout": 3.0,
                                    "page_size": 2, "verify": str(fake.cert_path), **overrides}
-    config = GraphConfig(tenant_id=TENANT, client_id="app-id", client_secret=secret, mailbox=fake.mailbox,
+    config = GraphConfig(tenant_id=TENANT, client_id=CLIENT_ID, client_secret=secret, mailbox=fake.mailbox,
                          **settings)  # type: ignore[arg-type]
     client = GraphClient(config, sleep=sleeps if sleeps is not None else Sleeps())
     return GraphMailbox(config, cursors or MemoryCursorStore(), client)

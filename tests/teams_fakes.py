@@ -3,7 +3,8 @@
 `FakeMicrosoft` answers, with the documented payload shapes:
 - GET  /keys/<instance>: the Bot Framework signing keys (JWKS) — holding a test RSA key, with a
   key id derived from the key, as Microsoft gives each signing key its own;
-- POST /{tenant}/oauth2/v2.0/token: the Entra client-credentials grant;
+- POST /{tenant}/oauth2/v2.0/token: the Entra client-credentials grant, with the app secret or
+  a client assertion signed with the key of a certificate in `certificates`;
 - POST /v3/conversations: the Bot Connector's create conversation (a personal chat: the answer
   is {"id": "a:personal-<user id>"}; `refuse_personal_chats` makes it 403);
 - POST /v3/conversations/{id}/activities[/{reply to id}]: the Bot Connector's send/reply;
@@ -30,6 +31,8 @@ from typing import Any
 import jwt
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from tests.fakes.client_assertion import assertion_refusal
 
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 CONNECTOR_TOKEN = "fake-connector-token"
@@ -100,6 +103,7 @@ class FakeMicrosoft:
     members: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> roster entry
     refuse_conversations: set[str] = field(default_factory=set)  # answer 403 (bot removed)
     refuse_personal_chats: bool = False  # create conversation answers 403 (app not installed for the user)
+    certificates: list[Any] = field(default_factory=list)  # x509 certificates uploaded to the app registration
     requests: list[Recorded] = field(default_factory=list)
     url: str = ""
     instance: str = field(default_factory=lambda: uuid.uuid4().hex)
@@ -146,7 +150,13 @@ class FakeMicrosoft:
     async def _token(self, request: web.Request) -> web.Response:
         form = dict(await request.post())
         await self._record(request, {k: ("***" if k == "client_secret" else v) for k, v in form.items()})
-        if form.get("client_id") != self.app_id or form.get("client_secret") != self.app_secret:
+        if form.get("client_id") != self.app_id:
+            return web.json_response({"error": "unauthorized_client", "error_description": "AADSTS700016"}, status=400)
+        if "client_assertion" in form:
+            refusal = assertion_refusal(form, self.certificates, self.app_id, str(request.url))
+            if refusal is not None:
+                return web.json_response({"error": "invalid_client", "error_description": refusal}, status=401)
+        elif form.get("client_secret") != self.app_secret:
             return web.json_response({"error": "invalid_client", "error_description": "AADSTS7000215"}, status=401)
         return web.json_response({"token_type": "Bearer", "expires_in": 3599, "access_token": CONNECTOR_TOKEN})
 

@@ -105,3 +105,20 @@ def test_debug_logging_never_lets_libraries_dump_message_bodies() -> None:
         root.handlers[:], root.level = kept[0], kept[1]
         for name, level in kept[2].items():
             logging.getLogger(name).setLevel(level)
+
+
+def test_a_certificate_and_key_in_the_environment_are_masked_whole_and_line_by_line() -> None:
+    from tests.fakes.client_assertion import TestCertificate
+
+    pem = TestCertificate.make().pem()
+    key_lines = [line for line in pem.splitlines() if line and not line.startswith("-----")][:3]
+    env = {"ACTIONBOT_GRAPH_CLIENT_CERTIFICATE": pem,  # the name says nothing of a secret
+           "ACTIONBOT_TEAMS_APP_CERTIFICATE": pem.replace("\n", "\\n")}  # one line, \n written out
+    logger, stream = make_logger(env)
+    logger.info("loaded %s", pem)
+    logger.info("escaped", extra={"value": env["ACTIONBOT_TEAMS_APP_CERTIFICATE"]})
+    logger.warning("a key line quoted in an error: %s", key_lines[1])
+    out = stream.getvalue()
+    assert not [line for line in key_lines if line in out]
+    assert "-----BEGIN" not in out, "the whole PEM text was masked, in both its forms"
+    assert out.count("***") >= 3

@@ -479,6 +479,97 @@ def test_a_refused_proactive_post_is_reported(teams: Teams) -> None:
         teams.service.sender.send(CHANNEL_ID, None, "digest")
 
 
+# --- signing in with a certificate ----------------------------------------------------------
+
+
+def _certificate_environ(microsoft: FakeMicrosoft, **credential: str) -> dict[str, str]:
+    return {"ACTIONBOT_TEAMS_APP_ID": APP_ID, "ACTIONBOT_TEAMS_TENANT_ID": f"{CHANNEL_TENANT},{PERSONAL_TENANT}",
+            "ACTIONBOT_TEAMS_PORT": "0", "ACTIONBOT_TEAMS_SERVICE_URL": f"{microsoft.url}/",
+            "ACTIONBOT_TEAMS_TOKEN_URL": f"{microsoft.url}/{CHANNEL_TENANT}/oauth2/v2.0/token", **credential}
+
+
+def test_a_certificate_signs_the_bot_in_for_replies_and_proactive_posts(
+        testbot: TestBot, microsoft: FakeMicrosoft, rsa_key, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import jwt
+
+    from tests.fakes.client_assertion import ASSERTION_TYPE, TestCertificate
+
+    certificate = TestCertificate.make("actionbot teams")
+    microsoft.certificates.append(certificate.certificate)  # uploaded to the bot's app registration
+    testbot.add_person("Rido", Role.UPDATER, team="Commissioning Team", identities={"teams": RIDO_AAD})
+    environ = _certificate_environ(microsoft, ACTIONBOT_TEAMS_APP_CERTIFICATE_PATH=str(
+        certificate.write_pfx(tmp_path / "bot.pfx", b"pfx-pass-123")),
+        ACTIONBOT_TEAMS_APP_CERTIFICATE_PASSWORD="pfx-pass-123")
+    service = teams_service(dataclasses.replace(testbot.runtime, environ=environ))
+    assert service is not None
+    service.start()
+    try:
+        harness = Teams(testbot, microsoft, service, rsa_key)
+        activity = channel_mention("AP2.5.1 40%")
+        activity["serviceUrl"] = f"{microsoft.url}/"
+        status, _ = harness.post(activity, expect_replies=False)  # the reply goes to the connector
+        assert status == 202
+        service.sender.send(CHANNEL_ID, None, "Weekly digest")  # and a proactive post
+    finally:
+        service.stop()
+    assert testbot.action("AP2.5.1").progress == 40
+    reply, digest = microsoft.posted()
+    assert reply.headers["Authorization"] == digest.headers["Authorization"] == f"Bearer {CONNECTOR_TOKEN}"
+    assert microsoft.token_requests(), "a token was asked for"
+    for request in microsoft.token_requests():
+        assert "client_secret" not in request.body and request.body["client_assertion_type"] == ASSERTION_TYPE
+        header = jwt.get_unverified_header(request.body["client_assertion"])
+        claims = jwt.decode(request.body["client_assertion"], certificate.certificate.public_key(),
+                            algorithms=["PS256"], audience=environ["ACTIONBOT_TEAMS_TOKEN_URL"])
+        assert header["alg"] == "PS256" and "x5t#S256" in header
+        assert claims["iss"] == claims["sub"] == APP_ID
+
+
+def test_a_certificate_the_app_does_not_know_is_reported_with_its_thumbprint(
+        testbot: TestBot, microsoft: FakeMicrosoft) -> None:
+    from bot.channels.teams.proactive import ProactiveSendFailed
+    from bot.channels.teams.service import teams_proactive_sender
+    from tests.fakes.client_assertion import TestCertificate
+
+    microsoft.certificates.append(TestCertificate.make("the registered one").certificate)
+    other = TestCertificate.make("another one")
+    with testbot.runtime.new_uow() as uow:
+        uow.teams_conversations.save(CHANNEL_ID, service_url=f"{microsoft.url}/", reference={
+            "conversation": {"id": CHANNEL_ID, "conversationType": "channel", "tenantId": CHANNEL_TENANT},
+            "bot": {"id": f"28:{APP_ID}"}, "channelId": "msteams", "serviceUrl": f"{microsoft.url}/"},
+            tenant_id=CHANNEL_TENANT, conversation_type="channel", at=testbot.runtime.clock.now())
+        uow.commit()
+    sender = teams_proactive_sender(dataclasses.replace(testbot.runtime, environ=_certificate_environ(
+        microsoft, ACTIONBOT_TEAMS_APP_CERTIFICATE=other.pem())))
+    assert sender is not None
+    with pytest.raises(ProactiveSendFailed) as refused:
+        sender.send(CHANNEL_ID, None, "Weekly digest")
+    message = str(refused.value)
+    assert "refused the app's credentials (HTTP 401, invalid_client)" in message
+    assert f"certificate with thumbprint {other.sha1_thumbprint} is uploaded" in message
+    assert microsoft.posted() == []
+
+
+@pytest.mark.parametrize("credential, complaint", [
+    ({"ACTIONBOT_TEAMS_APP_SECRET": APP_SECRET, "ACTIONBOT_TEAMS_APP_CERTIFICATE_PATH": "/etc/actionbot/bot.pem"},
+     "Teams has both a client secret (ACTIONBOT_TEAMS_APP_SECRET) and a certificate (ACTIONBOT_TEAMS_APP_CERTIFICATE or "
+     "ACTIONBOT_TEAMS_APP_CERTIFICATE_PATH); unset one of them."),
+    ({}, "ACTIONBOT_TEAMS_APP_SECRET is not set. Set all three (see the README's Teams section), or none to run "
+         "without Teams. A certificate (ACTIONBOT_TEAMS_APP_CERTIFICATE, the PEM text, or "
+         "ACTIONBOT_TEAMS_APP_CERTIFICATE_PATH, a .pem or .pfx file) can stand in for ACTIONBOT_TEAMS_APP_SECRET."),
+    ({"ACTIONBOT_TEAMS_APP_CERTIFICATE_PATH": "/nonexistent/bot.pfx"},
+     "ACTIONBOT_TEAMS_APP_CERTIFICATE_PATH (/nonexistent/bot.pfx) cannot be read"),
+], ids=["both", "neither", "unreadable-path"])
+def test_teams_takes_exactly_one_of_secret_and_certificate(credential: dict[str, str], complaint: str) -> None:
+    from bot.channels.teams.config import teams_config_from_env
+    from config.settings import SettingsError
+
+    with pytest.raises(SettingsError) as refused:
+        teams_config_from_env({"ACTIONBOT_TEAMS_APP_ID": APP_ID, "ACTIONBOT_TEAMS_TENANT_ID": CHANNEL_TENANT,
+                               **credential})
+    assert complaint in str(refused.value)
+
+
 # --- anonymous development mode -------------------------------------------------------------
 
 

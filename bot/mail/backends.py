@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.client_certificate import certificate_from_environ
 from bot.mail.mailbox import CursorStore, Mailbox
 from config.settings import Settings, SettingsError
 
@@ -89,6 +90,19 @@ def _require(found: dict[str, str], prefix: str, keys: tuple[str, ...], backend:
                             "(see the README, section on the shared mailbox); they are not set.")
 
 
+def _require_one_credential(what: str, secret_variable: str, certificate_variable: str, has_secret: bool,
+                            has_certificate: bool) -> None:
+    """Exactly one of a client secret and a certificate, so nobody wonders which one is used."""
+    if has_secret and has_certificate:
+        raise SettingsError(f"The {what} has both a client secret ({secret_variable}) and a certificate "
+                            f"({certificate_variable} or {certificate_variable}_PATH); unset one of them.")
+    if not (has_secret or has_certificate):
+        raise SettingsError(f"The {what} needs a client secret ({secret_variable}) or a certificate "
+                            f"({certificate_variable}, the PEM text, or {certificate_variable}_PATH, a .pem or "
+                            f".pfx file) in the environment (see the README, section on the shared mailbox); "
+                            "neither is set.")
+
+
 def _check_url(url: str, variable: str) -> str:
     parts = urlsplit(url)
     loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
@@ -103,10 +117,17 @@ def graph_config(settings: Settings, environ: Mapping[str, str]) -> Any:
 
     prefix = "ACTIONBOT_GRAPH_"
     found = _values(settings, environ, "graph", prefix,
-                    ("tenant_id", "client_id", "client_secret", "mailbox", "url", "authority"))
-    _require(found, prefix, ("tenant_id", "client_id", "client_secret", "mailbox"), "graph")
+                    ("tenant_id", "client_id", "client_secret", "mailbox", "url", "authority",
+                     "client_certificate_path"))
+    _require(found, prefix, ("tenant_id", "client_id", "mailbox"), "graph")
+    certificate_environ = {**environ, f"{prefix}CLIENT_CERTIFICATE_PATH": found.get("client_certificate_path", "")}
+    _require_one_credential("graph mail backend", f"{prefix}CLIENT_SECRET", f"{prefix}CLIENT_CERTIFICATE",
+                            "client_secret" in found, bool(certificate_environ[f"{prefix}CLIENT_CERTIFICATE_PATH"]
+                                                           or environ.get(f"{prefix}CLIENT_CERTIFICATE", "").strip()))
+    certificate = certificate_from_environ(certificate_environ, f"{prefix}CLIENT_CERTIFICATE")
     return GraphConfig(
-        tenant_id=found["tenant_id"], client_id=found["client_id"], client_secret=found["client_secret"],
+        tenant_id=found["tenant_id"], client_id=found["client_id"],
+        client_secret=None if certificate else found["client_secret"], certificate=certificate,
         mailbox=found["mailbox"],
         base_url=_check_url(found.get("url", DEFAULT_GRAPH_URL), f"{prefix}URL").rstrip("/"),
         authority=_check_url(found["authority"], f"{prefix}AUTHORITY") if "authority" in found else None,

@@ -20,6 +20,7 @@ from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 from typing import Any
 
+from bot.client_certificate import ClientCertificate
 from bot.mail.backends import MailboxUnavailable
 
 logger = logging.getLogger(__name__)
@@ -43,8 +44,9 @@ class GraphError(MailboxUnavailable):
 class GraphConfig:
     tenant_id: str
     client_id: str
-    client_secret: str
+    client_secret: str | None  # exactly one of client_secret and certificate
     mailbox: str  # the shared mailbox, e.g. contracts@council.gov.uk
+    certificate: ClientCertificate | None = None
     base_url: str = DEFAULT_GRAPH_URL
     authority: str | None = None  # default: https://login.microsoftonline.com/{tenant_id}
     timeout: float = 30.0
@@ -53,9 +55,29 @@ class GraphConfig:
     page_size: int = 50  # Prefer: odata.maxpagesize for delta pages
     verify: bool | str = True  # a CA bundle path for a private authority (tests, proxies)
 
+    def __post_init__(self) -> None:
+        if (self.client_secret is None) == (self.certificate is None):
+            raise ValueError("GraphConfig needs exactly one of client_secret and certificate")
+
     def __repr__(self) -> str:  # never show the secret, even in a traceback
+        credential = repr(self.certificate) if self.certificate else "client secret"
         return (f"GraphConfig(tenant_id={self.tenant_id!r}, client_id={self.client_id!r}, "
-                f"mailbox={self.mailbox!r}, base_url={self.base_url!r}, authority={self.authority!r})")
+                f"mailbox={self.mailbox!r}, base_url={self.base_url!r}, authority={self.authority!r}, "
+                f"credential={credential})")
+
+    @property
+    def client_credential(self) -> str | dict[str, str]:
+        """msal's client_credential: the secret, or the certificate's key and certificate."""
+        return self.certificate.msal_credential() if self.certificate else str(self.client_secret)
+
+    @property
+    def credential_hint(self) -> str:
+        """What to check when sign-in refuses the credential."""
+        if self.certificate:
+            return (f"that the certificate with thumbprint {self.certificate.sha1_thumbprint} is uploaded to the "
+                    f"app registration (Certificates & secrets) and has not expired "
+                    f"(it is valid until {self.certificate.not_after:%Y-%m-%d})")
+        return "that the client secret has not expired"
 
     @property
     def authority_url(self) -> str:
@@ -113,12 +135,12 @@ class GraphClient:
             try:
                 self._msal_app = msal.ConfidentialClientApplication(
                     self.config.client_id,
-                    client_credential=self.config.client_secret,
+                    client_credential=self.config.client_credential,
                     authority=self.config.authority_url,
                     instance_discovery=False if custom else None,
                     http_client=_TimeoutSession(self._session, self.config.timeout, self.config.verify),
                 )
-            except ValueError as exc:  # msal's message names the authority, never the secret
+            except ValueError as exc:  # msal's message names the authority, never the secret or key
                 raise GraphError(f"Cannot use the sign-in authority {self.config.authority_url}: {exc}") from None
         return self._msal_app
 
@@ -142,8 +164,7 @@ class GraphClient:
             detail = str(result.get("error_description") or "").split("\n", 1)[0][:200]
             raise GraphError(
                 f"Microsoft sign-in refused the app's client credentials ({result.get('error')}: {detail}). "
-                "Check ACTIONBOT_GRAPH_TENANT_ID, ACTIONBOT_GRAPH_CLIENT_ID and that the client secret "
-                "has not expired.")
+                f"Check ACTIONBOT_GRAPH_TENANT_ID, ACTIONBOT_GRAPH_CLIENT_ID and {self.config.credential_hint}.")
         return str(result["access_token"])
 
     # --- requests -----------------------------------------------------------------------
@@ -200,8 +221,10 @@ class GraphClient:
         code, message = describe_error(response)
         hint = ""
         if response.status_code in (401, 403):
-            hint = (" The app needs the Mail.ReadWrite and Mail.Send application permissions with admin "
-                    "consent, and an application access policy that includes this mailbox.")
+            hint = (" The app needs Mail.ReadWrite and Mail.Send on this mailbox: Exchange Online role assignments "
+                    "\"Application Mail.ReadWrite\" and \"Application Mail.Send\" scoped to it (RBAC for "
+                    "Applications; see the README), or, in older set-ups, the Graph application permissions "
+                    "with an application access policy that includes the mailbox.")
         raise GraphError(f"Microsoft Graph refused to {what} (HTTP {response.status_code} {code or ''}): "
                          f"{message}".rstrip() + hint, status=response.status_code, code=code)
 

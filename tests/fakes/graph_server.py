@@ -2,7 +2,8 @@
 https://127.0.0.1:<ephemeral port>, answering the documented JSON shapes:
 
 - GET  /{tenant}/v2.0/.well-known/openid-configuration   (msal's tenant discovery)
-- POST /{tenant}/oauth2/v2.0/token                        (client credentials grant)
+- POST /{tenant}/oauth2/v2.0/token                        (client credentials grant: the secret
+       "s3cret-value", or a client assertion signed with a key in `certificates`)
 - GET  /v1.0/users/{mbx}/mailFolders/inbox/messages/delta (value + @odata.nextLink/deltaLink,
        entries for messages moved out carry "@removed")
 - GET  /v1.0/users/{mbx}/messages/{id}/$value             (raw MIME)
@@ -26,10 +27,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tests.fakes.client_assertion import assertion_refusal
 from tests.fakes.loopback import LoopbackServer
 from tests.fakes.tls import make_loopback_certificate, server_context
 
 TENANT = "11111111-2222-3333-4444-555555555555"
+CLIENT_ID = "app-id"
 
 
 @dataclass
@@ -65,6 +68,7 @@ class FakeGraph(LoopbackServer):
         self.requests: list[Recorded] = []
         self.failures: list[_Failure] = []
         self.sent: list[Recorded] = []
+        self.certificates: list[Any] = []  # x509 certificates uploaded to the app registration
         super().__init__(_Handler, tls=server_context(self.cert_path, key_path))
 
     @property
@@ -78,6 +82,10 @@ class FakeGraph(LoopbackServer):
     @property
     def authority(self) -> str:
         return f"{self.origin}/{TENANT}"
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.origin}/{TENANT}/oauth2/v2.0/token"
 
     # --- scripting ----------------------------------------------------------------------
     def deliver(self, raw: bytes) -> str:
@@ -143,7 +151,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json(200, {
                 "issuer": f"{fake.origin}/{TENANT}/v2.0",
                 "authorization_endpoint": f"{fake.origin}/{TENANT}/oauth2/v2.0/authorize",
-                "token_endpoint": f"{fake.origin}/{TENANT}/oauth2/v2.0/token",
+                "token_endpoint": fake.token_url,
             })
         if path.endswith("/oauth2/v2.0/token") and method == "POST":
             return self._token(parse_qs(body.decode()))
@@ -157,7 +165,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _token(self, form: dict[str, list[str]]) -> None:
         fake = self.fake
-        if form.get("grant_type") != ["client_credentials"] or form.get("client_secret") != ["s3cret-value"]:
+        if form.get("grant_type") != ["client_credentials"] or form.get("client_id") != [CLIENT_ID]:
+            return self._json(400, {"error": "unauthorized_client", "error_description": "AADSTS700016: Application not found."})
+        if "client_assertion" in form:
+            refusal = assertion_refusal({k: v[0] for k, v in form.items()}, fake.certificates, CLIENT_ID, fake.token_url)
+            if refusal is not None:
+                return self._json(401, {"error": "invalid_client", "error_description": refusal})
+        elif form.get("client_secret") != ["s3cret-value"]:
             return self._json(401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."})
         token = f"fake-token-{len(fake.tokens_issued) + 1}"
         fake.tokens_issued.append(token)

@@ -7,6 +7,12 @@ on instance discovery at login.microsoftonline.com, so it cannot be pointed at a
 token endpoint in tests. This provider makes the same single request MSAL makes for a
 confidential client (POST grant_type=client_credentials to the tenant's v2.0 token
 endpoint) and caches the token until five minutes before it expires.
+
+It proves the app's identity with its client secret, or with a certificate: then the request
+carries a client assertion (a JWT signed with the certificate's key, made as msal makes it;
+bot/client_certificate.py) instead. The SDK's own certificate support (1.9:
+AgentAuthConfiguration's AuthTypes.certificate with CERT_PFX_FILE) is read only by that same
+MSAL provider, so the certificate is handed to this provider directly.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ import aiohttp
 from microsoft_agents.hosting.core import AgentAuthConfiguration, AnonymousTokenProvider
 from microsoft_agents.hosting.core.authorization import ConnectionManager
 
+from bot.client_certificate import ASSERTION_TYPE, ClientCertificate
+
 log = logging.getLogger(__name__)
 
 _REFRESH_MARGIN_S = 300
@@ -30,11 +38,13 @@ class TokenUnavailable(RuntimeError):
 
 
 class ClientCredentialsTokenProvider:
-    """An `AccessTokenProviderBase` for an app id and secret."""
+    """An `AccessTokenProviderBase` for an app id and its secret or certificate."""
 
-    def __init__(self, configuration: AgentAuthConfiguration, token_url: str) -> None:
+    def __init__(self, configuration: AgentAuthConfiguration, token_url: str,
+                 certificate: ClientCertificate | None = None) -> None:
         self._configuration = configuration
         self._token_url = token_url
+        self._certificate = certificate
         self._cache: dict[str, tuple[str, float]] = {}
 
     @property
@@ -46,12 +56,13 @@ class ClientCredentialsTokenProvider:
         cached = self._cache.get(scope)
         if cached and not force_refresh and cached[1] > time.monotonic():
             return cached[0]
-        form = {
-            "grant_type": "client_credentials",
-            "client_id": self._configuration.CLIENT_ID or "",
-            "client_secret": self._configuration.CLIENT_SECRET or "",
-            "scope": scope,
-        }
+        client_id = self._configuration.CLIENT_ID or ""
+        form = {"grant_type": "client_credentials", "client_id": client_id, "scope": scope}
+        if self._certificate is not None:  # a fresh assertion each time: each has its own jti
+            form["client_assertion_type"] = ASSERTION_TYPE
+            form["client_assertion"] = self._certificate.client_assertion(client_id, self._token_url)
+        else:
+            form["client_secret"] = self._configuration.CLIENT_SECRET or ""
         try:
             async with aiohttp.ClientSession(timeout=_TIMEOUT) as session:
                 async with session.post(self._token_url, data=form) as response:
@@ -62,7 +73,10 @@ class ClientCredentialsTokenProvider:
         if status != 200 or not isinstance(body, dict) or not body.get("access_token"):
             error = body.get("error") if isinstance(body, dict) else None
             log.error("token request refused", extra={"status": status, "error": error, "scope": scope})
-            raise TokenUnavailable(f"the token endpoint refused the app's credentials (HTTP {status}, {error or 'no error code'})")
+            hint = (f"; check that the certificate with thumbprint {self._certificate.sha1_thumbprint} is uploaded "
+                    "to the bot's app registration and has not expired" if self._certificate is not None else "")
+            raise TokenUnavailable(f"the token endpoint refused the app's credentials (HTTP {status}, "
+                                   f"{error or 'no error code'}){hint}")
         token = str(body["access_token"])
         lifetime = float(body.get("expires_in") or 3600)
         self._cache[scope] = (token, time.monotonic() + max(lifetime - _REFRESH_MARGIN_S, 0))
@@ -89,10 +103,11 @@ def auth_configuration(app_id: str | None, secret: str | None, tenant_id: str | 
     )
 
 
-def connection_manager(configuration: AgentAuthConfiguration, token_url: str) -> ConnectionManager:
+def connection_manager(configuration: AgentAuthConfiguration, token_url: str,
+                       certificate: ClientCertificate | None = None) -> ConnectionManager:
     def provider(config: AgentAuthConfiguration) -> Any:
-        if not config.CLIENT_ID or not config.CLIENT_SECRET:
+        if not config.CLIENT_ID or not (config.CLIENT_SECRET or certificate):
             return AnonymousTokenProvider()  # anonymous development mode only
-        return ClientCredentialsTokenProvider(config, token_url)
+        return ClientCredentialsTokenProvider(config, token_url, certificate)
 
     return ConnectionManager(provider, connections_configurations={"SERVICE_CONNECTION": configuration})

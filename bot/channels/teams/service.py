@@ -103,7 +103,8 @@ def build_app(config: TeamsConfig, adapter: CloudAdapter, agent: ActionbotAgent)
 
 def make_adapter(config: TeamsConfig) -> CloudAdapter:
     configuration = auth_configuration(config.app_id, config.app_secret, config.tenant_id, config.allow_anonymous)
-    adapter = CloudAdapter(connection_manager=connection_manager(configuration, config.oauth_token_url))
+    adapter = CloudAdapter(connection_manager=connection_manager(configuration, config.oauth_token_url,
+                                                                 config.app_certificate))
 
     async def on_turn_error(context: TurnContext, error: Exception) -> None:
         # The SDK's default sends the exception text to the user; say a sentence instead.
