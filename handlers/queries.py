@@ -66,7 +66,7 @@ def handle_summary(cmd: Summary, ctx: HandlerContext) -> Reply:
 def handle_status(cmd: ShowStatus, ctx: HandlerContext) -> Reply:
     """One action in full."""
     action = resolve_action(ctx, cmd.code)
-    return Reply(text=fmt_status_block(action, ctx.today), title=tail(action.code),
+    return Reply(text=fmt_status_block(action, ctx.today, ctx.timezone), title=tail(action.code),
                  lines=_lines([action], ctx), as_of=ctx.today)
 
 
@@ -76,7 +76,7 @@ def handle_history(cmd: ShowHistory, ctx: HandlerContext) -> Reply:
     entries = ctx.uow.history.for_action(action.id, limit=50)
     if not entries:
         return Reply(text=f"{tail(action.code)} has no recorded changes yet.", as_of=ctx.today)
-    text = [f"History of {action.code} (newest first):"] + [fmt_history_entry(e) for e in entries]
+    text = [f"History of {action.code} (newest first):"] + [fmt_history_entry(e, ctx.timezone) for e in entries]
     return Reply(text="\n".join(text), title=f"History {tail(action.code)}", history=entries, as_of=ctx.today)
 
 
