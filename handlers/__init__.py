@@ -7,10 +7,12 @@ from bot.commands import (
     MessageDeleted,
     MessageEditedAway,
     PreviewDigest,
+    ShowChanges,
     ShowDue,
     ShowHistory,
     ShowMine,
     ShowOverdue,
+    ShowOwner,
     ShowStatus,
     SubscribeDigest,
     Summary,
@@ -44,6 +46,8 @@ def default_registry() -> HandlerRegistry:
     registry.register(Summary, queries.handle_summary)
     registry.register(ShowStatus, queries.handle_status)
     registry.register(ShowHistory, queries.handle_history)
+    registry.register(ShowOwner, queries.handle_owner)
+    registry.register(ShowChanges, queries.handle_changes)
     registry.register(ShowOverdue, queries.handle_overdue)
     registry.register(ShowDue, queries.handle_due)
     registry.register(ShowMine, queries.handle_mine)

@@ -33,14 +33,14 @@ def fmt_date(value: date | None) -> str:
 
 
 @lru_cache(maxsize=8)
-def _zone(name: str) -> ZoneInfo:
+def zone_info(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
 def local_time(at: datetime, zone: str) -> datetime:
     """`at` (stored in UTC; a naive value is taken as UTC) in the team's zone."""
     aware = at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
-    return aware.astimezone(_zone(zone))
+    return aware.astimezone(zone_info(zone))
 
 
 def fmt_time(at: datetime, zone: str) -> str:
@@ -122,7 +122,7 @@ def fmt_history_entry(entry: HistoryEntry, zone: str, *, with_code: bool = False
     else:
         what = ", ".join(fmt_field_change(c) for c in shown)
     kind = "" if entry.kind in ("update", "import") else f"[{entry.kind}] "
-    note = f" — {entry.note}" if entry.note else ""
+    note = f" — {short(entry.note) if with_code else entry.note}" if entry.note else ""
     where = f" [{tail(entry.action_code)}]" if with_code else ""
     return f"{when}{where} {entry.actor} via {entry.channel}: {kind}{what or 'note'}{note}"
 
