@@ -35,7 +35,7 @@ from bot.concern_commands import (
     UnrestrictConcern,
 )
 from bot.registry import HandlerRegistry
-from handlers import amend, concerns, confidential, digest, progress, queries
+from handlers import amend, concerns, confidential, digest, help, progress, queries
 
 
 def default_registry() -> HandlerRegistry:
@@ -51,7 +51,7 @@ def default_registry() -> HandlerRegistry:
     registry.register(ShowOverdue, queries.handle_overdue)
     registry.register(ShowDue, queries.handle_due)
     registry.register(ShowMine, queries.handle_mine)
-    registry.register(Help, queries.handle_help)
+    registry.register(Help, help.handle_help)
     registry.register(MessageDeleted, amend.handle_message_deleted)
     registry.register(MessageEditedAway, amend.handle_message_edited_away)
     registry.register(LogConcern, concerns.handle_log_concern)

@@ -1,12 +1,11 @@
 """Handlers that answer questions: summary, status, owner, history, changes since, overdue,
-due soon, mine, help."""
+due soon, mine. (`help` is in handlers/help.py.)"""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timezone
 
 from bot.commands import (
-    Help,
     ShowChanges,
     ShowDue,
     ShowHistory,
@@ -190,20 +189,3 @@ def handle_mine(cmd: ShowMine, ctx: HandlerContext) -> Reply:
     mine = [a for a in ctx.uow.actions.list(plan=ctx.plan) if is_open(a) and is_responsible(person, a)]
     mine.sort(key=lambda a: (not is_overdue(a, ctx.today), a.due_date or ctx.today, a.code))
     return _listing(f"Open actions for {person.name}", mine, ctx, f"{person.name} has no open actions.")
-
-
-HELP_TEXT = """Updates (several at once: separate with new lines, commas or semicolons):
-  AP2.5.1 40% - six priority contracts signed    (also: now 40%, -> 40%, at 40)
-  AP2.5.1 done | started | cancelled because …
-  AP2.5.1 due 31/03/2026 | due end of March | due Q4 2025/26
-  AP2.5.1 owner Finance Team
-  AP2.5.1 note waiting for Procurement
-Questions:
-  summary | summary 2.5 | status AP2.5.1 | AP2.5.1? | history AP2.5.1
-  overdue | overdue 2.5 | overdue Finance Team | due this week | due next month | mine
-Other: undo (your own last change), help"""
-
-
-def handle_help(cmd: Help, ctx: HandlerContext) -> Reply:
-    """What you can type."""
-    return Reply(text=HELP_TEXT, title="Help", as_of=ctx.today)
