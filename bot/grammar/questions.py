@@ -39,7 +39,7 @@ MAX_QUESTION_CHARS = 200  # a question is a short line; longer text is left to t
 
 _FILLER = (r"hi|hey|hello|morning|good\s+morning|afternoon|good\s+afternoon|ok|okay|so|and|also|um|"
            r"erm|right|quick\s+question|question|please|pls|plz|kindly|actionbot|bot")
-_ASKS = (r"who|whose|what|whats|which|when|where|how|hows|anything|any|is|are|has|have|show|tell|"
+_ASKS = (r"who|whos|whose|what|whats|which|when|where|how|hows|anything|any|is|are|has|have|show|tell|"
          r"give|list|can|could|would|will|do|does|did|let|about|i'?d\s+like|i\s+want|i\s+wonder|"
          r"lead|owner|progress|latest|news")
 QUESTION_START = rf"(?:[\s,!:;-]*+(?:{_FILLER})\b){{0,4}}[\s,!:;-]*+(?:{_ASKS})(?![\w.])"
@@ -64,9 +64,9 @@ def _tidy(text: str) -> str:
     """The question without politeness, greetings, `can you tell me` and its final `?`."""
     q = " ".join(_POLITE.sub(" ", text.replace("\u2019", "'").replace("\u2018", "'")).split())
     for _ in range(3):
-        q = _TRAILING.sub("", q.rstrip("?!., ")).rstrip("?!., ")
+        q = _TRAILING.sub("", q.rstrip("?!., ")).rstrip("?!., ").lstrip(",;:!- ")
         lead = _LEADING.match(q)
-        q = q[lead.end() :] if lead else q
+        q = (q[lead.end() :] if lead else q).lstrip(",;:!- ")
         request = _REQUEST.match(q)
         q = q[request.end() :] if request and request.end() else q
     return q
@@ -91,6 +91,7 @@ def _action(make: Callable[[str], object]) -> Callable[[re.Match[str], ParseEnv]
     return build
 
 
+_MYSELF = re.compile(r"me|myself|us|my\s+team|our\s+team", re.IGNORECASE)
 _ME = re.compile(r"(?:for|to|on|by|with)\s+(?:me|myself|us|my\s+team|our\s+team)|on\s+my\s+plate|mine", re.IGNORECASE)
 
 
@@ -98,7 +99,7 @@ def _overdue(match: re.Match[str], env: ParseEnv) -> object | None:
     scope = (match.group("scope") or "").strip()
     if not scope:
         return ShowOverdue()
-    if _ME.fullmatch(scope) or re.fullmatch(r"me|myself|us|my\s+team|our\s+team", scope, re.IGNORECASE):
+    if _MYSELF.fullmatch(scope):
         return ShowMine()  # yours, overdue first
     scope = re.sub(r"^(?:the|section)\s+", "", scope, flags=re.IGNORECASE)
     return ShowOverdue(full_code(scope) or scope)
@@ -125,13 +126,17 @@ def _due_in(period: str, env: ParseEnv, mine: bool) -> object | None:
     return ShowDue(period, span[0], span[1], mine=mine) if span is not None else None
 
 
+_ON_ACTION = re.compile(r"(?:on|to|for|in|with)\s+(?:action\s+)?(?P<x>.+)", re.IGNORECASE)
+
+
 def _changes(match: re.Match[str], env: ParseEnv) -> object | None:
     when = " ".join((match.group("when") or "").split())
     if not when:
         return ShowChanges(env.today - timedelta(days=env.today.weekday()))  # this week
-    on = re.fullmatch(r"(?:on|to|for|in|with)\s+(?:action\s+)?(?P<x>.+)", when, re.IGNORECASE)
-    if on is not None and full_code(on.group("x")) and _depth(full_code(on.group("x")) or "") >= 2:
-        return ShowHistory(full_code(on.group("x")) or "")
+    on = _ON_ACTION.fullmatch(when)
+    code = full_code(on.group("x")) if on is not None else None
+    if code is not None and _depth(code) >= 2:
+        return ShowHistory(code)  # `what changed on AP2.5.1?`
     since = since_date(when, env.today)
     return ShowChanges(since) if since is not None else None
 
