@@ -92,7 +92,8 @@ def _action(make: Callable[[str], object]) -> Callable[[re.Match[str], ParseEnv]
 
 
 _MYSELF = re.compile(r"me|myself|us|my\s+team|our\s+team", re.IGNORECASE)
-_ME = re.compile(r"(?:for|to|on|by|with)\s+(?:me|myself|us|my\s+team|our\s+team)|on\s+my\s+plate|mine", re.IGNORECASE)
+_ME = re.compile(r"\b(?:(?:for|to|on|by|with)\s+(?:me|myself|us|my\s+team|our\s+team)|on\s+my\s+plate|mine)\b",
+                 re.IGNORECASE)
 
 
 def _overdue(match: re.Match[str], env: ParseEnv) -> object | None:

@@ -121,7 +121,7 @@ def test_an_update_is_read_as_before() -> None:
 
 @pytest.mark.parametrize("text", [
     "is anyone free for lunch?", "what a day", "how about that", "any news from the board?", "who's in today?",
-    "anything else?", "what's changed with the weather", "show me the money",
+    "anything else?", "what's changed with the weather", "show me the money", "what's due for meetings next week?",
 ])
 def test_chatter_that_looks_like_a_question_stays_chatter(text: str) -> None:
     assert parse(text, TODAY) == NotACommand(None)
