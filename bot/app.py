@@ -123,6 +123,7 @@ def build_runtime(
         DispatchSettings(
             permission_mode=settings.permission_mode,
             console_user=settings.console_user,
+            timezone=settings.timezone,
             max_message_chars=settings.max_message_chars,
             plan_for=settings.plan_for_conversation,
         ),

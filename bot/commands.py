@@ -123,16 +123,34 @@ class ShowOverdue:
 
 @dataclass(frozen=True)
 class ShowDue:
-    """`due this week`, `due next week`, `due this month`: incomplete actions due soon."""
+    """`due this week`, `due next week`, `due this month`, `what's due for me next month?`:
+    incomplete actions due soon (yours only, when you ask for yours)."""
 
     period: str
     start: date
     end: date
+    mine: bool = False
 
 
 @dataclass(frozen=True)
 class ShowMine:
-    """`mine`: the actions you are responsible for."""
+    """`mine`, `anything for me?`, `what have I got due?`: the actions you are responsible for."""
+
+
+@dataclass(frozen=True)
+class ShowOwner:
+    """`who owns AP2.5.1`, `who is the lead on 2.2.3b`, `who's responsible for 2.2.3b`: who is
+    responsible for an action."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class ShowChanges:
+    """`changes since Monday`, `what changed today`, `what's changed this week`: every change
+    across the plan since then, newest first."""
+
+    since: date
 
 
 @dataclass(frozen=True)

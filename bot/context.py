@@ -1,4 +1,5 @@
-"""What a handler is given: the unit of work, who is asking, the message, and today."""
+"""What a handler is given: the unit of work, who is asking, the message, today, and the
+team's time zone (every time a person reads is shown in it, named)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class HandlerContext:
     permission_mode: str = "strict"
     plan: str | None = None  # the plan this conversation is bound to, if any
     batch_id: str = ""  # one id for every history entry this message writes
+    timezone: str = "Europe/London"  # the team's zone (Settings.timezone), an IANA name
 
     @property
     def actor(self) -> str:

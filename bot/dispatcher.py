@@ -43,6 +43,7 @@ SHORT_HELP = (
 class DispatchSettings:
     permission_mode: str = "strict"
     console_user: str = "Console Admin"
+    timezone: str = "Europe/London"  # times in replies are shown in it, named (BST, GMT)
     max_message_chars: int = 4000
     plan_for: Callable[[str, str | None], str | None] = lambda channel, conversation: None
     # Channels whose replies are kept with the message's claim, to be sent again if the bot
@@ -135,6 +136,7 @@ class Dispatcher:
                 permission_mode=self.settings.permission_mode,
                 plan=self.settings.plan_for(message.channel, message.conversation_id),
                 batch_id=uuid.uuid4().hex,
+                timezone=self.settings.timezone,
             )
             outcome = None
             try:

@@ -7,10 +7,12 @@ from bot.commands import (
     MessageDeleted,
     MessageEditedAway,
     PreviewDigest,
+    ShowChanges,
     ShowDue,
     ShowHistory,
     ShowMine,
     ShowOverdue,
+    ShowOwner,
     ShowStatus,
     SubscribeDigest,
     Summary,
@@ -33,7 +35,7 @@ from bot.concern_commands import (
     UnrestrictConcern,
 )
 from bot.registry import HandlerRegistry
-from handlers import amend, concerns, confidential, digest, progress, queries
+from handlers import amend, concerns, confidential, digest, help, progress, queries
 
 
 def default_registry() -> HandlerRegistry:
@@ -44,10 +46,12 @@ def default_registry() -> HandlerRegistry:
     registry.register(Summary, queries.handle_summary)
     registry.register(ShowStatus, queries.handle_status)
     registry.register(ShowHistory, queries.handle_history)
+    registry.register(ShowOwner, queries.handle_owner)
+    registry.register(ShowChanges, queries.handle_changes)
     registry.register(ShowOverdue, queries.handle_overdue)
     registry.register(ShowDue, queries.handle_due)
     registry.register(ShowMine, queries.handle_mine)
-    registry.register(Help, queries.handle_help)
+    registry.register(Help, help.handle_help)
     registry.register(MessageDeleted, amend.handle_message_deleted)
     registry.register(MessageEditedAway, amend.handle_message_edited_away)
     registry.register(LogConcern, concerns.handle_log_concern)

@@ -46,7 +46,7 @@ from bot.messages import Reply
 from handlers.confidential import request_downgrade
 from handlers.log_entries import append_event, load_entry, record_view
 from handlers.log_entries import viewer as asker
-from handlers.formatting import fmt_date
+from handlers.formatting import fmt_date, fmt_time
 from handlers.resolve import resolve_action
 
 MAX_LIST = 40
@@ -185,7 +185,8 @@ _RESTRICTION_LINE = {
 }
 
 
-def fmt_entry(concern: Concern, events: list[ConcernEvent], viewer: Person | None = None) -> str:
+def fmt_entry(concern: Concern, events: list[ConcernEvent], viewer: Person | None = None,
+              zone: str = "Europe/London") -> str:
     """The entry as `viewer` may see it: what was written while it was confidential stays
     hidden from people without the role after a downgrade."""
     body_visible = may_see_body(viewer, concern)
@@ -196,14 +197,14 @@ def fmt_entry(concern: Concern, events: list[ConcernEvent], viewer: Person | Non
     if concern.closed_at is not None:
         anonymised = (f"; its content was anonymised on {concern.anonymised_at:%d %b %Y} under the retention policy"
                       if concern.anonymised_at else "")
-        lines.append(f"Closed {concern.closed_at:%d %b %Y %H:%M} UTC{anonymised}.")
+        lines.append(f"Closed {fmt_time(concern.closed_at, zone)}{anonymised}.")
     if concern.downgrade_requested_by:
         lines.append(f"Downgrade asked for by {concern.downgrade_requested_by}, waiting for a second "
                      f"safeguarding-role person: `{concern.reference} confirm downgrade`.")
     reporter = concern.reporter if body_visible else "(confidential)"
     lines += [
         f"Provider: {concern.provider or 'unknown'}; from {reporter} by {concern.source.value}, "
-        f"{concern.received_at:%d %b %Y %H:%M} UTC" + (f"; linked to {concern.action_code}" if concern.action_code else ""),
+        + fmt_time(concern.received_at, zone) + (f"; linked to {concern.action_code}" if concern.action_code else ""),
         f"Summary: {concern.summary if body_visible else '(written while the entry was confidential)'}",
     ]
     if body_visible and concern.body.strip() and concern.body.strip() != concern.summary:
@@ -218,8 +219,8 @@ def fmt_entry(concern: Concern, events: list[ConcernEvent], viewer: Person | Non
         lines.append(f"• Action: {action.description} — {action.owner}{due}")
     shown = [e for e in events if may_see_event(viewer, concern, e)]
     if shown:
-        lines.append("History (UTC):")
-        lines += [f"  {e.at:%d %b %Y %H:%M} {e.actor} ({e.channel}) {e.kind}" + (f": {e.note}" if e.note else "")
+        lines.append("History:")
+        lines += [f"  {fmt_time(e.at, zone)} {e.actor} ({e.channel}) {e.kind}" + (f": {e.note}" if e.note else "")
                   for e in shown]
     if len(shown) < len(events):
         hidden = len(events) - len(shown)
@@ -243,7 +244,7 @@ def handle_show(cmd: ShowConcern, ctx: HandlerContext) -> Reply:
     # it, privately.
     holds_restricted = (concern.is_confidential or concern.body_restricted or any(e.restricted for e in events)
                         or any(a.restricted for a in concern.attachments))
-    return Reply(text=fmt_entry(concern, events, viewer), title=concern.reference, as_of=ctx.today,
+    return Reply(text=fmt_entry(concern, events, viewer, ctx.timezone), title=concern.reference, as_of=ctx.today,
                  private=holds_restricted and has_safeguarding_role(viewer))
 
 

@@ -22,6 +22,7 @@ from bot.domain.concerns import (
 )
 from bot.domain.progress import UpdateRefused
 from bot.messages import Reply
+from handlers.formatting import fmt_time
 from handlers.log_entries import append_event, load_entry, record_view
 
 MAX_ACCESS_LINES = 50
@@ -100,11 +101,11 @@ def handle_access(cmd: ShowConcernAccess, ctx: HandlerContext) -> Reply:
     record_view(ctx, concern, "access", allowed=True)
     if not views:
         return Reply(text=f"Nobody has viewed {concern.reference} through me yet.", private=True, as_of=ctx.today)
-    lines = [f"Views of {concern.reference} (UTC), oldest first:"]
+    lines = [f"Views of {concern.reference}, oldest first:"]
     for view in views[-MAX_ACCESS_LINES:]:
         where = "privately" if view.place is None else f"in {view.place}"
         outcome = "" if view.allowed else " — refused"
-        lines.append(f"  {view.at:%d %b %Y %H:%M} {view.person}, {view.channel} {where}: {view.what}{outcome}")
+        lines.append(f"  {fmt_time(view.at, ctx.timezone)} {view.person}, {view.channel} {where}: {view.what}{outcome}")
     if len(views) > MAX_ACCESS_LINES:
         lines.insert(1, f"  (the last {MAX_ACCESS_LINES} of {len(views)}; `actionbot concerns access-log` has all)")
     return Reply(text="\n".join(lines), title=f"Access to {concern.reference}", private=True, as_of=ctx.today)

@@ -3,8 +3,10 @@ fields instead; this text is the fallback and the console's answer."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.domain.model import Action, ActionChange, FieldChange, HistoryEntry, SectionRollup, State, Status
 from bot.domain.status import days_overdue, derive_status
@@ -28,6 +30,24 @@ def tail(code: str) -> str:
 
 def fmt_date(value: date | None) -> str:
     return value.strftime("%d %b %Y").lstrip("0") if value else "no date"
+
+
+@lru_cache(maxsize=8)
+def zone_info(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_time(at: datetime, zone: str) -> datetime:
+    """`at` (stored in UTC; a naive value is taken as UTC) in the team's zone."""
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
+    return aware.astimezone(zone_info(zone))
+
+
+def fmt_time(at: datetime, zone: str) -> str:
+    """`14 Jul 2026 10:05 BST`: a time as a person in the team reads it, the zone named
+    (zoneinfo's abbreviation: BST in summer and GMT in winter for Europe/London)."""
+    local = local_time(at, zone)
+    return f"{local:%d %b %Y %H:%M}".lstrip("0") + f" {local.tzname()}"
 
 
 def fmt_value(field: str, value: Any) -> str:
@@ -91,8 +111,9 @@ def short(text: str, limit: int = TITLE_CHARS) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-def fmt_history_entry(entry: HistoryEntry) -> str:
-    when = entry.at.strftime("%d %b %Y %H:%M")
+def fmt_history_entry(entry: HistoryEntry, zone: str, *, with_code: bool = False) -> str:
+    """One line of history; `with_code` names the action, for history across the plan."""
+    when = fmt_time(entry.at, zone)
     shown = [c for c in entry.changes if c.field in HISTORY_FIELDS and c.field != "title"]
     if entry.kind == "import" and all(c.old is None for c in shown):
         what = "imported with " + ", ".join(
@@ -101,11 +122,12 @@ def fmt_history_entry(entry: HistoryEntry) -> str:
     else:
         what = ", ".join(fmt_field_change(c) for c in shown)
     kind = "" if entry.kind in ("update", "import") else f"[{entry.kind}] "
-    note = f" — {entry.note}" if entry.note else ""
-    return f"{when} {entry.actor} via {entry.channel}: {kind}{what or 'note'}{note}"
+    note = f" — {short(entry.note) if with_code else entry.note}" if entry.note else ""
+    where = f" [{tail(entry.action_code)}]" if with_code else ""
+    return f"{when}{where} {entry.actor} via {entry.channel}: {kind}{what or 'note'}{note}"
 
 
-def fmt_status_block(action: Action, today: date) -> str:
+def fmt_status_block(action: Action, today: date, zone: str = "Europe/London") -> str:
     status = derive_status(action, today)
     lines = [
         f"{action.code} — {action.title}",
@@ -121,6 +143,6 @@ def fmt_status_block(action: Action, today: date) -> str:
     if action.completed_on:
         lines.append(f"Completed: {fmt_date(action.completed_on)}")
     if action.latest_update:
-        by = f" ({action.updated_by}, {fmt_date(action.updated_at.date())})" if action.updated_by and action.updated_at else ""
+        by = f" ({action.updated_by}, {fmt_date(local_time(action.updated_at, zone).date())})" if action.updated_by and action.updated_at else ""
         lines.append(f"Latest update{by}: {action.latest_update}")
     return "\n".join(lines)

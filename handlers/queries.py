@@ -1,16 +1,39 @@
-"""Handlers that answer questions: summary, status, history, overdue, due soon, mine, help."""
+"""Handlers that answer questions: summary, status, owner, history, changes since, overdue,
+due soon, mine. (`help` is in handlers/help.py.)"""
 
 from __future__ import annotations
 
-from bot.commands import Help, ShowDue, ShowHistory, ShowMine, ShowOverdue, ShowStatus, Summary
+from datetime import datetime, time, timezone
+
+from bot.commands import (
+    ShowChanges,
+    ShowDue,
+    ShowHistory,
+    ShowMine,
+    ShowOverdue,
+    ShowOwner,
+    ShowStatus,
+    Summary,
+)
 from bot.context import HandlerContext
 from bot.domain import codes
-from bot.domain.model import Action
+from bot.domain.model import Action, HistoryEntry
 from bot.domain.permissions import is_responsible
 from bot.domain.progress import UpdateRefused
 from bot.domain.status import days_overdue, derive_status, is_open, is_overdue, section_rollup
 from bot.messages import ActionLine, Reply
-from handlers.formatting import fmt_action_line, fmt_date, fmt_history_entry, fmt_rollup, fmt_status_block, tail
+from handlers.formatting import (
+    fmt_action_line,
+    fmt_date,
+    fmt_history_entry,
+    fmt_rollup,
+    fmt_status_block,
+    fmt_time,
+    local_time,
+    short,
+    tail,
+    zone_info,
+)
 from handlers.resolve import resolve_action, resolve_section
 
 MAX_LINES = 40  # a chat answer lists at most this many actions and says how many more
@@ -66,8 +89,53 @@ def handle_summary(cmd: Summary, ctx: HandlerContext) -> Reply:
 def handle_status(cmd: ShowStatus, ctx: HandlerContext) -> Reply:
     """One action in full."""
     action = resolve_action(ctx, cmd.code)
-    return Reply(text=fmt_status_block(action, ctx.today), title=tail(action.code),
+    return Reply(text=fmt_status_block(action, ctx.today, ctx.timezone), title=tail(action.code),
                  lines=_lines([action], ctx), as_of=ctx.today)
+
+
+def handle_owner(cmd: ShowOwner, ctx: HandlerContext) -> Reply:
+    """Who is responsible for an action."""
+    action = resolve_action(ctx, cmd.code)
+    owner = action.responsibility or "nobody yet (unassigned)"
+    text = (f"{action.code} ({short(action.title, 60)}): {owner}.\n"
+            f"To change it, type `{tail(action.code)} owner NAME`.")
+    return Reply(text=text, title=f"Owner of {tail(action.code)}", lines=_lines([action], ctx), as_of=ctx.today)
+
+
+def handle_changes(cmd: ShowChanges, ctx: HandlerContext) -> Reply:
+    """Every change across the plan since the start of a day (in the team's zone), newest first."""
+    start = datetime.combine(cmd.since, time(0), tzinfo=zone_info(ctx.timezone)).astimezone(timezone.utc)
+    entries = list(reversed(ctx.uow.history.since(start, plan=ctx.plan)))
+    day = f"{local_time(start, ctx.timezone):%A} {fmt_date(cmd.since)}"
+    title = f"Changes since {day}"
+    if not entries:
+        return Reply(text=f"Nothing has changed since {day}.", title=title, as_of=ctx.today)
+    rows = _change_rows(entries, ctx.timezone)
+    shown = rows[:MAX_LINES]
+    text = [f"{title} ({len(entries)} {'change' if len(entries) == 1 else 'changes'}, newest first):", *shown]
+    if len(rows) > len(shown):
+        text.append(f"…and {len(rows) - len(shown)} earlier. Ask about a shorter time, e.g. `changes today`, "
+                    "or one action: `history AP2.5.1`.")
+    return Reply(text="\n".join(text), title=title, history=entries[:MAX_LINES], as_of=ctx.today)
+
+
+def _change_rows(entries: list[HistoryEntry], zone: str) -> list[str]:
+    """One line a change; an import's entries (one a changed action) as one line."""
+    imports: dict[str, list[HistoryEntry]] = {}
+    for entry in entries:
+        if entry.kind == "import":
+            imports.setdefault(entry.batch_id or f"import {entry.id}", []).append(entry)
+    rows: list[str] = []
+    for entry in entries:
+        batch = imports.get(entry.batch_id or f"import {entry.id}") if entry.kind == "import" else None
+        if batch is None:
+            rows.append(fmt_history_entry(entry, zone, with_code=True))
+        elif batch[0] is entry:
+            noun = "action" if len(batch) == 1 else "actions"
+            plans = ", ".join(sorted({e.plan for e in batch if e.plan}))
+            rows.append(f"{fmt_time(entry.at, zone)} {entry.actor} via {entry.channel}: imported {len(batch)} {noun}"
+                        + (f" of {plans}" if plans else "") + " (`history CODE` for one)")
+    return rows
 
 
 def handle_history(cmd: ShowHistory, ctx: HandlerContext) -> Reply:
@@ -76,7 +144,7 @@ def handle_history(cmd: ShowHistory, ctx: HandlerContext) -> Reply:
     entries = ctx.uow.history.for_action(action.id, limit=50)
     if not entries:
         return Reply(text=f"{tail(action.code)} has no recorded changes yet.", as_of=ctx.today)
-    text = [f"History of {action.code} (newest first):"] + [fmt_history_entry(e) for e in entries]
+    text = [f"History of {action.code} (newest first):"] + [fmt_history_entry(e, ctx.timezone) for e in entries]
     return Reply(text="\n".join(text), title=f"History {tail(action.code)}", history=entries, as_of=ctx.today)
 
 
@@ -99,14 +167,18 @@ def handle_overdue(cmd: ShowOverdue, ctx: HandlerContext) -> Reply:
 
 
 def handle_due(cmd: ShowDue, ctx: HandlerContext) -> Reply:
-    """Incomplete actions due within a period."""
+    """Incomplete actions due within a period; with `mine`, only the asker's."""
+    if cmd.mine and ctx.person is None:
+        raise UpdateRefused("I don't know who you are yet, so I can't tell which actions are yours.")
     actions = [
         a for a in ctx.uow.actions.list(plan=ctx.plan)
         if is_open(a) and a.due_date is not None and cmd.start <= a.due_date <= cmd.end
+        and (not cmd.mine or (ctx.person is not None and is_responsible(ctx.person, a)))
     ]
     actions.sort(key=lambda a: (a.due_date, a.code))
-    period = f"Due {cmd.period} ({fmt_date(cmd.start)} – {fmt_date(cmd.end)})"
-    return _listing(period, actions, ctx, f"Nothing open is due {cmd.period}.")
+    whose = f" for {ctx.person.name}" if cmd.mine and ctx.person is not None else ""
+    period = f"Due {cmd.period}{whose} ({fmt_date(cmd.start)} – {fmt_date(cmd.end)})"
+    return _listing(period, actions, ctx, f"Nothing open is due {cmd.period}{whose}.")
 
 
 def handle_mine(cmd: ShowMine, ctx: HandlerContext) -> Reply:
@@ -117,20 +189,3 @@ def handle_mine(cmd: ShowMine, ctx: HandlerContext) -> Reply:
     mine = [a for a in ctx.uow.actions.list(plan=ctx.plan) if is_open(a) and is_responsible(person, a)]
     mine.sort(key=lambda a: (not is_overdue(a, ctx.today), a.due_date or ctx.today, a.code))
     return _listing(f"Open actions for {person.name}", mine, ctx, f"{person.name} has no open actions.")
-
-
-HELP_TEXT = """Updates (several at once: separate with new lines, commas or semicolons):
-  AP2.5.1 40% - six priority contracts signed    (also: now 40%, -> 40%, at 40)
-  AP2.5.1 done | started | cancelled because …
-  AP2.5.1 due 31/03/2026 | due end of March | due Q4 2025/26
-  AP2.5.1 owner Finance Team
-  AP2.5.1 note waiting for Procurement
-Questions:
-  summary | summary 2.5 | status AP2.5.1 | AP2.5.1? | history AP2.5.1
-  overdue | overdue 2.5 | overdue Finance Team | due this week | due next month | mine
-Other: undo (your own last change), help"""
-
-
-def handle_help(cmd: Help, ctx: HandlerContext) -> Reply:
-    """What you can type."""
-    return Reply(text=HELP_TEXT, title="Help", as_of=ctx.today)

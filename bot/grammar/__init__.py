@@ -21,6 +21,7 @@ from __future__ import annotations
 from bot.grammar import buttons as _buttons  # noqa: F401  (registers `undo batch <id>`)
 from bot.grammar import digest as _digest  # noqa: F401  (registers the digest keywords)
 from bot.grammar import queries as _queries  # noqa: F401  (registers the question keywords)
+from bot.grammar import questions as _questions  # noqa: F401  (questions as people ask them)
 from bot.grammar import concerns as _concerns  # noqa: F401  (the contract-monitoring log)
 from bot.grammar.parser import MAX_UPDATES, parse
 from bot.grammar.rules import ParseEnv, Rule, register_keyword, register_prefix_rule

@@ -1,4 +1,6 @@
-"""Keyword-led questions: `summary 2.5`, `status AP2.5.1`, `overdue`, `due this week`, `help`.
+"""Keyword-led questions: `summary 2.5`, `status AP2.5.1`, `overdue`, `due this week`,
+`changes since Monday`, `help`. (Questions as people ask them, `who owns 2.2.3b?`, are read
+in `bot.grammar.questions` into the same commands.)
 
 Each rule is registered with `register_keyword` when this module is imported (the package
 `__init__` imports it). A rule returns `NotACommand` for chatter that merely starts with its
@@ -14,6 +16,7 @@ from bot.commands import (
     Help,
     NotACommand,
     ParseError,
+    ShowChanges,
     ShowDue,
     ShowHistory,
     ShowMine,
@@ -26,8 +29,10 @@ from bot.domain.dates import month_end, parse_date_phrase
 from bot.grammar.rules import ParseEnv, Rule, register_keyword
 from bot.grammar.tokens import code_at_start, full_code
 
-_TRAILING = "?.! \t"
-_FOR = re.compile(r"(?:for|of|in|section)\s+", re.IGNORECASE)
+_TRAILING = "?.!, \t"
+_FOR = re.compile(r"(?:for|of|in|on|section)\s+", re.IGNORECASE)
+# Politeness at the end of a question: `summary 2.5 please`, `mine, thanks!`
+_POLITE_END = re.compile(r"(?:[\s,]++(?:please|pls|plz|thanks|thank you|thx|ta|cheers))++$", re.IGNORECASE)
 _UNDO_TAIL = frozenset({"", "that", "it", "please", "last", "last change", "my last change"})
 _DUE_PERIODS = ("today", "this week", "next week", "this month", "next month")
 _DUE_HELP = (
@@ -37,7 +42,8 @@ _DUE_HELP = (
 
 
 def _words(rest: str) -> str:
-    return " ".join(rest.strip(_TRAILING).split()).strip(_TRAILING)
+    words = " ".join(rest.strip(_TRAILING).split()).strip(_TRAILING)
+    return _POLITE_END.sub("", " " + words).strip(_TRAILING) if len(words) < 200 else words
 
 
 def _drop_for(rest: str) -> str:
@@ -105,6 +111,65 @@ def read_due(rest: str, env: ParseEnv) -> object:
     return NotACommand(None)  # `due to staff sickness we …`
 
 
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_SINCE_LEAD = re.compile(r"(?:since|from|after|over|during|in|for)\s+(?:the\s+)?", re.IGNORECASE)
+_LAST_DAYS = re.compile(r"(?:last|past)\s+(\d{1,3})\s+days?", re.IGNORECASE)
+_WEEKDAY = re.compile(r"(last\s+|on\s+)?(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*", re.IGNORECASE)
+CHANGES_HELP = (
+    "To see what changed, type `changes today`, `changes this week`, `changes since Monday` or "
+    "`changes since 1 March`. For one action, type `history AP2.5.1`."
+)
+
+
+def since_date(phrase: str, today: date) -> date | None:
+    """The first day a `changes since …` question covers: `today`, `yesterday`, `this week`
+    (from Monday), `last week`, `this month`, `Monday` (the latest one, today included),
+    `last Friday` (the one before today), `last 7 days`, or a date (in the past: `1 March` in
+    November is this year's)."""
+    text = " ".join(phrase.lower().split())
+    lead = _SINCE_LEAD.match(text)
+    text = text[lead.end() :] if lead else text
+    monday = today - timedelta(days=today.weekday())
+    fixed = {
+        "today": today, "this morning": today, "this afternoon": today, "yesterday": today - timedelta(days=1),
+        "this week": monday, "the week": monday, "week": monday, "last week": monday - timedelta(days=7),
+        "this month": today.replace(day=1), "month": today.replace(day=1),
+        "last month": (today.replace(day=1) - timedelta(days=1)).replace(day=1),
+    }
+    if text in fixed:
+        return fixed[text]
+    days = _LAST_DAYS.fullmatch(text)
+    if days:
+        return today - timedelta(days=int(days.group(1)))
+    weekday = _WEEKDAY.fullmatch(text)
+    if weekday and any(day.startswith(weekday.group(2).lower()) for day in _WEEKDAYS):
+        wanted = next(i for i, day in enumerate(_WEEKDAYS) if day.startswith(weekday.group(2).lower()))
+        back = (today.weekday() - wanted) % 7
+        if back == 0 and (weekday.group(1) or "").strip() == "last":
+            back = 7
+        return today - timedelta(days=back)
+    found = parse_date_phrase(text, today)
+    if found is not None and found > today:  # `since 1 March`: the last one, not the next
+        try:
+            found = found.replace(year=found.year - 1)
+        except ValueError:  # 29 February
+            found = found.replace(year=found.year - 1, day=28)
+    return found if found is not None and found <= today else None
+
+
+def read_changes(rest: str, env: ParseEnv) -> object:
+    words = _words(rest)
+    if not words:
+        return ShowChanges(env.today - timedelta(days=env.today.weekday()))
+    since = since_date(words, env.today)
+    if since is not None:
+        return ShowChanges(since)
+    if _SINCE_LEAD.match(words) or words.lower() in ("today", "yesterday"):
+        lead = _SINCE_LEAD.match(words)
+        return ParseError(f"I couldn't read '{words[lead.end() if lead else 0:]}' as a day. " + CHANGES_HELP)
+    return NotACommand(None)  # `changes to the rota are coming`
+
+
 def read_mine(rest: str, env: ParseEnv) -> object:
     return ShowMine() if not _words(rest) else NotACommand(None)
 
@@ -125,5 +190,6 @@ register_keyword("overdue", read_overdue)
 register_keyword("due", read_due)
 register_keyword("mine", read_mine)
 register_keyword("my actions", read_mine)
+register_keyword("changes", read_changes)
 register_keyword("undo", read_undo)
 register_keyword("help", read_help)

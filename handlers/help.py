@@ -1,0 +1,135 @@
+"""`help` and `help TOPIC`: built from the commands' docstrings, so help never drifts from the
+grammar. A topic is a group of commands; each command is listed by its docstring's first
+paragraph (its typed forms in backticks, then what it does).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import concern_commands as log
+from bot.commands import (
+    AddNote,
+    Cancel,
+    Help,
+    MarkDone,
+    MarkStarted,
+    PreviewDigest,
+    SetDue,
+    SetOwner,
+    SetProgress,
+    ShowChanges,
+    ShowDue,
+    ShowHistory,
+    ShowMine,
+    ShowOverdue,
+    ShowOwner,
+    ShowStatus,
+    SubscribeDigest,
+    Summary,
+    Undo,
+    UnsubscribeDigest,
+    UpdateBatch,
+)
+from bot.context import HandlerContext
+from bot.messages import Reply
+from handlers.formatting import local_time
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    about: str  # one line for the topic list
+    commands: tuple[type, ...]
+    notes: tuple[str, ...] = ()  # a few lines after the commands
+    aliases: tuple[str, ...] = ()
+
+
+TOPICS: tuple[Topic, ...] = (
+    Topic("updates", "change an action: progress, done, due date, owner, notes, undo",
+          (SetProgress, MarkDone, MarkStarted, Cancel, SetDue, SetOwner, AddNote, UpdateBatch, Undo),
+          ("Start with the action's code; `AP2.5.1`, `2.5.1` and `HSCM COMM AP2.5.1` all work.",),
+          ("update", "progress", "undo")),
+    Topic("questions", "ask about the plan, in these words or your own",
+          (Summary, ShowStatus, ShowOwner, ShowHistory, ShowChanges, ShowOverdue, ShowDue, ShowMine),
+          ("Or ask as you would a colleague: `who is the lead on 2.2.3b?`, `anything overdue for HR?`, "
+           "`what's changed since Monday?`, `how is 2.4 doing?`, `what have I got due this week?`, "
+           "`anything for me?`",),
+          ("question", "ask", "queries", "changes", "summary", "status", "overdue", "mine", "history", "who")),
+    Topic("dates", "due dates as you say them, and the times I show",
+          (SetDue, ShowDue, ShowChanges),
+          ("Dates: `31/03/2026`, `31 March`, `end of March`, `next Friday`, `Q4 2025/26`. A day without "
+           "a year is the next one for a due date and the last one for `changes since`.",
+           "Weeks run Monday to Sunday. Times are shown in {zone_name} ({zone}).")
+          , ("date", "due", "time", "times", "timezone")),
+    Topic("concerns", "the contract-monitoring log: concerns, complaints, safeguarding",
+          (log.LogConcern, log.ListConcerns, log.ShowConcern, log.AllocateConcernAction, log.AddConcernNote,
+           log.SetConcernCategory, log.LinkConcern, log.CloseConcern, log.RestrictConcern, log.UnrestrictConcern,
+           log.ConfirmDowngrade, log.ShowConcernAccess),
+          ("Safeguarding entries are confidential: only people with the safeguarding role see their text.",),
+          ("concern", "complaint", "complaints", "safeguarding", "log", "pq", "contract", "contracts",
+           "monitoring")),
+    Topic("digest", "the weekly digest in a channel",
+          (SubscribeDigest, UnsubscribeDigest, PreviewDigest),
+          (), ("digests", "weekly", "weekly digest", "subscribe", "unsubscribe")),
+    Topic("import", "loading or refreshing a plan (admins, in a terminal)", (),
+          (), ("imports", "plan", "plans", "load", "export")),
+)
+
+
+def _first_paragraph(thing: object) -> str:
+    doc = inspect.getdoc(thing) or ""
+    return " ".join(doc.split("\n\n", 1)[0].split())
+
+
+def _import_lines() -> list[str]:
+    """The terminal command's own help (read when asked: the handlers do not load the CLI)."""
+    command = getattr(importlib.import_module("bot.cli"), "import_command", None)
+    doc = inspect.getdoc(command) or ""
+    paragraphs = [" ".join(p.split()) for p in doc.split("\n\n") if p.strip()]
+    return ["• `actionbot import FILE` (in a terminal, by an admin): " + (paragraphs[0] if paragraphs else ""),
+            *(f"  {p}" for p in paragraphs[1:]),
+            "  `actionbot import FILE --dry-run` shows what would change and writes nothing."]
+
+
+def find_topic(name: str | None) -> Topic | None:
+    key = " ".join((name or "").lower().split())
+    for topic in TOPICS:
+        if key == topic.name or key in topic.aliases:
+            return topic
+    return None
+
+
+def topic_text(topic: Topic, zone: str, now: datetime) -> str:
+    lines = [f"Help: {topic.name} — {topic.about}"]
+    lines += [f"• {_first_paragraph(command)}" for command in topic.commands]
+    if topic.name == "import":
+        lines += _import_lines()
+    zone_name = local_time(now, zone).tzname() or zone
+    lines += [note.format(zone=zone, zone_name=zone_name) for note in topic.notes]
+    return "\n".join(lines)
+
+
+def topics_text() -> str:
+    width = max(len(t.name) for t in TOPICS)
+    lines = ["I track the action plan and the contract-monitoring log. Most used: `AP2.5.1 40% - note`, "
+             "`AP2.5.1 done`, `summary 2.5`, `overdue`, `status AP2.5.1`, `undo`.",
+             "Type `help TOPIC` for more:"]
+    lines += [f"  help {t.name.ljust(width)}  {t.about}" for t in TOPICS]
+    lines.append("In a channel, mention me first: `@actionbot help concerns`.")
+    return "\n".join(lines)
+
+
+def handle_help(cmd: Help, ctx: HandlerContext) -> Reply:
+    """The topic list, or one topic's commands."""
+    if not cmd.topic:
+        return Reply(text=topics_text(), title="Help", as_of=ctx.today)
+    topic = find_topic(cmd.topic)
+    if topic is None:
+        known = ", ".join(f"`help {t.name}`" for t in TOPICS)
+        return Reply(text=f"I have no help on '{cmd.topic}'. Topics: {known}.\n\n" + topics_text(), title="Help",
+                     as_of=ctx.today)
+    return Reply(text=topic_text(topic, ctx.timezone, ctx.now), title=f"Help: {topic.name}", as_of=ctx.today)
