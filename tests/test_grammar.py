@@ -66,7 +66,7 @@ UPDATES = [
     ("AP2.5.1 -5%", SetProgress("AP2.5.1", -5)),
     ("AP2.5.1 0%", SetProgress("AP2.5.1", 0)),
     ("HSCM COMM AP2.5.1 40%", SetProgress("HSCM COMM AP2.5.1", 40)),
-    ("ap2.5.1 40%", SetProgress("ap2.5.1", 40)),
+    ("ap2.5.1 40%", SetProgress("AP2.5.1", 40)),  # the code in its canonical form
     ("2.5.1 40%", SetProgress("2.5.1", 40)),
     ("AP2.1.1a 40%", SetProgress("AP2.1.1a", 40)),
     ("AP2.10.1b 40%", SetProgress("AP2.10.1b", 40)),
@@ -302,7 +302,7 @@ CODES = [
     ("HSCM COMM AP2.5.1 done", "HSCM COMM AP2.5.1"),
     ("HSCM  COMM AP2.5.1 done", "HSCM  COMM AP2.5.1"),
     ("AP2.5.1 done", "AP2.5.1"),
-    ("ap2.5.1 done", "ap2.5.1"),
+    ("ap2.5.1 done", "AP2.5.1"),
     ("2.5.1 done", "2.5.1"),
     ("AP2.1.1a done", "AP2.1.1a"),
     ("AP2.10.1b done", "AP2.10.1b"),
