@@ -55,7 +55,7 @@ _BECAUSE = re.compile(r"(?:because|as)\b[\s:]*", _FLAGS)
 # directly. Only forms with a number or a day's name count, so `done, may need review` and
 # `done 6 contracts signed` keep their notes.
 _COMPLETED_ON = re.compile(r"[ \t]++(?:(?:on|at)[ \t]++)?(?=\S)", _FLAGS)
-_DAY_WORDS = frozenset({*WEEKDAYS, "today", "yesterday"})
+_DAY_WORDS = frozenset({*WEEKDAYS, "today", "yesterday", "tomorrow"})
 
 _DUE = re.compile(
     r"(?:revised\s+)?(?:due|deadline)(?:\s+date)?\b\s*(?:(?::|=|->|\u2192)\s*)?"
@@ -146,7 +146,8 @@ def _done(code: str, after: str, env: ParseEnv) -> object:
         return ParseError(
             f"{code} can't have been completed on {day_text(reading.day)} ('{quote(phrase, 30)}'): "
             f"that is after today, {day_text(env.today)}. Type `{code} done` to complete it "
-            f"today, or give the day it was completed, like `{code} done 12/11/2026`."
+            f"today, or give the day it was completed, like `{code} done 12/11/2026`; "
+            f"for when it is due, type `{code} due {phrase}`."
         )
     return MarkDone(code, strip_note(note), completed_on=reading.day)
 
