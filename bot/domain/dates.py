@@ -424,6 +424,7 @@ _CONNECTORS = frozenset({
     "from", "now", "after", "before", "end", "am", "pm", "time", "and", "within",
 } | set(_SMALL_NUMBERS))  # fmt: skip
 _NUMERIC_WORD = re.compile(r"[\d/.:'-]+(?:st|nd|rd|th|am|pm)?")
+_CODE_NUMBER = re.compile(r"\d+(?:\.\d+){2,}[a-z]?")  # `2.5.1`: an action code, not part of a date
 _WORD_EDGE_PUNCTUATION = ".,!?()"
 
 
@@ -437,6 +438,8 @@ def _worth_asking_dateparser(text: str) -> bool:
         if word in _DATE_WORDS:
             has_date_word = True
         elif word not in _CONNECTORS and not _NUMERIC_WORD.fullmatch(word):
+            return False
+        elif _CODE_NUMBER.fullmatch(word) and not _NUMERIC_DMY.fullmatch(word):
             return False
     return has_date_word  # all-number forms are the fast paths' job: `5 5` is not a date
 
