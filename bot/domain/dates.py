@@ -323,7 +323,9 @@ def _week_commencing(text: str, today: date, past: bool) -> Found:
     match = _WEEK_COMMENCING.fullmatch(text)
     if match is None:
         return None
-    start = _numeric(match.group(1), today, past) or _worded(match.group(1), today, past)
+    # `w/c 23/11` said on Friday 27/11 is this week: a start up to six days back still counts.
+    since = today - timedelta(days=6)
+    start = _numeric(match.group(1), since, past) or _worded(match.group(1), since, past)
     if not isinstance(start, date):
         return None
     friday = start - timedelta(days=start.weekday()) + timedelta(days=4)

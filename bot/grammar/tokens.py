@@ -91,7 +91,7 @@ _VALUE_AFTER_CODE = re.compile(
     r"[ \t]*+(?::[ \t]*+)?(?:(?:now|at|is|to|->|=|\u2192)[ \t]*+)?"
     r"(?:\d{1,3}+(?:[ \t]*+(?:%|percent\b|per[ \t]?cent\b)|(?=[ \t]*+(?:$|[,.;!])))"
     r"|(?:done|complete|completed|finished|closed|signed[ \t]+off|started|cancell?ed|reopened"
-    r"|due|deadline|owner)\b)",
+    r"|due(?![ \t]++to[ \t]++[a-z])|deadline|owner)\b)",  # `due to staff sickness` is prose
     re.IGNORECASE,
 )
 _NOTE_LEAD = re.compile(r"(?:\s|[-\u2013\u2014:,;])++")

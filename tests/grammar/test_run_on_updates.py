@@ -45,6 +45,8 @@ STAYS_A_NOTE = [
     ("code-without-value", "AP2.5.1 40% waiting on AP2.5.2", SetProgress("AP2.5.1", 40, "waiting on AP2.5.2")),
     ("code-then-words", "AP2.5.1 note depends on AP2.5.2 finance sign-off",
      AddNote("AP2.5.1", "depends on AP2.5.2 finance sign-off")),
+    ("due-to-prose", "AP2.5.1 40% chasing AP2.5.2 due to staff sickness",
+     SetProgress("AP2.5.1", 40, "chasing AP2.5.2 due to staff sickness")),
     ("numeric-date", "AP2.5.1 due 1.12.2026 40 people", None),
     ("bare-number-mid-line", "AP2.5.1 40% see 2.5.2 50% of it", SetProgress("AP2.5.1", 40, "see 2.5.2 50% of it")),
 ]

@@ -40,7 +40,7 @@ PHRASES = [
     # week commencing: the Friday of that week
     ("wc", "w/c 14/12", date(2026, 12, 18)), ("wc-no-slash", "wc 14/12", date(2026, 12, 18)),
     ("wc-worded", "w/c 7 December", date(2026, 12, 11)), ("wc-long", "week commencing 30/11/2026", date(2026, 12, 4)),
-    ("wb", "w/b 4/1/2027", date(2027, 1, 8)), ("week-beginning", "week beginning 11th January", date(2027, 1, 15)),
+    ("wc-this-week", "w/c 23/11", TODAY), ("wb", "w/b 4/1/2027", date(2027, 1, 8)), ("week-beginning", "week beginning 11th January", date(2027, 1, 15)),
     # weekdays
     ("this-friday-on-friday", "this Friday", TODAY), ("by-this-friday", "by this Friday", TODAY),
     ("friday", "Friday", date(2026, 12, 4)), ("next-friday", "next Friday", date(2026, 12, 4)),
