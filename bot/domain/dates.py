@@ -294,8 +294,8 @@ def _weekday(text: str, today: date, past: bool) -> Found:
     day = _weekday_ahead(weekday, today, include_today=False)
     if lead == "next" and (day - today).days < 7:
         name = calendar.day_name[weekday]
-        return DateReading(day, f"\"next {name}\" taken as the coming one, {day_text(day)}; "
-                                f"type \"{name} week\" for {day_text(day + timedelta(weeks=1))}")
+        return DateReading(day, f"taken as the coming {name}, {day_text(day)}; "
+                                f"type \"due {name} week\" for {day_text(day + timedelta(weeks=1))}")
     return day
 
 

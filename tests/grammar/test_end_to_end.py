@@ -133,8 +133,10 @@ def test_reopened_and_on_hold(bot: TestBot) -> None:
     ("AP2.5.4b due by Christmas", date(2026, 12, 25), ["→ Fri 25 Dec 2026", "Christmas Day"]),
     ("AP2.5.4b due before Easter", date(2027, 3, 25), ["→ Thu 25 Mar 2027", "day before Good Friday"]),
     ("AP2.5.4b due 2026-27 - moved by board", date(2027, 3, 31), ["→ Wed 31 Mar 2027", "Update: moved by board"]),
+    ("AP2.5.4b due next Monday", date(2026, 11, 30),
+     ["→ Mon 30 Nov 2026", "\"next Monday\" taken as the coming Monday", "\"due Monday week\""]),
 ], ids=["year-end", "q4-2026", "wc", "fy", "quarter", "end-of-q3", "eom", "this-friday", "friday-week",
-        "christmas", "easter", "fy-dash-note"])
+        "christmas", "easter", "fy-dash-note", "next-monday"])
 def test_due_dates_set_and_replied_with_weekday_and_reading(bot: TestBot, text: str, due: date,
                                                            says: list[str]) -> None:
     reply = bot.ok(text)
