@@ -78,7 +78,7 @@ _MONTH_ONLY = re.compile(r"(?:(?:the\s+)?end\s+(?:of\s+)?)?([a-z]{3,9})\.?")
 _WEEKDAY = re.compile(
     r"(?:(this|next|last|on|coming|this\s+coming)\s+)?([a-z]{3,9})(\s+week|\s+next\s+week)?"
 )
-_WEEK_ON = re.compile(r"a\s+week\s+(?:on|from)\s+([a-z]{3,9})")
+_WEEK_ON = re.compile(r"a\s+week\s+(?:(?:on|from)\s+)?([a-z]{3,9})")
 _FINANCIAL_YEAR = re.compile(
     r"(?:(?:the\s+)?end\s+(?:of\s+)?)?(?:(?:fy|financial\s+year)\s*)?"
     r"(\d{4}|\d{2})\s*[/-]\s*(\d{4}|\d{2})(?:\s+(?:year[\s-]?end|ye))?"
@@ -93,7 +93,7 @@ _QUARTER_MONTHS = re.compile(
     rf"{_QUARTER_WORD}\s*\(\s*(?:[a-z]{{3,9}}\s*(?:to|-|\u2013)\s*)?([a-z]{{3,9}})\s*(\d{{4}})\s*\)"
 )
 _WEEK_COMMENCING = re.compile(r"(?:w/c|wc|w/b|wb|week\s+(?:commencing|beginning|starting|of))\s+(.+)")
-_FEAST = re.compile(r"(christmas(?:\s+day)?|xmas|easter)(?:\s+(\d{4}))?")
+_FEAST = re.compile(r"(christmas(?:\s+day|\s+eve)?|xmas(?:\s+eve)?|easter)(?:\s+(\d{4}))?")
 _WEEKDAY_LEAD = re.compile(r"([a-z]{3,9}),?\s+(?=(?:the\s+)?\d)")  # `friday 13 march`: the day names the date
 _IN_PERIOD = re.compile(
     r"in\s+(\d{1,3}|[a-z]+)\s+(day|week|fortnight|month|year)s?(?:'?s?\s+time)?"
@@ -188,7 +188,7 @@ def _fixed_phrase(text: str, today: date, past: bool) -> Found:
         return month_end(following.year, following.month)
     if text in ("end of calendar year", "end of the calendar year", "calendar year end"):
         return date(today.year, 12, 31)
-    if text in ("end of year", "end of the year", "end of this year"):
+    if text in ("end of year", "end of the year", "end of this year", "eoy"):
         day = date(today.year, 12, 31)
         fy_end = _next_month_end(3, today)
         return DateReading(day, f"taken as the calendar year end, {day_text(day)}; type "
@@ -325,7 +325,11 @@ def _week_commencing(text: str, today: date, past: bool) -> Found:
         return None
     # `w/c 23/11` said on Friday 27/11 is this week: a start up to six days back still counts.
     since = today - timedelta(days=6)
-    start = _numeric(match.group(1), since, past) or _worded(match.group(1), since, past)
+    inner = match.group(1)
+    day_name = _WEEKDAY_LEAD.match(inner)  # `w/c Monday 14 December`
+    if day_name and day_name.group(1) in WEEKDAYS:
+        inner = inner[day_name.end() :]
+    start = _numeric(inner, since, past) or _worded(inner, since, past)
     if not isinstance(start, date):
         return None
     friday = start - timedelta(days=start.weekday()) + timedelta(days=4)
@@ -342,6 +346,8 @@ def _feast(text: str, today: date, past: bool) -> Found:
         if match.group(1) == "easter":
             day = easter_sunday(year) - timedelta(days=3)
             reading = f"taken as {day_text(day)}, the day before Good Friday"
+        elif match.group(1).endswith("eve"):
+            day, reading = date(year, 12, 24), f"taken as Christmas Eve, {day_text(date(year, 12, 24))}"
         else:
             day, reading = date(year, 12, 25), f"taken as Christmas Day, {day_text(date(year, 12, 25))}"
         if day >= today or match.group(2) or past:
@@ -490,6 +496,7 @@ def read_date_phrase(text: str, today: date, *, past: bool = False) -> DateReadi
     filler = _FILLER_PREFIX.match(phrase)
     if filler:
         phrase = phrase[filler.end() :]
+    phrase = phrase.removeprefix("the ")  # `by the end of the year`
     if _BARE_NUMBER.fullmatch(phrase):
         return None
     found = fast_read(phrase.rstrip("."), today, past)

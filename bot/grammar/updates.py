@@ -29,6 +29,8 @@ from bot.grammar.rules import ParseEnv
 from bot.grammar.tokens import quote, split_dash, strip_note
 
 _FLAGS = re.IGNORECASE
+_LEADING_SYMBOLS = re.compile(r"^[\u2600-\u27bf\U0001f300-\U0001faff\ufe0f\u200d\s]++(?=\w)")
+_RESTATED_DONE = re.compile(r"(?:100[ \t]*+%|done|completed?|finished|closed)[ \t]*+[.!]*+", _FLAGS)
 
 _QUESTION = re.compile(r"(status|history|summary)?[ \t]*+[?.!]*+", _FLAGS)
 
@@ -72,6 +74,7 @@ _NOTE = re.compile(r"(?:notes?|update|comment)\b\s*", _FLAGS)
 
 def read_code_led(code: str, rest: str, env: ParseEnv) -> object:
     """Read the words after a code. `rest` has had leading separators removed."""
+    rest = _LEADING_SYMBOLS.sub("", rest)  # `AP2.5.1 ✅ done`
     question = _QUESTION.fullmatch(rest)
     if question:
         word = (question.group(1) or "status").lower()
@@ -113,7 +116,10 @@ def _progress(code: str, rest: str, env: ParseEnv) -> object | None:
             f"I read '{quote(rest[lead_end : number.end()])}'."
         )
     percent = int(number.group(2)) * (-1 if number.group(1) else 1)
-    return SetProgress(code, percent, strip_note(after))
+    note = strip_note(after)
+    if percent == 100 and note and _RESTATED_DONE.fullmatch(note):
+        note = None  # `AP2.5.1 100% complete`
+    return SetProgress(code, percent, note)
 
 
 def _state(code: str, rest: str, env: ParseEnv) -> object | None:
@@ -140,7 +146,8 @@ def _done(code: str, after: str, env: ParseEnv) -> object:
     lead = _COMPLETED_ON.match(after)
     found = split_date_reading(after[lead.end() :], env.today, past=True) if lead else None
     if found is None or not _names_a_day(found[1]):
-        return MarkDone(code, strip_note(after))
+        note = strip_note(after)
+        return MarkDone(code, None if note and _RESTATED_DONE.fullmatch(note) else note)
     reading, phrase, note = found
     if reading.day > env.today:
         return ParseError(

@@ -19,6 +19,8 @@ DONE_WORDS = [
     ("signed-off-hyphen", "AP2.5.1 signed-off \U0001f389"), ("is-complete", "AP2.5.1 is now complete"),
     ("has-been-closed", "AP2.5.1 has been closed."), ("colon", "AP2.5.1: done \U0001f44d"),
     ("dash", "ap 2.5.1 - finished :)"),
+    ("emoji-first", "AP2.5.1 \u2705 done"), ("tick-emoji", "AP2.5.1 - done \u2714\ufe0f"),
+    ("restated-percent", "AP2.5.1 complete 100%"), ("capital-stop", "ap2.5.1 Done."),
 ]
 
 
@@ -42,6 +44,9 @@ NOTES_KEPT = [
     ("percent-emoji", "AP2.5.1 now 65% \U0001f44d", SetProgress("AP2.5.1", 65)),
     ("bare-number-stop", "AP2.5.1 65.", SetProgress("AP2.5.1", 65)),
     ("percent-ellipsis", "AP2.5.1 65% ...", SetProgress("AP2.5.1", 65)),
+    ("emoji-then-percent", "AP2.5.1 \U0001f44d 60%", SetProgress("AP2.5.1", 60)),
+    ("hundred-complete", "AP2.5.1 100% complete", SetProgress("AP2.5.1", 100)),
+    ("done-hundred-of", "AP2.5.1 done - 100% of contracts", MarkDone("AP2.5.1", "100% of contracts")),
 ]
 
 
@@ -62,6 +67,11 @@ COMPLETED_ON = [
     ("today", "AP2.4.1 closed today", TODAY, None),
     ("iso", "AP2.4.1 signed off 2026-10-30, minuted", date(2026, 10, 30), "minuted"),
     ("last-year-day-month", "AP2.4.1 done 28/12", date(2025, 12, 28), None),
+    ("two-digit-year", "AP2.4.1 - completed 12/11/26", date(2026, 11, 12), None),
+    ("dotted", "AP2.4.1 done 12.11.2026", date(2026, 11, 12), None),
+    ("ordinal", "AP2.4.1 done on 12th November", date(2026, 11, 12), None),
+    ("short-day", "AP2.4.1 done on Fri", TODAY, None),
+    ("day-and-date", "AP2.4.1 done Friday 20 November", date(2026, 11, 20), None),
 ]
 
 

@@ -52,7 +52,13 @@ PHRASES = [
     ("christmas-year", "Christmas 2027", date(2027, 12, 25)),
     ("before-easter", "before Easter", date(2027, 3, 25)), ("by-easter", "by Easter", date(2027, 3, 25)),
     ("easter-year", "Easter 2028", date(2028, 4, 13)),
+    ("christmas-eve", "Christmas Eve", date(2026, 12, 24)), ("a-week-friday", "a week Friday", date(2026, 12, 4)),
+    ("wc-day-name", "w/c Monday 14 December", date(2026, 12, 18)),
+    ("fy-end-of-worded", "end of financial year 2026/27", FY_END), ("q-of", "Q3 of 2026/27", date(2026, 12, 31)),
+    ("q1-months", "Q1 (April to June 2027)", date(2027, 6, 30)), ("the-end-of-next-month", "by the end of next month",
+                                                                    date(2026, 12, 31)),
     # two readings
+    ("eoy", "EOY", date(2026, 12, 31)), ("by-the-end-of-the-year", "by the end of the year", date(2026, 12, 31)),
     ("year-end", "year end", FY_END), ("year-end-hyphen", "by year-end", FY_END),
     ("end-of-the-year", "end of the year", date(2026, 12, 31)),
     ("q4-calendar-year", "Q4 2026", FY_END), ("q1-calendar-year", "Q1 2027", date(2027, 6, 30)),
