@@ -46,7 +46,7 @@ _NOTE_SEPARATOR = re.compile(r"\s*(?:[-\u2013\u2014:,]|$)")
 
 _STATE_LEAD = r"(?:(?:is|now|has\s+been|been|was|marked|as)\s+){0,3}"
 _DONE = re.compile(
-    rf"{_STATE_LEAD}(done|completed?|finished|closed|signed[\s-]?off|achieved|delivered)\b", _FLAGS
+    rf"{_STATE_LEAD}(done|completed?|finished|closed|signed[\s-]?off)\b", _FLAGS
 )
 _STARTED = re.compile(rf"{_STATE_LEAD}(started|in[\s-]progress|under\s?way)\b", _FLAGS)
 _REOPENED = re.compile(rf"{_STATE_LEAD}(re-?opened|re-?open)\b", _FLAGS)
