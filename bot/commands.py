@@ -52,7 +52,8 @@ class Cancel:
 
 @dataclass(frozen=True)
 class SetDue:
-    """`AP2.5.1 due 31/03/2026`, `due end of March`, `due Q4 2025/26`: revise the due date.
+    """`AP2.5.1 due 31/03/2026`, `due end of March`, `due Q4 2025/26`, `due 2026/27`,
+    `due w/c 14/12`, `due this Friday`, `due EOM`: revise the due date.
 
     The first due date is kept as the original due date.
     """
