@@ -133,6 +133,7 @@ def _change_reply(ctx: HandlerContext, changes: list[ActionChange], actions: lis
     lines.append("Type `undo` to revert.")
     return Reply(
         text="\n".join(lines),
+        notes=list(notes or []),
         title="Updated" if not prefix else "Undone",
         changes=changes,
         rollups=rollups,

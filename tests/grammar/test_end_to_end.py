@@ -143,3 +143,16 @@ def test_due_dates_set_and_replied_with_weekday_and_reading(bot: TestBot, text: 
     for part in says:
         assert part in reply.text, reply.text
     assert bot.action("AP2.5.4b").due_date == due
+
+
+def test_rich_channels_show_the_notes_and_weekdays(bot: TestBot) -> None:
+    from bot.channels.slack.blocks import reply_blocks
+    from bot.channels.teams.cards import reply_card
+
+    reply = bot.ok("AP2.9.1a 50%, AP2.5.4b due year end")
+    assert any("AP2.9.1a is already 50%" in n for n in reply.notes)
+    assert any("taken as the financial year end" in n for n in reply.notes)
+    slack = str(reply_blocks(reply))
+    teams = str(reply_card(reply))
+    for shown in (slack, teams):
+        assert "AP2.9.1a is already 50%" in shown and "financial year end" in shown and "Wed 31 Mar 2027" in shown
