@@ -80,8 +80,8 @@ _WEEKDAY = re.compile(
 )
 _WEEK_ON = re.compile(r"a\s+week\s+(?:(?:on|from)\s+)?([a-z]{3,9})")
 _FINANCIAL_YEAR = re.compile(
-    r"(?:(?:the\s+)?end\s+(?:of\s+)?)?(?:(?:fy|financial\s+year)\s*)?"
-    r"(\d{4}|\d{2})\s*[/-]\s*(\d{4}|\d{2})(?:\s+(?:year[\s-]?end|ye))?"
+    r"(?:(?:the\s+)?end\s+(?:of\s+)?)?((?:fy|financial\s+year)\s*)?"
+    r"(\d{4}|\d{2})\s*([/-])\s*(\d{4}|\d{2})(?:\s+(?:year[\s-]?end|ye))?"
 )
 _QUARTER_WORD = r"(?:(?:the\s+)?end\s+(?:of\s+)?)?(?:q|quarter\s*)([1-4])"
 _QUARTER = re.compile(
@@ -261,7 +261,10 @@ def _financial_year(text: str, today: date, past: bool) -> Found:
     match = _FINANCIAL_YEAR.fullmatch(text)
     if match is None:
         return None
-    start_year = _financial_year_pair(match.group(1), match.group(2))
+    named, first, dash, second = match.groups()
+    if not named and dash == "-" and len(first) == len(second) == 2:
+        return None  # `10-11` is more likely a range of days than the year 2010/11
+    start_year = _financial_year_pair(first, second)
     return None if start_year is None else date(start_year + 1, 3, 31)
 
 

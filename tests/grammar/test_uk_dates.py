@@ -19,7 +19,7 @@ PHRASES = [
     # financial years
     ("fy-long-slash", "2026/27", FY_END), ("fy-dash", "2026-27", FY_END), ("fy-short", "26/27", FY_END),
     ("fy-prefix-short", "FY26/27", FY_END), ("fy-prefix-long", "FY2026/27", FY_END),
-    ("fy-prefix-spaced", "FY 2026-27", FY_END), ("fy-full-years", "2026/2027", FY_END),
+    ("fy-prefix-spaced", "FY 2026-27", FY_END), ("fy-prefix-short-dash", "FY26-27", FY_END), ("fy-full-years", "2026/2027", FY_END),
     ("fy-worded", "financial year 2026/27", FY_END), ("fy-end-of", "end of 2026/27", FY_END),
     ("fy-by", "by FY26/27", FY_END), ("fy-next", "2027/28", date(2028, 3, 31)),
     ("fy-past", "fy 2025-26", date(2026, 3, 31)), ("fy-year-end", "2026/27 year end", FY_END),
@@ -81,8 +81,8 @@ def test_a_pair_that_is_a_date_is_a_date(text: str, expected: date) -> None:
     assert found is not None and found.day == expected and found.reading is None
 
 
-@pytest.mark.parametrize("text", ["25/27", "Q4 2026/28", "Q5", "quarter 4 (April to June 2027)", "2026/25"],
-                         ids=["fy-gap", "q-fy-gap", "q5", "wrong-months", "fy-backwards"])
+@pytest.mark.parametrize("text", ["25/27", "Q4 2026/28", "Q5", "quarter 4 (April to June 2027)", "2026/25", "10-11"],
+                         ids=["fy-gap", "q-fy-gap", "q5", "wrong-months", "fy-backwards", "short-dash-pair"])
 def test_not_dates(text: str) -> None:
     assert read_date_phrase(text, TODAY) is None
 
