@@ -28,7 +28,7 @@ CODE = re.compile(CODE_PATTERN)
 _OPENERS = re.compile(r"[(\[*_\"'`\u201c\u2018]{1,3}+")
 _CLOSERS = re.compile(r"[)\]*_\"'`\u201d\u2019]{1,3}+")
 _SPACED = re.compile(
-    r"([A-Za-z]{1,5}+)(?:[ \t]*+[-\u2013][ \t]*+|[ \t]++)(\d++(?:\.\d++)++[A-Za-z]?+)(?![A-Za-z0-9]|\.\d)"
+    r"([A-Za-z]{1,5}+)(?:[ \t]*+[-\u2013.][ \t]*+|[ \t]++)(\d++(?:\.\d++)++[A-Za-z]?+)(?![A-Za-z0-9]|\.\d)"
 )
 _NOT_PREFIXES = frozenset({
     "a", "an", "and", "are", "as", "at", "be", "by", "c", "ca", "do", "for", "from", "go", "if",
@@ -183,11 +183,21 @@ def split_run_on(piece: str) -> list[str]:
             position = word.end()
             continue
         if _VALUE_AFTER_CODE.match(piece, found.end):
-            parts.append(piece[start : found.start])
+            parts.append(_without_joining_word(piece[start : found.start]))
             start = found.start
         position = found.end
     parts.append(piece[start:])
     return parts
+
+
+_JOINING_WORD = re.compile(r"(?:^|[ \t,;])(?:and|plus|also|then|&|\+)$", re.IGNORECASE)
+
+
+def _without_joining_word(part: str) -> str:
+    """`AP2.5.1 done and` -> `AP2.5.1 done`: the word that joined two updates is no note."""
+    stripped = part.rstrip(" \t,;")
+    joining = _JOINING_WORD.search(stripped, max(0, len(stripped) - 8))
+    return stripped[: joining.start()] if joining else part
 
 
 def _append(segments: list[Segment], text: str, line: int, starts_line: bool) -> None:

@@ -25,6 +25,8 @@ TYPED = [
     ("dash-lower", "ap-2.9.1a 60%", "AP2.9.1a"),
     ("spaced-dash", "AP - 2.9.1a 60%", "AP2.9.1a"),
     ("en-dash", "AP\u20132.9.1a 60%", "AP2.9.1a"),
+    ("dot", "AP.2.9.1a 60%", "AP2.9.1a"),
+    ("dot-space", "ap. 2.9.1a 60%", "AP2.9.1a"),
     ("brackets", "(AP2.5.1) 60%", "AP2.5.1"),
     ("square-brackets", "[ap 2.5.1] 60%", "AP2.5.1"),
     ("colon", "AP2.5.1: 60%", "AP2.5.1"),
@@ -52,6 +54,7 @@ NOT_CODES = [
     ("letters-after-number", "AP2.5.1abc done"),
     ("too-many-letters", "ABCDEFG2.5.1 done"),
     ("no-dot", "AP 25 done"),
+    ("abbreviation", "e.g. 2.5 is late"),
 ]
 
 

@@ -33,6 +33,11 @@ RUN_ON = [
      (SetProgress("AP2.5.1", 10), MarkDone("AP2.5.2"))),
     ("dashed-codes", "AP-2.5.1 10% AP-2.5.2 finished",
      (SetProgress("AP2.5.1", 10), MarkDone("AP2.5.2"))),
+    ("joined-by-and", "AP2.5.1 done and AP2.5.2 40%", (MarkDone("AP2.5.1"), SetProgress("AP2.5.2", 40))),
+    ("joined-by-ampersand", "AP2.5.1 40% & AP2.5.2 50%", (SetProgress("AP2.5.1", 40), SetProgress("AP2.5.2", 50))),
+    ("comma-and", "AP2.5.1 40%, and ap 2.5.2 50%", (SetProgress("AP2.5.1", 40), SetProgress("AP2.5.2", 50))),
+    ("joined-by-plus", "AP2.5.1 40% plus AP2.5.2 done", (SetProgress("AP2.5.1", 40), MarkDone("AP2.5.2"))),
+    ("note-ending-in-and", "AP2.5.1 done - this and AP2.5.2 done", (MarkDone("AP2.5.1", "this"), MarkDone("AP2.5.2"))),
 ]
 
 
