@@ -360,7 +360,7 @@ ADVERSARIAL = {
 
 @pytest.mark.parametrize("text", list(ADVERSARIAL.values()), ids=list(ADVERSARIAL))
 def test_adversarial_text_is_fast_and_never_raises(text: str) -> None:
-    parse("AP1.1 due Friday 13 March", TODAY)  # warm dateparser so its import is not timed
+    parse("AP1.1 due next tuesday week", TODAY)  # warm dateparser (this phrase reaches it) so its import is not timed
     assert len(text) <= 4000
     started = time.perf_counter()
     parse(text, TODAY)

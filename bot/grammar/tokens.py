@@ -86,6 +86,7 @@ _SEGMENT_BREAK = re.compile(r"[\n;]")
 # Inside a segment, a code with letters followed by a value starts the next update:
 # `AP2.2.3b 70% AP2.9.1a 55%` is two. Bare numbers (`2.5.1`) are left alone there: mid-text
 # they are more often dates and versions than codes.
+_CODE_DIGITS = re.compile(r"\d\.\d")
 _WORD_START = re.compile(r"(?<=[ \t])[(\[*_\"'`\u201c\u2018]{0,3}+[A-Za-z]")
 _VALUE_AFTER_CODE = re.compile(
     r"[ \t]*+(?::[ \t]*+)?(?:(?:now|at|is|to|->|=|\u2192)[ \t]*+)?"
@@ -170,10 +171,15 @@ def split_segments(text: str) -> list[Segment]:
 def split_run_on(piece: str) -> list[str]:
     """`AP2.2.3b 70% AP2.9.1a 55%` -> both updates: a lettered code followed by a value,
     after the start, begins the next one. `AP2.5.1 40% waiting on AP2.5.2` stays one."""
+    first_digits = _CODE_DIGITS.search(piece)
+    if first_digits is None or _CODE_DIGITS.search(piece, first_digits.end()) is None:
+        return [piece]  # fewer than two codes' worth of digits: most segments stop here
     parts: list[str] = []
     start = 0
     first = read_code(piece)
     position = first.end if first else 1
+    if _CODE_DIGITS.search(piece, position) is None:
+        return [piece]  # no second code after the first
     while True:
         word = _WORD_START.search(piece, position)
         if word is None:
