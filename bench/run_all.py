@@ -51,6 +51,7 @@ class Bench:
 
 def benches(pg_url: str) -> list[Bench]:
     return [
+        Bench("parse", "parse_latency.py", ["--lines", "2000"], ["--lines", "300"], 120),
         Bench("update-sqlite", "update_latency.py", ["--updates", "2000"], ["--updates", "300"], 300),
         Bench("update-postgresql", "update_latency.py", ["--updates", "2000", "--db-url", pg_url],
               ["--updates", "300", "--db-url", pg_url], 300),

@@ -6,7 +6,7 @@ one handler. A command's docstring is its help text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 
@@ -24,18 +24,22 @@ class SetProgress:
 
 @dataclass(frozen=True)
 class MarkDone:
-    """`AP2.5.1 done` (or complete, completed): 100% and completed today."""
+    """`AP2.5.1 done` (or complete(d), finished, closed, signed off): 100% and completed
+    today; `AP2.5.1 done 12/11/2026` or `completed on Friday` records that day instead."""
 
     code: str
     note: str | None = None
+    completed_on: date | None = None
 
 
 @dataclass(frozen=True)
 class MarkStarted:
-    """`AP2.5.1 started`: mark the action in progress."""
+    """`AP2.5.1 started`: mark the action in progress; `AP2.5.1 reopened` reopens a
+    completed or cancelled one."""
 
     code: str
     note: str | None = None
+    reopen: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,8 @@ class Cancel:
 
 @dataclass(frozen=True)
 class SetDue:
-    """`AP2.5.1 due 31/03/2026`, `due end of March`, `due Q4 2025/26`: revise the due date.
+    """`AP2.5.1 due 31/03/2026`, `due end of March`, `due Q4 2025/26`, `due 2026/27`,
+    `due w/c 14/12`, `due this Friday`, `due EOM`: revise the due date.
 
     The first due date is kept as the original due date.
     """
@@ -57,6 +62,8 @@ class SetDue:
     due: date
     phrase: str
     note: str | None = None
+    # Which reading was taken of a phrase with two (`year end`, `Q4 2026`), for the reply.
+    reading: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,9 @@ class Reply:
     # in Slack, the personal chat in Teams, the sender alone by email), and where the question
     # was asked in a shared place it posts `PRIVATE_NOTICE` there instead.
     private: bool = False
+    # Sentences beside the changes, for every channel to show: an update that was already so
+    # ("AP2.9.1a is already 55%"), how a date phrase with two readings was read.
+    notes: list[str] = field(default_factory=list)
 
     @classmethod
     def error(cls, text: str) -> "Reply":

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.dates import day_text
 from bot.domain.model import Action, ActionChange, FieldChange, HistoryEntry, SectionRollup, State, Status
 from bot.domain.status import days_overdue, derive_status
 
@@ -50,7 +51,7 @@ def fmt_time(at: datetime, zone: str) -> str:
     return f"{local:%d %b %Y %H:%M}".lstrip("0") + f" {local.tzname()}"
 
 
-def fmt_value(field: str, value: Any) -> str:
+def fmt_value(field: str, value: Any, weekday: bool = False) -> str:
     if value is None:
         return "none"
     if field == "progress":
@@ -58,20 +59,24 @@ def fmt_value(field: str, value: Any) -> str:
     if isinstance(value, State):
         return value.value.replace("_", " ")
     if isinstance(value, date):
-        return fmt_date(value)
+        return day_text(value) if weekday else fmt_date(value)
     return str(value)
 
 
-def fmt_field_change(change: FieldChange) -> str:
+def fmt_field_change(change: FieldChange, weekday: bool = False) -> str:
+    """`progress 40% → 60%`; with `weekday`, dates as `Wed 31 Mar 2027` (change replies)."""
     label = FIELD_LABELS.get(change.field, change.field)
-    return f"{label} {fmt_value(change.field, change.old)} → {fmt_value(change.field, change.new)}"
+    old, new = fmt_value(change.field, change.old, weekday), fmt_value(change.field, change.new, weekday)
+    return f"{label} {old} → {new}"
 
 
 def fmt_change(change: ActionChange, action: Action) -> str:
     shown = [c for c in change.changes if c.field not in ("completed_on", "original_due_date")]
-    parts = [fmt_field_change(c) for c in shown]
-    if change.get("state") and change.get("state").new is State.COMPLETED:  # type: ignore[union-attr]
-        parts.append(f"completed {fmt_date(action.completed_on)}")
+    parts = [fmt_field_change(c, weekday=True) for c in shown]
+    completed = change.get("completed_on")
+    if (change.get("state") and change.get("state").new is State.COMPLETED  # type: ignore[union-attr]
+            or completed is not None and completed.new is not None):
+        parts.append(f"completed {day_text(action.completed_on) if action.completed_on else 'no date'}")
     text = f"{tail(action.code)}: " + (", ".join(parts) if parts else "note added")
     if change.note:
         text += f". Update: {change.note}"

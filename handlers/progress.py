@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.commands import UpdateBatch, Undo
+from bot.commands import SetDue, UpdateBatch, Undo
 from bot.context import HandlerContext
 from bot.domain.model import Action, ActionChange, FieldChange, HistoryEntry
 from bot.domain.permissions import can_update
-from bot.domain.progress import UpdateRefused, apply_change, conflicts_for_undo, plan_change
+from bot.domain.progress import NothingToChange, UpdateRefused, apply_change, conflicts_for_undo, plan_change
 from bot.domain.status import section_rollup
 from bot.messages import Reply
 from handlers.formatting import fmt_change, fmt_field_change, fmt_rollup, fmt_value, tail
@@ -16,28 +16,45 @@ from handlers.resolve import resolve_action
 
 
 def handle_updates(cmd: UpdateBatch, ctx: HandlerContext) -> Reply:
-    """Apply every update of the message, or none of them."""
+    """Apply every update of the message, or none of them.
+
+    An update that would change nothing (`AP2.9.1a 55%` when it is 55%) does not stop the
+    others: the reply says it is already so. A real refusal changes nothing at all.
+    """
     if ctx.message.amends:  # an edited message replaces what it did before
         from handlers.amend import handle_amended_updates  # amend builds on this module
 
         return handle_amended_updates(cmd, ctx)
-    planned, errors = plan_updates(cmd, ctx, working={})
+    already: list[str] = []
+    planned, errors = plan_updates(cmd, ctx, working={}, already=already)
     if errors:
         if len(cmd.updates) > 1:
             errors.insert(0, f"Nothing was changed: {len(errors)} of {len(cmd.updates)} updates could not be applied.")
         return Reply.error("\n".join(errors))
+    if not planned:
+        return Reply.error("\n".join(already))
 
     written: list[ActionChange] = []
     for action, change in planned:
         recorded = _record(ctx, action, change, kind="update")
         written.append(recorded)
-    return _change_reply(ctx, written, [a for a, _ in planned])
+    return _change_reply(ctx, written, [a for a, _ in planned], notes=already + date_readings(cmd))
 
 
-def plan_updates(cmd: UpdateBatch, ctx: HandlerContext, working: dict[int, Action]
-                 ) -> tuple[list[tuple[Action, ActionChange]], list[str]]:
+def date_readings(cmd: UpdateBatch) -> list[str]:
+    """How each two-reading date phrase was read (`year end`, `Q4 2026`, `w/c 14/12`)."""
+    return [
+        f"{tail(u.code)}: \"{u.phrase}\" {u.reading}."
+        for u in cmd.updates
+        if isinstance(u, SetDue) and u.reading
+    ]
+
+
+def plan_updates(cmd: UpdateBatch, ctx: HandlerContext, working: dict[int, Action],
+                 already: list[str] | None = None) -> tuple[list[tuple[Action, ActionChange]], list[str]]:
     """Each update of the message planned on the action as the earlier ones leave it
-    (`working`, by action id, is updated as it goes); refusals as sentences."""
+    (`working`, by action id, is updated as it goes); refusals as sentences. With `already`,
+    updates that would change nothing are listed there instead of refused."""
     planned: list[tuple[Action, ActionChange]] = []
     errors: list[str] = []
     for number, update in enumerate(cmd.updates, start=1):
@@ -48,6 +65,12 @@ def plan_updates(cmd: UpdateBatch, ctx: HandlerContext, working: dict[int, Actio
             if not decision.allowed:
                 raise UpdateRefused(decision.reason)
             change = plan_change(action, update, ctx.today)
+        except NothingToChange as same:
+            if already is None:
+                errors.append(str(same) if len(cmd.updates) == 1 else f"Update {number} ({update.code}): {same}")
+            else:
+                already.append(str(same).replace("; nothing changed.", "; left as it is."))
+            continue
         except UpdateRefused as refused:
             errors.append(str(refused) if len(cmd.updates) == 1 else f"Update {number} ({update.code}): {refused}")
             continue
@@ -90,10 +113,12 @@ def _record(ctx: HandlerContext, action: Action, change: ActionChange, kind: str
     return ActionChange(action.code, change.changes, change.note)
 
 
-def _change_reply(ctx: HandlerContext, changes: list[ActionChange], actions: list[Action], prefix: str = "") -> Reply:
+def _change_reply(ctx: HandlerContext, changes: list[ActionChange], actions: list[Action], prefix: str = "",
+                  notes: list[str] | None = None) -> Reply:
     by_code = {a.code: a for a in actions}
     lines = [prefix] if prefix else []
     lines += [fmt_change(c, by_code[c.action_code]) for c in changes]
+    lines += notes or []
     rollups = []
     seen: set[tuple[str, str]] = set()
     for action in actions:
@@ -108,6 +133,7 @@ def _change_reply(ctx: HandlerContext, changes: list[ActionChange], actions: lis
     lines.append("Type `undo` to revert.")
     return Reply(
         text="\n".join(lines),
+        notes=list(notes or []),
         title="Updated" if not prefix else "Undone",
         changes=changes,
         rollups=rollups,

@@ -66,7 +66,7 @@ UPDATES = [
     ("AP2.5.1 -5%", SetProgress("AP2.5.1", -5)),
     ("AP2.5.1 0%", SetProgress("AP2.5.1", 0)),
     ("HSCM COMM AP2.5.1 40%", SetProgress("HSCM COMM AP2.5.1", 40)),
-    ("ap2.5.1 40%", SetProgress("ap2.5.1", 40)),
+    ("ap2.5.1 40%", SetProgress("AP2.5.1", 40)),  # the code in its canonical form
     ("2.5.1 40%", SetProgress("2.5.1", 40)),
     ("AP2.1.1a 40%", SetProgress("AP2.1.1a", 40)),
     ("AP2.10.1b 40%", SetProgress("AP2.10.1b", 40)),
@@ -302,7 +302,7 @@ CODES = [
     ("HSCM COMM AP2.5.1 done", "HSCM COMM AP2.5.1"),
     ("HSCM  COMM AP2.5.1 done", "HSCM  COMM AP2.5.1"),
     ("AP2.5.1 done", "AP2.5.1"),
-    ("ap2.5.1 done", "ap2.5.1"),
+    ("ap2.5.1 done", "AP2.5.1"),
     ("2.5.1 done", "2.5.1"),
     ("AP2.1.1a done", "AP2.1.1a"),
     ("AP2.10.1b done", "AP2.10.1b"),
@@ -360,7 +360,7 @@ ADVERSARIAL = {
 
 @pytest.mark.parametrize("text", list(ADVERSARIAL.values()), ids=list(ADVERSARIAL))
 def test_adversarial_text_is_fast_and_never_raises(text: str) -> None:
-    parse("AP1.1 due Friday 13 March", TODAY)  # warm dateparser so its import is not timed
+    parse("AP1.1 due next tuesday week", TODAY)  # warm dateparser (this phrase reaches it) so its import is not timed
     assert len(text) <= 4000
     started = time.perf_counter()
     parse(text, TODAY)

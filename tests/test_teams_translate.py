@@ -95,7 +95,7 @@ def test_status_change_card_shows_old_and_new_and_undo() -> None:
     card = reply_card(reply)
     facts = {f["title"]: f["value"] for b in card["body"] if b["type"] == "FactSet" for f in b["facts"]}
     assert facts["Progress"] == "25% → 40%"
-    assert facts["Due"] == "28 Feb 2025 → 31 Mar 2026"
+    assert facts["Due"] == "Fri 28 Feb 2025 → Tue 31 Mar 2026"  # a changed date shows its weekday
     assert facts["Update"] == "six signed"
     assert facts["2.5 Sample Testing"] == "68% · 5 actions · 1 overdue · latest due 28 Feb 2025"
     data = {"actionbot": "undo", "batch": "ab" * 16}

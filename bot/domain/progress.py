@@ -29,6 +29,11 @@ class UpdateRefused(Exception):
     """An update that cannot be applied; the message is a sentence for the sender."""
 
 
+class NothingToChange(UpdateRefused):
+    """The action is already as the update asks (`AP2.9.1a is already 55%`). Alone it is
+    refused; in a batch it is reported and the other updates apply."""
+
+
 def _progress_text(action: Action) -> str:
     return f"{action.progress}%" if action.progress is not None else "not yet scored"
 
@@ -70,6 +75,20 @@ def plan_change(action: Action, update: ActionUpdate, today: date) -> ActionChan
         target = _target_for_progress(action, update.percent, today)
     elif isinstance(update, MarkDone):
         target = _target_for_progress(action, 100, today)
+        if update.completed_on is not None:
+            if update.completed_on > today:
+                raise UpdateRefused(
+                    f"{_tail(action.code)} can't be completed on {update.completed_on:%d %b %Y}, "
+                    f"after today; type `{_tail(action.code)} done` to complete it today."
+                )
+            target["completed_on"] = update.completed_on
+    elif isinstance(update, MarkStarted) and update.reopen:
+        if action.state not in (State.COMPLETED, State.CANCELLED):
+            raise NothingToChange(
+                f"{_tail(action.code)} is not completed or cancelled, so there is nothing to "
+                f"reopen; it is {_progress_text(action)}."
+            )
+        target = {"state": State.IN_PROGRESS, "completed_on": None}
     elif isinstance(update, MarkStarted):
         if action.state is State.COMPLETED:
             raise UpdateRefused(
@@ -103,7 +122,7 @@ def plan_change(action: Action, update: ActionUpdate, today: date) -> ActionChan
     )
     change = ActionChange(action_code=action.code, changes=changes, note=note)
     if change.is_empty:
-        raise UpdateRefused(f"{_tail(action.code)} is already {_describe_target(action, update)}; nothing changed.")
+        raise NothingToChange(f"{_tail(action.code)} is already {_describe_target(action, update)}; nothing changed.")
     return change
 
 
@@ -120,13 +139,16 @@ def conflicts_for_undo(action: Action, change: ActionChange) -> list[FieldChange
 
 def _describe_target(action: Action, update: ActionUpdate) -> str:
     if isinstance(update, (SetProgress, MarkDone)):
-        return f"at {_progress_text(action)}" + (" and completed" if action.state is State.COMPLETED else "")
+        if action.state is State.COMPLETED and action.completed_on is not None:
+            return f"completed ({action.completed_on:%a} {action.completed_on.day} {action.completed_on:%b %Y})"
+        return _progress_text(action) + (" and completed" if action.state is State.COMPLETED else "")
     if isinstance(update, MarkStarted):
         return "in progress"
     if isinstance(update, Cancel):
         return "cancelled"
     if isinstance(update, SetDue):
-        return f"due {action.due_date:%d %b %Y}" if action.due_date else "without a due date"
+        due = action.due_date
+        return f"due {due:%a} {due.day} {due:%b %Y}" if due else "without a due date"
     if isinstance(update, SetOwner):
         return f"owned by {action.responsibility}"
     return "as described"

@@ -30,8 +30,8 @@ from bot.grammar.tokens import (
     MAX_MESSAGE_CHARS,
     Segment,
     clean,
-    code_at_start,
     quote,
+    read_code,
     split_segments,
 )
 from bot.grammar.updates import read_code_led
@@ -108,8 +108,8 @@ def _code_led(text: str, today: date) -> object:
             f"That message has {len(segments)} lines or parts; I take at most {MAX_UPDATES} "
             "updates in one message. Send them in smaller messages."
         )
-    if not segments or code_at_start(segments[0].text) is None:
-        if any(s.starts_line and s.line > 1 and code_at_start(s.text) for s in segments):
+    if not segments or read_code(segments[0].text) is None:
+        if any(s.starts_line and s.line > 1 and read_code(s.text) for s in segments):
             return _segment_error(segments, 0, "it doesn't start with an action code.", text)
         return NotACommand(None)
     env = ParseEnv(today, text)
@@ -127,12 +127,12 @@ def _code_led(text: str, today: date) -> object:
 
 
 def _read_segment(segment: Segment, env: ParseEnv) -> object:
-    match = code_at_start(segment.text)
+    match = read_code(segment.text)
     if match is None:
         return NotACommand(None)
-    lead = _CODE_REST_LEAD.match(segment.text, match.end())
-    rest = segment.text[lead.end() if lead else match.end() :].strip()
-    return read_code_led(match.group(0), rest, env)
+    lead = _CODE_REST_LEAD.match(segment.text, match.end)
+    rest = segment.text[lead.end() if lead else match.end :].strip()
+    return read_code_led(match.code, rest, env)
 
 
 def _why_not_update(found: object) -> str:

@@ -24,11 +24,13 @@ from bot.commands import (
     ShowStatus,
     Summary,
 )
-from bot.domain.dates import split_date_phrase
+from bot.domain.dates import WEEKDAYS, day_text, split_date_reading
 from bot.grammar.rules import ParseEnv
 from bot.grammar.tokens import quote, split_dash, strip_note
 
 _FLAGS = re.IGNORECASE
+_LEADING_SYMBOLS = re.compile(r"^[\u2600-\u27bf\U0001f300-\U0001faff\ufe0f\u200d\s]++(?=\w)")
+_RESTATED_DONE = re.compile(r"(?:100[ \t]*+%|done|completed?|finished|closed)[ \t]*+[.!]*+", _FLAGS)
 
 _QUESTION = re.compile(r"(status|history|summary)?[ \t]*+[?.!]*+", _FLAGS)
 
@@ -43,10 +45,19 @@ _MAX_DIGITS = 6
 _NOTE_SEPARATOR = re.compile(r"\s*(?:[-\u2013\u2014:,]|$)")
 
 _STATE_LEAD = r"(?:(?:is|now|has\s+been|been|was|marked|as)\s+){0,3}"
-_DONE = re.compile(rf"{_STATE_LEAD}(done|completed?|finished)\b", _FLAGS)
+_DONE = re.compile(
+    rf"{_STATE_LEAD}(done|completed?|finished|closed|signed[\s-]?off)\b", _FLAGS
+)
 _STARTED = re.compile(rf"{_STATE_LEAD}(started|in[\s-]progress|under\s?way)\b", _FLAGS)
+_REOPENED = re.compile(rf"{_STATE_LEAD}(re-?opened|re-?open)\b", _FLAGS)
 _CANCELLED = re.compile(rf"{_STATE_LEAD}(cancell?ed|cancel)\b", _FLAGS)
+_ON_HOLD = re.compile(rf"{_STATE_LEAD}(?:on\s+hold|paused)\b", _FLAGS)
 _BECAUSE = re.compile(r"(?:because|as)\b[\s:]*", _FLAGS)
+# `done 12/11/2026`, `completed on Friday`, `done yesterday`: the date follows the word
+# directly. Only forms with a number or a day's name count, so `done, may need review` and
+# `done 6 contracts signed` keep their notes.
+_COMPLETED_ON = re.compile(r"[ \t]++(?:(?:on|at)[ \t]++)?(?=\S)", _FLAGS)
+_DAY_WORDS = frozenset({*WEEKDAYS, "today", "yesterday", "tomorrow"})
 
 _DUE = re.compile(
     r"(?:revised\s+)?(?:due|deadline)(?:\s+date)?\b\s*(?:(?::|=|->|\u2192)\s*)?"
@@ -63,6 +74,7 @@ _NOTE = re.compile(r"(?:notes?|update|comment)\b\s*", _FLAGS)
 
 def read_code_led(code: str, rest: str, env: ParseEnv) -> object:
     """Read the words after a code. `rest` has had leading separators removed."""
+    rest = _LEADING_SYMBOLS.sub("", rest)  # `AP2.5.1 ✅ done`
     question = _QUESTION.fullmatch(rest)
     if question:
         word = (question.group(1) or "status").lower()
@@ -95,7 +107,8 @@ def _progress(code: str, rest: str, env: ParseEnv) -> object | None:
         return None
     after = rest[number.end() :]
     has_percent = number.group(4) is not None
-    if not has_percent and after.strip() and not (lead_end and _NOTE_SEPARATOR.match(after)):
+    has_words = any(ch.isalnum() for ch in after)  # `AP2.5.1 65.` is 65%
+    if not has_percent and has_words and not (lead_end and _NOTE_SEPARATOR.match(after)):
         return None  # `AP2.5.1 40 people came`, `AP2.5.1 is 3 weeks late` are not updates
     if number.group(3) is not None or len(number.group(2)) > _MAX_DIGITS:
         return ParseError(
@@ -103,22 +116,52 @@ def _progress(code: str, rest: str, env: ParseEnv) -> object | None:
             f"I read '{quote(rest[lead_end : number.end()])}'."
         )
     percent = int(number.group(2)) * (-1 if number.group(1) else 1)
-    return SetProgress(code, percent, strip_note(after))
+    note = strip_note(after)
+    if percent == 100 and note and _RESTATED_DONE.fullmatch(note):
+        note = None  # `AP2.5.1 100% complete`
+    return SetProgress(code, percent, note)
 
 
 def _state(code: str, rest: str, env: ParseEnv) -> object | None:
     match = _DONE.match(rest)
     if match:
-        return MarkDone(code, strip_note(rest[match.end() :]))
+        return _done(code, rest[match.end() :], env)
     match = _STARTED.match(rest)
     if match:
         return MarkStarted(code, strip_note(rest[match.end() :]))
+    match = _REOPENED.match(rest)
+    if match:
+        return MarkStarted(code, strip_note(rest[match.end() :]), reopen=True)
     match = _CANCELLED.match(rest)
     if match:
         reason = strip_note(rest[match.end() :]) or ""
         because = _BECAUSE.match(reason)
         return Cancel(code, strip_note(reason[because.end() :] if because else reason))
+    if _ON_HOLD.match(rest):  # no state for "on hold": the words are kept as a note
+        return AddNote(code, rest.strip())
     return None
+
+
+def _done(code: str, after: str, env: ParseEnv) -> object:
+    lead = _COMPLETED_ON.match(after)
+    found = split_date_reading(after[lead.end() :], env.today, past=True) if lead else None
+    if found is None or not _names_a_day(found[1]):
+        note = strip_note(after)
+        return MarkDone(code, None if note and _RESTATED_DONE.fullmatch(note) else note)
+    reading, phrase, note = found
+    if reading.day > env.today:
+        return ParseError(
+            f"{code} can't have been completed on {day_text(reading.day)} ('{quote(phrase, 30)}'): "
+            f"that is after today, {day_text(env.today)}. Type `{code} done` to complete it "
+            f"today, or give the day it was completed, like `{code} done 12/11/2026`; "
+            f"for when it is due, type `{code} due {phrase}`."
+        )
+    return MarkDone(code, strip_note(note), completed_on=reading.day)
+
+
+def _names_a_day(phrase: str) -> bool:
+    words = re.split(r"[\s,]+", phrase.lower())
+    return any(ch.isdigit() for ch in phrase) or any(w.strip(".") in _DAY_WORDS for w in words)
 
 
 def _due(code: str, rest: str, env: ParseEnv) -> object | None:
@@ -131,14 +174,14 @@ def _due(code: str, rest: str, env: ParseEnv) -> object | None:
             f"When is {code} due? Try `{code} due 31/03/2026`, `due end of March` "
             f"or `due Q4 2025/26`."
         )
-    found = split_date_phrase(phrase_text, env.today)
+    found = split_date_reading(phrase_text, env.today)
     if found is None:
         return ParseError(
             f"I couldn't read '{quote(phrase_text, 40)}' as a date for {code}. Try "
             f"`{code} due 31/03/2026`, `due end of March` or `due Q4 2025/26`."
         )
-    due, phrase, note = found
-    return SetDue(code, due, phrase, note or None)
+    reading, phrase, note = found
+    return SetDue(code, reading.day, phrase, strip_note(note), reading=reading.reading)
 
 
 def _owner(code: str, rest: str, env: ParseEnv) -> object | None:

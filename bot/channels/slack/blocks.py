@@ -13,6 +13,7 @@ import enum
 from datetime import date
 from typing import Any
 
+from bot.domain.dates import day_text
 from bot.domain.model import ActionChange, FieldChange, SectionRollup, Status
 from bot.messages import ActionLine, Reply
 
@@ -78,8 +79,10 @@ def _value(field: str, value: Any) -> str:
 
 
 def _field_change(change: FieldChange) -> str:
+    """A changed date shows its weekday (`due Fri 28 Feb 2025 → *Wed 31 Mar 2027*`)."""
     label = _LABELS.get(change.field, change.field.replace("_", " "))
-    return f"{label} {escape(_value(change.field, change.old))} → *{escape(_value(change.field, change.new))}*"
+    old, new = (day_text(v) if isinstance(v, date) else _value(change.field, v) for v in (change.old, change.new))
+    return f"{label} {escape(old)} → *{escape(new)}*"
 
 
 def section(text: str) -> Block:
@@ -189,7 +192,7 @@ def reply_blocks(reply: Reply, limit: int = MAX_MESSAGE_BLOCKS) -> list[Block]:
     blocks: list[Block] = [header(reply.title)] if reply.title else []
     tail_blocks: list[Block] = []
     if reply.changes:
-        body = [section(change_line(c)) for c in reply.changes]
+        body = [section(change_line(c)) for c in reply.changes] + [context(escape(n)) for n in reply.notes]
         tail_blocks = [context("Section " + rollup_line(r)) for r in reply.rollups]
         if reply.undo_batch:
             tail_blocks.append(undo_button(reply.undo_batch))

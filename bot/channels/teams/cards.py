@@ -23,6 +23,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
+from bot.domain.dates import day_text
 from bot.messages import ActionLine, Reply
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -89,7 +90,7 @@ def _change_blocks(reply: Reply) -> list[dict[str, Any]]:
         blocks.append(_text(_tail(change.action_code), weight="Bolder", spacing="Medium"))
         pairs = [
             (_FIELD_NAMES.get(c.field, c.field.replace("_", " ").capitalize()),
-             f"{_value(c.field, c.old)} → {_value(c.field, c.new)}")
+             " → ".join(day_text(v) if isinstance(v, date) else _value(c.field, v) for v in (c.old, c.new)))
             for c in change.changes
             if c.field not in ("latest_update", "original_due_date")
         ]
@@ -131,7 +132,7 @@ def reply_card(reply: Reply) -> dict[str, Any]:
     else:
         if reply.title:
             body.append(_text(reply.title, size="Medium", weight="Bolder"))
-        structured = _change_blocks(reply) + _rollup_blocks(reply)
+        structured = _change_blocks(reply) + [_text(n, isSubtle=True) for n in reply.notes] + _rollup_blocks(reply)
         lines = reply.lines[:MAX_CARD_LINES]
         structured += [_line_block(line) for line in lines]
         more = reply.more + len(reply.lines) - len(lines)
