@@ -11,7 +11,7 @@ from bot.domain.permissions import can_update
 from bot.domain.progress import NothingToChange, UpdateRefused, apply_change, conflicts_for_undo, plan_change
 from bot.domain.status import section_rollup
 from bot.messages import Reply
-from handlers.formatting import fmt_change, fmt_field_change, fmt_rollup, fmt_value, tail
+from handlers.formatting import fmt_change, fmt_field_change, fmt_rollup, fmt_time, fmt_value, tail
 from handlers.resolve import resolve_action
 
 
@@ -192,7 +192,7 @@ def handle_undo(cmd: Undo, ctx: HandlerContext) -> Reply:
         reverted.append((restored, reverse_change, current))
         restored_latest = before
         _record(ctx, restored, reverse_change, kind="undo",
-                note=f"Undid the change of {entry.at:%d %b %Y %H:%M}", undoes_batch=entry.batch_id,
+                note=f"Undid the change of {fmt_time(entry.at, ctx.timezone)}", undoes_batch=entry.batch_id,
                 latest_update=restored_latest)
     changes = [c for _, c, _ in reverted]
     reply = _change_reply(ctx, changes, [a for a, _, _ in reverted], prefix="Undone:")

@@ -38,9 +38,13 @@ def test_history_and_changes_show_the_team_zone(tmp_path: Path, today: date, zon
     bot = make_testbot(tmp_path, today=today)
     try:
         bot.ok("AP2.5.1 40% - six signed")
+        bot.ok("AP2.5.2 note checked")
+        bot.ok("undo")  # its history note names the undone change's time, in the team's zone
         stamp = re.compile(rf"^{today.day} {today:%b %Y} \d\d:\d\d {zone} ")
         history = bot.ok("history AP2.5.1").text.splitlines()
         assert all(stamp.match(line) for line in history[1:]), history
+        undone = bot.ok("history AP2.5.2").text
+        assert re.search(rf"Undid the change of {today.day} {today:%b %Y} \d\d:\d\d {zone}", undone), undone
         changes = bot.ok("what changed today?").text.splitlines()
         assert all(stamp.match(line) for line in changes[1:]), changes
         assert "UTC" not in "\n".join(history + changes)
