@@ -60,7 +60,9 @@ def test_no_test_or_ci_step_reads_beside_the_repository() -> None:
 def test_the_scan_names_the_file_and_line_of_a_lookup_beside_the_repository() -> None:
     helper = "\n".join([
         "from pathlib import Path",
-        'EMAILS = REPO.parent / "shared" / "corpora" / "emails"',
+        # Assembled, so a plain search of tests/ for a lookup beside the repository finds
+        # only real ones, not this example.
+        'EMAILS = REPO.parent / "' + "sha" + 'red" / "corpora" / "emails"',
         "CORPUS = Path(__file__).resolve().parent.parent.parent / 'corpus'",
         "for folder in Path(__file__).resolve().parents[1:]: pass",
         "HERE = Path(__file__).resolve().parent.parent  # the repository itself: fine",
