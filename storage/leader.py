@@ -5,7 +5,8 @@ PostgreSQL: a session advisory lock (`pg_try_advisory_lock`) taken on a connecti
 outside the pool, and held while leading. PostgreSQL releases it when that connection ends -
 the leader's process died, its network dropped, an administrator ended the session - so
 another instance's next try takes it. The leader checks its connection before each pass: one
-whose connection is gone has lost the lock and stops leading until it wins it again. (Between
+whose connection is gone has lost the lock, lets two tries pass so another instance takes over,
+and leads again only if it wins the lock back. (Between
 that check and the pass the lock can change hands, so two instances may both poll once; the
 mail log's Message-ID claim keeps that harmless, it only costs a second fetch.)
 
@@ -28,6 +29,10 @@ from sqlalchemy.pool import NullPool
 log = logging.getLogger(__name__)
 
 
+# After losing the lead, this many tries (one per poll period) are skipped.
+HOLD_OFF_TRIES = 2
+
+
 def lock_key(name: str) -> int:
     """A stable signed 64-bit key for `name` (advisory locks are numbered)."""
     return int.from_bytes(hashlib.sha256(f"actionbot:{name}".encode()).digest()[:8], "big", signed=True)
@@ -42,6 +47,9 @@ class Leadership:
         # work, and closing it really ends the session (and so the lock).
         self._engine = create_engine(engine.url, poolclass=NullPool) if self._shared else None
         self._connection: Connection | None = None
+        # Tries to skip after losing the lead: an instance whose lock connection ended (often
+        # its own network trouble) lets the others take over first rather than racing them.
+        self._hold_off = 0
 
     @property
     def shared(self) -> bool:
@@ -59,6 +67,10 @@ class Leadership:
             except SQLAlchemyError:
                 log.warning("lost the lead: the lock's database connection ended", extra={"job": self.job})
                 self._drop()
+                self._hold_off = HOLD_OFF_TRIES
+        if self._hold_off:
+            self._hold_off -= 1
+            return False
         assert self._engine is not None
         # Autocommit: holding the lock must not hold a transaction open for hours.
         connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
