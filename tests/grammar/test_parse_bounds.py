@@ -3,7 +3,6 @@ that is an error never comes with a change (run-on updates, codes as typed, new 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -15,11 +14,9 @@ from hypothesis import strategies as st
 from bot.commands import Undo, UpdateBatch
 from bot.grammar import parse
 from tests.conftest import TestBot, make_testbot
+from tests.test_grammar import parsed_within_budget
 
 TODAY = date(2026, 11, 27)
-PARSE_BUDGET_S = 0.25  # typically well under 5 ms; the margin is for a loaded two-core machine
-
-parse("AP2.5.1 due next tuesday week", TODAY)  # dateparser's start-up, paid once
 
 ADVERSARIAL = {
     "spaced-codes-run-on": "ap 2.5.1 40% " * 307,
@@ -40,11 +37,7 @@ ADVERSARIAL = {
 
 @pytest.mark.parametrize("text", list(ADVERSARIAL.values()), ids=list(ADVERSARIAL))
 def test_hostile_text_in_the_new_forms_is_fast(text: str) -> None:
-    assert len(text) <= 4000
-    started = time.perf_counter()
-    result = parse(text, TODAY)
-    assert result is not None
-    assert time.perf_counter() - started < PARSE_BUDGET_S
+    assert parsed_within_budget(text, TODAY) is not None
 
 
 codes = st.sampled_from(["AP2.5.1", "ap 2.5.1", "Ap-2.5.2", "(AP2.9.1a)", "AP2.2.3b:", "HSCM COMM AP2.4.1",
