@@ -14,7 +14,10 @@ from datetime import date
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.domain.workdays import WorkingCalendar
 
 DEFAULT_DB_PATH = Path("var") / "actionbot.db"
 DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DB_PATH.as_posix()}"
@@ -48,6 +51,15 @@ class Settings:
     db_wait_s: float = 60.0
     config_file: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # sections other issues read
+    # The working-day calendar ([calendar]): the nation whose bank holidays apply and the
+    # team's own closure days. Timescales and reminders both count on it.
+    nation: str = "england-and-wales"
+    closures: tuple[date, ...] = ()
+
+    def working_calendar(self) -> "WorkingCalendar":
+        from bot.domain.workdays import WorkingCalendar
+
+        return WorkingCalendar(nation=self.nation, closures=frozenset(self.closures))
 
     def plan_for_conversation(self, channel: str, conversation_id: str | None) -> str | None:
         if conversation_id:
@@ -124,6 +136,13 @@ def load_settings(
         settings = replace(settings, example_plan=_example_plan(env["ACTIONBOT_EXAMPLE_PLAN"]))
     if env.get("ACTIONBOT_DB_WAIT_S"):
         settings = replace(settings, db_wait_s=_parse_seconds(env["ACTIONBOT_DB_WAIT_S"], "ACTIONBOT_DB_WAIT_S"))
+    if env.get("ACTIONBOT_NATION"):
+        from bot.domain.workdays import CalendarError, nation_from_text
+
+        try:
+            settings = replace(settings, nation=nation_from_text(env["ACTIONBOT_NATION"]))
+        except CalendarError as error:
+            raise SettingsError(f"ACTIONBOT_NATION: {error}") from None
     if database_url:
         settings = replace(settings, database_url=database_url)
     if today:
@@ -166,6 +185,21 @@ def _apply_file(settings: Settings, data: dict[str, Any], path: Path) -> Setting
         changes["db_wait_s"] = _parse_seconds(str(bot["db_wait_s"]), f"{path}: [bot] db_wait_s")
     if "today" in bot:
         changes["today"] = _parse_today(str(bot["today"]))
+    calendar = data.get("calendar", {})
+    if not isinstance(calendar, dict):
+        raise SettingsError(f"{path}: [calendar] must be a table (nation = \"scotland\", closures = [...]).")
+    if "nation" in calendar or "closures" in calendar:
+        from bot.domain.workdays import CalendarError, WorkingCalendar
+
+        try:
+            working = WorkingCalendar.from_settings(
+                str(calendar["nation"]) if "nation" in calendar else None,
+                list(calendar.get("closures", [])),
+            )
+        except CalendarError as error:
+            raise SettingsError(f"{path}: [calendar] {error}") from None
+        changes["nation"] = working.nation
+        changes["closures"] = tuple(sorted(working.closures))
     plans = data.get("channel_plans", {})
     if not isinstance(plans, dict):
         raise SettingsError(f"{path}: [channel_plans] must be a table of \"channel:id\" = \"plan name\".")
