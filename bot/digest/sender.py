@@ -31,7 +31,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.digest.content import ConcernCounts, Digest, DigestFilter, build_digest
+from bot.digest.content import (
+    ConcernCounts,
+    ContractLogSource,
+    Digest,
+    DigestBasis,
+    DigestFilter,
+    no_contract_log,
+)
 from bot.digest.delivery import DeliveryFailed, DigestDelivery, render_for
 from bot.digest.model import DeliveryRecord, DeliveryState, Subscription
 from bot.digest.schedule import ScheduleError, fire_times, parse_schedule
@@ -83,9 +90,11 @@ class SendReport:
         return f"{len(self.sent)} sent, {len(self.failed)} failed (will retry or recorded), {len(self.skipped)} skipped"
 
 
-# What digests read, kept for one sending pass and shared by every digest that needs the
-# same: ("plan", plan) -> (actions, sections); ("history", plan, since) -> entries. Fifty
-# subscriptions to one plan read its 10,000 actions once.
+# What digests read and build, kept for one sending pass and shared by every digest that
+# needs the same: ("plan", plan) -> (actions, sections); ("history", plan, since) -> entries;
+# ("basis", plan, today) -> DigestBasis (orderings, items, rollups, formatted lines);
+# ("digest", ...) -> a Digest for one filter; ("rendered", ...) -> its rendering per kind.
+# Fifty subscriptions to one plan read its 10,000 actions once and sort them once.
 PlanSnapshot = dict[tuple[Any, ...], Any]
 
 
@@ -99,18 +108,24 @@ def last_digest_time(uow: Any, sub: Subscription, before: datetime) -> datetime 
 
 
 def compose_digest(uow: Any, sub: Subscription, now: datetime, since: datetime | None,
-                   concerns: ConcernCounts | None = None, snapshot: PlanSnapshot | None = None) -> Digest:
+                   concerns: ConcernCounts | None = None, snapshot: PlanSnapshot | None = None,
+                   contract_log: ContractLogSource = no_contract_log) -> Digest:
     """Read what a subscription's digest needs (a fixed number of queries, whatever the
     number of actions; fewer when `snapshot` already holds its plan) and build it.
 
     Concerns come from the concern log (`uow.concerns`), counted by category across
-    providers: entries belong to providers, not to a plan, so every plan's digest shows them."""
+    providers: entries belong to providers, not to a plan, so every plan's digest shows them.
+    `contract_log` gives the overdue contract-log actions and visits (none by default)."""
     today = now.astimezone(ZoneInfo(sub.timezone)).date()
     cache: PlanSnapshot = {} if snapshot is None else snapshot
     plan_key = ("plan", (sub.plan or "").casefold())
     if plan_key not in cache:
         cache[plan_key] = (uow.actions.list(plan=sub.plan), uow.plans.sections(sub.plan))
     actions, sections = cache[plan_key]
+    basis_key = ("basis", plan_key[1], today, now)
+    if basis_key not in cache:
+        cache[basis_key] = DigestBasis(actions, sections, today, now)
+    basis: DigestBasis = cache[basis_key]
     after = since or now - DEFAULT_WINDOW
     history_key = ("history", plan_key[1], after)
     if history_key not in cache:
@@ -125,7 +140,16 @@ def compose_digest(uow: Any, sub: Subscription, now: datetime, since: datetime |
             log_of_concerns = getattr(uow, "concerns", None)
             cache[("concerns",)] = log_of_concerns.open_counts_by_category() if log_of_concerns else None
         counts = cache[("concerns",)]
-    return build_digest(actions, sections, history, flt, today, now, since, counts)
+    log_key = ("contract log", contract_log, plan_key[1], today)
+    if log_key not in cache:
+        cache[log_key] = contract_log(uow, sub.plan, today)
+    if concerns is not None:  # a caller's source may answer differently each time: not shared
+        return basis.digest(history, flt, since, counts, contract_log=cache[log_key])
+    digest_key = ("digest", basis_key, flt, since)
+    if digest_key not in cache:
+        cache[digest_key] = basis.digest(history, flt, since, counts, contract_log=cache[log_key])
+    digest: Digest = cache[digest_key]
+    return digest
 
 
 class _ClaimProgress:
