@@ -397,6 +397,10 @@ def run() -> None:
         loaded = load_example_plan_if_empty(runtime)
         if loaded:
             typer.echo(loaded)
+        from bot.digest.service import startup_warnings
+
+        for warning in startup_warnings(runtime):
+            typer.echo(f"Warning: {warning}", err=True)
         try:
             services = configured_services(runtime)
             console = None

@@ -39,7 +39,7 @@ from bot.digest.content import (
     DigestFilter,
     no_contract_log,
 )
-from bot.digest.delivery import DeliveryFailed, DigestDelivery, render_for
+from bot.digest.delivery import DeliveryFailed, DigestDelivery, RenderedDigest, render_for
 from bot.digest.model import DeliveryRecord, DeliveryState, Subscription
 from bot.digest.schedule import ScheduleError, fire_times, parse_schedule
 from bot.metrics import NO_METRICS, Metrics
@@ -84,10 +84,13 @@ class SendReport:
     sent: list[tuple[int, str]] = field(default_factory=list)
     failed: list[tuple[int, str, str]] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    empty: list[tuple[int, str]] = field(default_factory=list)  # not sent: nothing to report (skip_when_empty)
     waiting: list[tuple[int, str]] = field(default_factory=list)  # (subscription, kind with no delivery)
 
     def summary(self) -> str:
-        return f"{len(self.sent)} sent, {len(self.failed)} failed (will retry or recorded), {len(self.skipped)} skipped"
+        quiet = f", {len(self.empty)} with nothing to report (not sent)" if self.empty else ""
+        return (f"{len(self.sent)} sent, {len(self.failed)} failed (will retry or recorded), "
+                f"{len(self.skipped)} skipped{quiet}")
 
 
 # What digests read and build, kept for one sending pass and shared by every digest that
@@ -152,6 +155,20 @@ def compose_digest(uow: Any, sub: Subscription, now: datetime, since: datetime |
     return digest
 
 
+EMPTY_REASON = "nothing to report (the subscription skips empty digests)"
+
+
+def render_shared(snapshot: PlanSnapshot, kind: str, digest: Digest, with_chart: bool) -> RenderedDigest:
+    """`render_for`, once per digest and destination kind in a sending pass (subscriptions
+    with the same filter share one digest, and so one rendering)."""
+    key = ("rendered", id(digest), kind, with_chart)
+    made = snapshot.get(key)
+    if made is None or made[0] is not digest:
+        made = snapshot[key] = (digest, render_for(kind, digest, with_chart))
+    rendered: RenderedDigest = made[1]
+    return rendered
+
+
 class _ClaimProgress:
     """DeliveryProgress kept on the claim row, committed at once."""
 
@@ -180,7 +197,8 @@ class DigestSender:
     def __init__(self, new_uow: Callable[[], Any], deliveries: Mapping[str, DigestDelivery], owner: str,
                  settings: SenderSettings | None = None, concerns: ConcernCounts | None = None,
                  with_chart: bool = True, metrics: Metrics = NO_METRICS,
-                 stopping: Callable[[], bool] = lambda: False) -> None:
+                 stopping: Callable[[], bool] = lambda: False,
+                 contract_log: ContractLogSource = no_contract_log) -> None:
         self.new_uow = new_uow
         self.deliveries = deliveries
         self.owner = owner
@@ -191,6 +209,7 @@ class DigestSender:
         # Asked before each delivery: on shutdown the one in hand is finished and the claims
         # not yet attempted are released for another instance (or the next start).
         self.stopping = stopping
+        self.contract_log = contract_log
 
     def send_due(self, now: datetime) -> SendReport:
         report = SendReport()
@@ -274,6 +293,16 @@ class DigestSender:
                 mine.append((taken, sub))
         return mine
 
+    def _finish_empty(self, record: DeliveryRecord, sub: Subscription, now: datetime, report: SendReport,
+                      fields: dict[str, Any]) -> None:
+        assert record.id is not None and sub.id is not None
+        with self.new_uow() as uow:
+            uow.digests.mark_empty(record.id, self.owner, now, EMPTY_REASON)
+            uow.commit()
+        report.empty.append((sub.id, record.period_key))
+        self.metrics.digest_finished("skipped")
+        log.info("digest not sent: nothing to report", extra=fields)
+
     def _attempt(self, record: DeliveryRecord, sub: Subscription, now: datetime, report: SendReport,
                  snapshot: PlanSnapshot) -> None:
         assert record.id is not None and sub.id is not None
@@ -284,8 +313,11 @@ class DigestSender:
                 raise DeliveryFailed("the subscription was cancelled before this digest went out")
             with self.new_uow() as uow:
                 since = last_digest_time(uow, sub, before=record.scheduled_for)
-                digest = compose_digest(uow, sub, now, since, self.concerns, snapshot)
-            rendered = render_for(sub.destination_kind, digest, self.with_chart)
+                digest = compose_digest(uow, sub, now, since, self.concerns, snapshot, self.contract_log)
+            if sub.skip_when_empty and digest.is_empty:
+                self._finish_empty(record, sub, now, report, fields)
+                return
+            rendered = render_shared(snapshot, sub.destination_kind, digest, self.with_chart)
             self.deliveries[sub.destination_kind].deliver(rendered, sub.destination, _ClaimProgress(self, record, now))
         except Exception as exc:  # any failure is recorded and retried, never dropped
             final = record.attempts >= self.settings.max_attempts or not sub.active
