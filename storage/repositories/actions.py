@@ -5,14 +5,15 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, func, insert, select, update
+from sqlalchemy import Row, Select, bindparam, case, func, insert, literal_column, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.codes import code_number, code_tail, normalise, typed_key
 from bot.domain.model import Action, State
-from bot.domain.status import section_sort_key
+from bot.domain.status import StatusTally, section_sort_key
 from storage.errors import Duplicate, NotFound
 from storage.repositories.core import core
 from storage.repositories.plans import (
@@ -67,6 +68,18 @@ _GET = _SELECT_ACTIONS.where(_A.c.plan_id == bindparam("plan_id"), _A.c.code_nor
 _GET_BY_ID = _SELECT_ACTIONS.where(_A.c.id == bindparam("id"))
 _LIST_PLAN = _SELECT_ACTIONS.where(_A.c.plan_id == bindparam("plan_id"))
 _LIST_SECTION = _LIST_PLAN.where(_A.c.section_id == bindparam("section_id"))
+_OPEN_STATES = (State.NOT_STARTED.value, State.IN_PROGRESS.value)
+# A plan's rollups from counts (uow.actions.tallies): one row per section, state, lateness and
+# assignment, so `summary` reads a few dozen rows, not the plan's thousand actions. Grouped by
+# the output names, since a parameter (today) may not be repeated in PostgreSQL's GROUP BY.
+_LATE = case((_A.c.due_date < bindparam("today"), 1), else_=0)
+_ASSIGNED = case((func.coalesce(func.trim(_A.c.responsibility), "") == "", 0), else_=1)
+_PROGRESS = func.coalesce(_A.c.progress, case((_A.c.state == State.COMPLETED.value, 100), else_=0))
+_TALLY = select(
+    _A.c.section_id, _A.c.state, _LATE.label("late"), _ASSIGNED.label("assigned"), func.count().label("n"),
+    func.sum(_PROGRESS).label("progress_sum"), func.max(_A.c.due_date).label("latest_due"),
+).group_by(_A.c.section_id, _A.c.state, literal_column("late"), literal_column("assigned"))
+_TALLY_PLAN = _TALLY.where(_A.c.plan_id == bindparam("plan_id"))
 # Saving an action read in this unit of work and not moved: its mutable fields, by id.
 _MUTABLE_FIELDS = ("title", "responsibility", "due_date", "original_due_date", "due_text", "progress", "state",
                    "completed_on", "latest_update", "updated_at", "updated_by")
@@ -238,6 +251,44 @@ class ActionRepository:
         if responsibility is not None:
             query = query.where(_A.c.responsibility.icontains(responsibility, autoescape=True))
         return self._remember(_ordered(core(self._session, query, params)))
+
+    def open_list(self, plan: str | None = None, *, due_before: date | None = None,
+                  naming: builtins.tuple[str, ...] = ()) -> builtins.list[Action]:
+        """Open actions (not completed or cancelled), ordered as `list`; `due_before`: only
+        those due before that day (overdue on it); `naming`: only those whose responsibility
+        contains one of these words, ignoring case (a superset of bot.domain.permissions
+        .is_responsible, which the caller applies: the database narrows, the domain decides)."""
+        query: Select[Any] = _SELECT_ACTIONS.where(_A.c.state.in_(_OPEN_STATES))
+        params: dict[str, Any] = {}
+        if plan is not None:
+            plan_row = self._plan_row(plan)
+            if plan_row is None:
+                return []
+            query = query.where(_A.c.plan_id == plan_row.id)
+        if due_before is not None:
+            query = query.where(_A.c.due_date < due_before)
+        words = [word for word in naming if word and word.strip()]
+        if naming and not words:
+            return []
+        if words:
+            query = query.where(or_(*(_A.c.responsibility.icontains(word.strip(), autoescape=True) for word in words)))
+        return self._remember(_ordered(core(self._session, query, params)))
+
+    def tallies(self, plan: str | None, today: date) -> dict[int, builtins.list[StatusTally]]:
+        """Section id -> counts of its actions by state, lateness on `today` and assignment,
+        for rollups (bot.domain.status.rollup_from_tallies)."""
+        if plan is not None:
+            plan_row = self._plan_row(plan)
+            if plan_row is None:
+                return {}
+            rows = core(self._session, _TALLY_PLAN, {"plan_id": plan_row.id, "today": today})
+        else:
+            rows = core(self._session, _TALLY, {"today": today})
+        found: dict[int, builtins.list[StatusTally]] = {}
+        for section_id, state, late, assigned, count, progress_sum, latest_due in rows:
+            found.setdefault(section_id, []).append(StatusTally(
+                State(state), bool(late), bool(assigned), int(count), int(progress_sum or 0), latest_due))
+        return found
 
     def count(self, plan: str | None = None) -> int:
         query = select(func.count(ActionRow.id))
