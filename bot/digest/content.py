@@ -232,7 +232,10 @@ class DigestBasis:
     """What every digest of one set of actions (a plan) on one as-of day shares.
 
     Built once per plan and day in a sending pass; `digest()` then applies a subscription's
-    filter. Orderings are computed here once, so a digest's cost is its own lists."""
+    filter. Orderings are computed here once, and each part of a digest (the overdue groups,
+    the due-soon and check-progress lists, the rollups) is built once per filter and setting
+    and shared, as the same list object, by every digest that has it — so renderers can make
+    each part's text once too (bot.digest.render_text). Those lists are not to be changed."""
 
     def __init__(self, actions: Sequence[Action], sections: Sequence[Section], today: date, now: datetime) -> None:
         self.actions = actions
@@ -240,10 +243,11 @@ class DigestBasis:
         self.today, self.now = today, now
         self.memo: dict[Any, Any] = {}
         self._items: dict[int, DigestItem] = {}
-        self._selections: dict[tuple[Any, ...], frozenset[int] | None] = {}
+        self._parts: dict[tuple[Any, ...], Any] = {}
         self._changes: dict[tuple[Any, ...], tuple[Sequence[HistoryEntry], list[tuple[int | None, DigestChange]]]] = {}
-        self._rollups: list[tuple[str, SectionRollup]] | None = None
         self._plans = {a.plan.casefold() for a in actions}
+        self._by_number: dict[str, list[int]] | None = None
+        self._by_owner: dict[str | None, list[int]] | None = None
         open_ix = [i for i, a in enumerate(actions) if is_open(a)]
 
         def by_due(i: int) -> tuple[date, str]:
@@ -256,6 +260,14 @@ class DigestBasis:
         never = datetime.min.replace(tzinfo=now.tzinfo)
         self._by_update = sorted(open_ix, key=lambda i: (actions[i].updated_at or never, actions[i].code))
         self._updates = [actions[i].updated_at or never for i in self._by_update]
+        # Where each action stands in those orderings (-1: not in it), to list a small
+        # selection in order without walking the whole plan.
+        self._dated_rank = [-1] * len(actions)
+        for rank, index in enumerate(dated):
+            self._dated_rank[index] = rank
+        self._update_rank = [-1] * len(actions)
+        for rank, index in enumerate(self._by_update):
+            self._update_rank[index] = rank
 
     def item(self, index: int) -> DigestItem:
         found = self._items.get(index)
@@ -263,39 +275,55 @@ class DigestBasis:
             found = self._items[index] = _item(self.actions[index], self.today, self.now)
         return found
 
+    def _part(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        if key not in self._parts:
+            self._parts[key] = make()
+        return self._parts[key]
+
+    def _selection_key(self, flt: DigestFilter) -> tuple[Any, ...]:
+        plan = flt.plan.casefold() if flt.plan is not None else None
+        if plan is not None and self._plans <= {plan}:
+            plan = None  # every action is of that plan: the plan selects them all
+        owner = (flt.responsibility or "").casefold()
+        return (plan, tuple(sorted({codes.section_number(s) for s in flt.sections})), owner)
+
     def selection(self, flt: DigestFilter) -> frozenset[int] | None:
         """Indexes of the actions the filter selects; None for all of them."""
-        plan = flt.plan.casefold() if flt.plan is not None else None
-        key = (plan, flt.sections, (flt.responsibility or "").casefold())
-        if key in self._selections:
-            return self._selections[key]
-        if not flt.narrowed and (plan is None or self._plans <= {plan}):
-            chosen: frozenset[int] | None = None
-        else:
-            wanted = {codes.section_number(s) for s in flt.sections}
-            owner = (flt.responsibility or "").casefold()
-            section_of: dict[str, str] = {}
-            owner_hit: dict[str | None, bool] = {}
-            picked = []
-            for index, action in enumerate(self.actions):
-                if plan is not None and action.plan.casefold() != plan:
-                    continue
-                if wanted:
-                    number = section_of.get(action.section_code)
-                    if number is None:
-                        number = section_of[action.section_code] = codes.section_number(action.section_code)
-                    if number not in wanted:
-                        continue
-                if owner:
-                    hit = owner_hit.get(action.responsibility)
-                    if hit is None:
-                        hit = owner_hit[action.responsibility] = owner in (action.responsibility or "").casefold()
-                    if not hit:
-                        continue
-                picked.append(index)
-            chosen = frozenset(picked)
-        self._selections[key] = chosen
-        return chosen
+        key = self._selection_key(flt)
+        return self._part(("selection", *key), lambda: self._select(*key))  # type: ignore[no-any-return]
+
+    def _select(self, plan: str | None, numbers: tuple[str, ...], owner: str) -> frozenset[int] | None:
+        if plan is None and not numbers and not owner:
+            return None
+        chosen: set[int] | None = None
+        if numbers:
+            if self._by_number is None:
+                self._by_number = {}
+                for index, action in enumerate(self.actions):
+                    self._by_number.setdefault(codes.section_number(action.section_code), []).append(index)
+            chosen = {i for number in numbers for i in self._by_number.get(number, ())}
+        if owner:
+            if self._by_owner is None:
+                self._by_owner = {}
+                for index, action in enumerate(self.actions):
+                    self._by_owner.setdefault(action.responsibility, []).append(index)
+            owned = {i for name, indexes in self._by_owner.items() if owner in (name or "").casefold()
+                     for i in indexes}
+            chosen = owned if chosen is None else chosen & owned
+        if chosen is None:
+            chosen = set(range(len(self.actions)))
+        if plan is not None:
+            chosen = {i for i in chosen if self.actions[i].plan.casefold() == plan}
+        return frozenset(chosen)
+
+    def _in_order(self, chosen: frozenset[int] | None, ordered: list[int], ranks: list[int], low: int,
+                  high: int) -> list[int]:
+        """ordered[low:high], keeping only `chosen` (walking whichever is shorter)."""
+        if chosen is None:
+            return ordered[low:high]
+        if len(chosen) * 4 < high - low:
+            return sorted((i for i in chosen if low <= ranks[i] < high), key=ranks.__getitem__)
+        return [i for i in ordered[low:high] if i in chosen]
 
     def _changes_since(self, history: Sequence[HistoryEntry], since_day: date) -> list[tuple[int | None, DigestChange]]:
         key = (id(history), since_day)
@@ -306,11 +334,6 @@ class DigestBasis:
             cached = self._changes[key] = (history, _changes(history, by_id, since_day, overdue))
         return cached[1]
 
-    def _all_rollups(self) -> list[tuple[str, SectionRollup]]:
-        if self._rollups is None:
-            self._rollups = self._rollups_of(range(len(self.actions)))
-        return self._rollups
-
     def _rollups_of(self, indexes: Iterable[int]) -> list[tuple[str, SectionRollup]]:
         by_section: dict[tuple[str, str], list[Action]] = {}
         for index in indexes:
@@ -320,12 +343,21 @@ class DigestBasis:
                                         s.reported_progress))
                 for s in self.sections if (s.plan, s.code) in by_section]
 
-    def _groups(self, overdue: list[int], flt: DigestFilter) -> list[DigestGroup]:
+    def _rollups(self, key: tuple[Any, ...], chosen: frozenset[int] | None) -> list[SectionRollup]:
+        plan, numbers, owner = key
+        if chosen is None:
+            return [r for _code, r in self._part(("rollups",), lambda: self._rollups_of(range(len(self.actions))))]
+        if plan is None and not owner:  # whole sections: share their rollups
+            every = self._part(("rollups",), lambda: self._rollups_of(range(len(self.actions))))
+            return [r for code, r in every if codes.section_number(code) in numbers]
+        return [r for _code, r in self._rollups_of(sorted(chosen))]
+
+    def _groups(self, overdue: list[int], group_by: str) -> list[DigestGroup]:
         """`overdue` sorted most overdue first."""
         groups: dict[str, list[DigestItem]] = {}
         for index in overdue:
             action = self.actions[index]
-            if flt.group_by == "responsibility":
+            if group_by == "responsibility":
                 label = action.responsibility or "Unassigned"
             else:
                 label = f"{action.section_code} {action.section_title}"
@@ -341,26 +373,29 @@ class DigestBasis:
         what lies outside its filter: provider concerns and contract-log entries belong to
         providers, not to sections or owners, so a section filter leaves them out and a
         responsibility filter keeps only the log entries that owner holds."""
+        key = self._selection_key(flt)
         chosen = self.selection(flt)
-
-        def keep(indexes: Sequence[int]) -> list[int]:
-            return list(indexes) if chosen is None else [i for i in indexes if i in chosen]
-
         today, now = self.today, self.now
-        overdue = keep(self._overdue)
-        horizon = today + timedelta(days=flt.due_soon_days)
-        due_soon = keep(self._dated[bisect_left(self._dues, today):bisect_right(self._dues, horizon)])
-        stale = keep(self._by_update[:bisect_left(self._updates, now - timedelta(days=flt.stale_days))])
-        if chosen is None:
-            rollups = [r for _code, r in self._all_rollups()]
-        elif not flt.responsibility and (flt.plan is None or self._plans <= {flt.plan.casefold()}):
-            wanted = {codes.section_number(s) for s in flt.sections}  # whole sections: share their rollups
-            rollups = [r for code, r in self._all_rollups() if codes.section_number(code) in wanted]
-        else:
-            rollups = [r for _code, r in self._rollups_of(sorted(chosen))]
-        ids = None if chosen is None else {self.actions[i].id for i in chosen}
+        due_low = bisect_left(self._dues, today)
+        due_high = bisect_right(self._dues, today + timedelta(days=flt.due_soon_days))
+        stale_high = bisect_left(self._updates, now - timedelta(days=flt.stale_days))
+        overdue = self._part(("overdue", key), lambda: self._in_order(chosen, self._dated, self._dated_rank, 0, due_low))
+        groups = self._part(("groups", key, flt.group_by), lambda: self._groups(overdue, flt.group_by))
+        due_soon = self._part(("due soon", key, flt.due_soon_days), lambda: [
+            self.item(i) for i in self._in_order(chosen, self._dated, self._dated_rank, due_low, due_high)])
+        stale = self._part(("stale", key, flt.stale_days), lambda: [
+            self.item(i) for i in self._in_order(chosen, self._by_update, self._update_rank, 0, stale_high)])
+        rollups = self._part(("rollups", key), lambda: self._rollups(key, chosen))
         since_day = since.date() if since is not None else today - timedelta(days=7)
-        changes = [c for action_id, c in self._changes_since(history, since_day) if ids is None or action_id in ids]
+
+        def changes_of() -> list[DigestChange]:
+            found = self._changes_since(history, since_day)
+            if chosen is None:
+                return [c for _action_id, c in found]
+            index_of = self._part(("index of id",), lambda: {a.id: i for i, a in enumerate(self.actions)})
+            return [c for action_id, c in found if index_of.get(action_id, -1) in chosen]
+
+        changes = self._part(("changes", key, id(history), since_day), changes_of)
         log = None if contract_log is None else list(contract_log)
         if log is not None and flt.sections:
             log = None
@@ -373,9 +408,9 @@ class DigestBasis:
             as_of=today,
             since=since,
             filter=flt,
-            overdue=self._groups(overdue, flt),
-            due_soon=[self.item(i) for i in due_soon],
-            stale=[self.item(i) for i in stale],
+            overdue=groups,
+            due_soon=due_soon,
+            stale=stale,
             changes=changes,
             rollups=rollups,
             concerns=None if flt.narrowed else concerns,

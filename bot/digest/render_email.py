@@ -19,6 +19,7 @@ from bot.digest.render_text import (
     headline,
     render_csv,
     render_text,
+    shared_block,
     tail,
 )
 
@@ -75,9 +76,9 @@ def build_html(digest: Digest, has_chart: bool) -> str:
         if len(log) > LIST_LIMIT:
             parts.append(f"<p>…and {len(log) - LIST_LIMIT} more.</p>")
     if digest.rollups:
-        rows = "".join(f"<tr><td>{escape(r.section_code)} {escape(r.section_title)}</td>"
+        rows = shared_block(digest, "email rollups", digest.rollups, lambda: "".join(f"<tr><td>{escape(r.section_code)} {escape(r.section_title)}</td>"
                        f"<td>{r.progress if r.progress is not None else '–'}%</td><td>{r.action_count}</td>"
-                       f"<td>{r.overdue}</td></tr>" for r in digest.rollups)
+                       f"<td>{r.overdue}</td></tr>" for r in digest.rollups))
         parts.append(f"<h3>Sections</h3><table {_TABLE}><tr><th>Section</th><th>Progress</th><th>Actions</th>"
                      f"<th>Overdue</th></tr>{rows}</table>")
     if has_chart:

@@ -20,7 +20,9 @@ from bot.digest.render_text import (
     item_line,
     render_csv,
     render_text,
+    shared_block,
 )
+from bot.domain.model import SectionRollup
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
@@ -114,8 +116,7 @@ def build_blocks(digest: Digest) -> list[dict[str, Any]]:
                   omitted=max(0, len(log) - limit))
     blocks = out.blocks
     if digest.rollups:
-        table = "\n".join(escape_mrkdwn(fmt_rollup_row(r)) for r in digest.rollups)
-        blocks.append(_section(("*Sections*\n```" + table)[: MAX_SECTION_CHARS - 3] + "```"))
+        blocks.append(shared_block(digest, "slack rollups", digest.rollups, lambda: _sections(digest.rollups)))
     concerns = fmt_concerns(digest)
     if concerns:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(concerns)}]})
@@ -124,6 +125,16 @@ def build_blocks(digest: Digest) -> list[dict[str, Any]]:
         blocks.append({"type": "context", "elements": [
             {"type": "mrkdwn", "text": f"…and {counts}. Every listed action is in the attached CSV."}]})
     return blocks
+
+
+def _sections(rollups: list[SectionRollup]) -> dict[str, Any]:
+    """The section table, as much as one section block holds (the rest is in the text)."""
+    text = "*Sections*\n```"
+    for rollup in rollups:
+        text += escape_mrkdwn(fmt_rollup_row(rollup)) + "\n"
+        if len(text) >= MAX_SECTION_CHARS:
+            break
+    return _section(text.rstrip("\n")[: MAX_SECTION_CHARS - 3] + "```")
 
 
 def _list(out: _Blocks, digest: Digest, part: str, heading: str, items: list[DigestItem], empty: str) -> None:

@@ -19,7 +19,9 @@ from bot.digest.render_text import (
     headline,
     item_line,
     render_text,
+    shared_block,
 )
+from bot.domain.model import SectionRollup
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 LIST_LIMIT = 15
@@ -38,6 +40,25 @@ def _items(digest: Digest, items: list[DigestItem], part: str, limit: int) -> li
     if len(items) > limit:
         body.append(_text(f"…and {len(items) - limit} more.", isSubtle=True, spacing="None"))
     return body
+
+
+SECTION_ROWS = 40  # a card has a size limit: the sections beyond these are counted, and in the text
+
+
+def _sections_table(rollups: list[SectionRollup]) -> list[dict[str, Any]]:
+    header = ["Section", "Progress", "Actions", "Overdue"]
+    rows = [[f"{r.section_code} {r.section_title}", f"{r.progress}%" if r.progress is not None else "–",
+             str(r.action_count), str(r.overdue)] for r in rollups[:SECTION_ROWS]]
+    table: list[dict[str, Any]] = [{
+        "type": "Table",
+        "firstRowAsHeader": True,
+        "columns": [{"width": 4}, {"width": 1}, {"width": 1}, {"width": 1}],
+        "rows": [{"type": "TableRow", "cells": [{"type": "TableCell", "items": [_text(cell)]} for cell in row]}
+                 for row in [header, *rows]],
+    }]
+    if len(rollups) > SECTION_ROWS:
+        table.append(_text(f"…and {len(rollups) - SECTION_ROWS} more sections.", isSubtle=True, spacing="None"))
+    return table
 
 
 def build_card(digest: Digest) -> dict[str, Any]:
@@ -74,16 +95,7 @@ def build_card(digest: Digest) -> dict[str, Any]:
             body.append(_text(f"…and {len(log) - LIST_LIMIT} more.", isSubtle=True, spacing="None"))
     if digest.rollups:
         body.append(_heading("Sections"))
-        header = ["Section", "Progress", "Actions", "Overdue"]
-        rows = [[f"{r.section_code} {r.section_title}", f"{r.progress}%" if r.progress is not None else "–",
-                 str(r.action_count), str(r.overdue)] for r in digest.rollups]
-        body.append({
-            "type": "Table",
-            "firstRowAsHeader": True,
-            "columns": [{"width": 4}, {"width": 1}, {"width": 1}, {"width": 1}],
-            "rows": [{"type": "TableRow", "cells": [{"type": "TableCell", "items": [_text(cell)]} for cell in row]}
-                     for row in [header, *rows]],
-        })
+        body += shared_block(digest, "teams rollups", digest.rollups, lambda: _sections_table(digest.rollups))
     concerns = fmt_concerns(digest)
     if concerns:
         body.append(_text(concerns, isSubtle=True, spacing="Medium"))

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from datetime import date
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.digest.content import ContractLogItem, Digest, DigestChange, DigestItem
@@ -67,6 +68,16 @@ def item_line(digest: Digest, item: DigestItem, part: str) -> str:
     if line is None or line[0] is not item:
         line = digest.memo[key] = (item, fmt_item(item, overdue=part == "overdue", with_update=part != "due soon"))
     return str(line[1])
+
+
+def shared_block(digest: Digest, name: str, part: Any, make: Callable[[], Any]) -> Any:
+    """What `make` builds from one part of a digest (a list DigestBasis shares between the
+    digests that have it), built once: keyed by the part's identity in digest.memo."""
+    key = ("block", name, id(part))
+    made = digest.memo.get(key)
+    if made is None or made[0] is not part:
+        made = digest.memo[key] = (part, make())
+    return made[1]
 
 
 CONTRACT_LOG_HEADING = "Contract log: overdue actions and visits"
@@ -142,20 +153,24 @@ def _render_text(digest: Digest) -> str:
     lines += ["", f"Overdue ({digest.overdue_count}), most overdue first:"]
     if not digest.overdue:
         lines.append("  nothing is overdue")
-    for group in digest.overdue:
-        lines.append(f"  {group.label}")
-        lines += [f"    • {item_line(digest, item, 'overdue')}" for item in group.items]
+    if digest.overdue:
+        lines.append(shared_block(digest, "text overdue", digest.overdue, lambda: "\n".join(
+            f"  {group.label}\n" + "\n".join(f"    • {item_line(digest, item, 'overdue')}" for item in group.items)
+            for group in digest.overdue)))
     lines += ["", f"Due in the next {digest.filter.due_soon_days} days ({len(digest.due_soon)}):"]
-    lines += [f"  • {item_line(digest, item, 'due soon')}" for item in digest.due_soon] or ["  nothing open is due"]
+    lines.append(shared_block(digest, "text due soon", digest.due_soon, lambda: "\n".join(
+        f"  • {item_line(digest, item, 'due soon')}" for item in digest.due_soon)) or "  nothing open is due")
     lines += ["", f"Check progress — no update in {digest.filter.stale_days} days ({len(digest.stale)}):"]
-    lines += ([f"  • {item_line(digest, item, 'check progress')}" for item in digest.stale]
-              or ["  every open action has a recent update"])
+    lines.append(shared_block(digest, "text stale", digest.stale, lambda: "\n".join(
+        f"  • {item_line(digest, item, 'check progress')}" for item in digest.stale))
+        or "  every open action has a recent update")
     log = contract_log_lines(digest)
     if log is not None:
         lines += ["", f"{CONTRACT_LOG_HEADING} ({len(log)}):"]
         lines += [f"  • {line}" for line in log] or ["  nothing in the log is overdue"]
     lines += ["", "Sections:"]
-    lines += [f"  {fmt_rollup_row(r)}" for r in digest.rollups] or ["  no sections"]
+    lines.append(shared_block(digest, "text rollups", digest.rollups, lambda: "\n".join(
+        f"  {fmt_rollup_row(r)}" for r in digest.rollups)) or "  no sections")
     concerns = fmt_concerns(digest)
     if concerns:
         lines += ["", concerns]
@@ -176,24 +191,26 @@ def render_csv(digest: Digest) -> bytes:
     return bytes(made[1])
 
 
-def _render_csv(digest: Digest) -> bytes:
+def _csv_rows(part: str, items: Iterable[DigestItem]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    rows = [out.getvalue()]
-    for part, item in digest.all_items():
-        key = ("csv", part, id(item))
-        row = digest.memo.get(key)
-        if row is None or row[0] is not item:
-            out.seek(0)
-            out.truncate()
-            writer.writerow([inert_cell(cell) for cell in (
-                part, item.code, item.plan, item.section_code, item.title, item.owner or "",
-                item.due_date.isoformat() if item.due_date else "", item.days_overdue,
-                "" if item.progress is None else item.progress, item.status,
-                "" if item.update_age_days is None else item.update_age_days, item.latest_update or "")])
-            row = digest.memo[key] = (item, out.getvalue())
-        rows.append(row[1])
+    for item in items:
+        writer.writerow([inert_cell(cell) for cell in (
+            part, item.code, item.plan, item.section_code, item.title, item.owner or "",
+            item.due_date.isoformat() if item.due_date else "", item.days_overdue,
+            "" if item.progress is None else item.progress, item.status,
+            "" if item.update_age_days is None else item.update_age_days, item.latest_update or "")])
+    return out.getvalue()
+
+
+def _render_csv(digest: Digest) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerow(CSV_COLUMNS)
+    rows = [out.getvalue(),
+            shared_block(digest, "csv overdue", digest.overdue,
+                         lambda: _csv_rows("overdue", (item for group in digest.overdue for item in group.items))),
+            shared_block(digest, "csv due soon", digest.due_soon, lambda: _csv_rows("due soon", digest.due_soon)),
+            shared_block(digest, "csv stale", digest.stale, lambda: _csv_rows("check progress", digest.stale))]
     return "".join(rows).encode("utf-8")
 
 
