@@ -8,7 +8,6 @@ from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import case, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain.concerns import (
@@ -35,6 +34,7 @@ from storage.concerns_tables import (
     ReferenceCounterRow,
 )
 from storage.errors import Duplicate, NotFound
+from storage.repositories.core import dialect_insert
 
 
 def _lines(values: Iterable[str]) -> str:
@@ -56,7 +56,7 @@ def _restriction(concern: Concern) -> Restriction:
 
 
 def _insert(session: Session):  # type: ignore[no-untyped-def]
-    return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
+    return dialect_insert(session)
 
 
 class ProviderRepository:

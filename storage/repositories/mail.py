@@ -12,15 +12,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.mail.mailbox import MailRecord
 from storage.concerns_tables import MailboxStateRow, MailLogRow, MailOutboxRow
+from storage.repositories.core import dialect_insert
 
 
 def _insert(session: Session):  # type: ignore[no-untyped-def]
-    return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
+    return dialect_insert(session)
 
 
 def _to_record(row: MailLogRow) -> MailRecord:
