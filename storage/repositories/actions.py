@@ -68,6 +68,9 @@ _GET = _SELECT_ACTIONS.where(_A.c.plan_id == bindparam("plan_id"), _A.c.code_nor
 _GET_BY_ID = _SELECT_ACTIONS.where(_A.c.id == bindparam("id"))
 _LIST_PLAN = _SELECT_ACTIONS.where(_A.c.plan_id == bindparam("plan_id"))
 _LIST_SECTION = _LIST_PLAN.where(_A.c.section_id == bindparam("section_id"))
+# A section's actions by the plan's and section's stored names, in one round trip: the
+# rollup every update's reply shows (the names come from an action just read).
+_LIST_SECTION_BY_NAME = _SELECT_ACTIONS.where(_P.c.name == bindparam("plan"), _S.c.code == bindparam("section"))
 _OPEN_STATES = (State.NOT_STARTED.value, State.IN_PROGRESS.value)
 # A plan's rollups from counts (uow.actions.tallies): one row per section, state, lateness and
 # assignment, so `summary` reads a few dozen rows, not the plan's thousand actions. Grouped by
@@ -233,6 +236,10 @@ class ActionRepository:
     ) -> builtins.list[Action]:
         """Actions ordered by plan, section and code; `responsibility` matches any part,
         ignoring case ("finance" finds "Commissioning Team and Finance Team")."""
+        if plan is not None and section is not None and responsibility is None:
+            rows = core(self._session, _LIST_SECTION_BY_NAME, {"plan": plan, "section": section}).all()
+            if rows:  # else the names may differ in case, or there is no such section: look them up
+                return self._remember(_ordered(rows))
         if plan is not None:
             plan_row = self._plan_row(plan)
             if plan_row is None:
