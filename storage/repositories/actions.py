@@ -144,6 +144,18 @@ def _first_action(row: Row[Any] | None) -> Action | None:
 def _ordered(rows: Iterable[Row[Any]]) -> builtins.list[Action]:
     """Plan, then section (`2.10` after `2.9`), then code (`2.1.1a` before `2.1.1b`)."""
     actions = [(_from_row(row), row[-1]) for row in rows]
+    if len(actions) > _BIG_LISTING:
+        # A whole council's plan: each section's key once, and each code's key computed
+        # without the shared caches (a listing larger than them would only churn them).
+        sections: dict[str, Any] = {}
+        for action, _position in actions:
+            if action.section_code not in sections:
+                sections[action.section_code] = section_order(action.section_code)
+        code_key = section_sort_key.__wrapped__
+        number = code_number.__wrapped__
+        actions.sort(key=lambda pair: (pair[0].plan, sections[pair[0].section_code],
+                                       code_key(number(pair[0].code)), pair[1]))
+        return [action for action, _ in actions]
     actions.sort(
         key=lambda pair: (
             pair[0].plan,
@@ -153,6 +165,9 @@ def _ordered(rows: Iterable[Row[Any]]) -> builtins.list[Action]:
         )
     )
     return [action for action, _ in actions]
+
+
+_BIG_LISTING = 20_000  # rows
 
 
 class ActionRepository:
