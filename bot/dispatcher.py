@@ -22,6 +22,7 @@ from bot.grammar import parse
 from bot.messages import InboundMessage, Reply
 from bot.metrics import NO_METRICS, Metrics
 from bot.registry import HandlerRegistry
+from bot.reminder_commands import ReminderReply
 from storage.errors import DatabaseHeld, retry_reason
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,10 @@ class Dispatcher:
                 if isinstance(parse(text[:200], today), NotACommand):
                     return None, "silent"
             parsed = parse(text, today)
+        if message.replying_to and command is None:
+            answered = self._reminder_answered(message.replying_to)
+            if answered is not None:  # an answer to a reminder: read against what it listed
+                parsed = ReminderReply(answered, text)
         if isinstance(parsed, NotACommand) and message.amends:
             parsed = MessageEditedAway(message.amends)  # an update edited into chatter
         if isinstance(parsed, NotACommand):
@@ -174,6 +179,13 @@ class Dispatcher:
         if outcome is None:
             outcome = "silent" if reply is None else "refused" if reply.is_error else "applied"
         return reply, outcome
+
+    def _reminder_answered(self, ref: str) -> int | None:
+        """The id of the reminder sent as `ref` (a thread or Message-ID), if it is one."""
+        with self.new_uow() as uow:
+            reminders = getattr(uow, "reminders", None)
+            record = reminders.by_message_ref(ref) if reminders is not None else None
+        return record.id if record is not None else None
 
     def _identify(self, uow: Any, message: InboundMessage) -> Person | None:
         if message.channel == "console":
