@@ -149,7 +149,10 @@ def _reminder(ctx: HandlerContext, send_id: int) -> tuple[Any, Reply | None]:
     if record is None:
         return None, Reply.error("I can't find that reminder any more; type the update with its code, "
                                  "e.g. `AP2.5.1 40%`.")
-    if ctx.person is None or ctx.person.id != record.person_id:
+    if ctx.person is None:
+        return None, Reply.error("I don't know who you are, so I take no answers to reminders from you. "
+                                 "Nothing was changed.")
+    if ctx.person.id != record.person_id:
         return None, Reply.error(f"That reminder was sent to {record.person}, so only they can answer it there. "
                                  "Nothing was changed; type your update with the action's code instead.")
     return record, None

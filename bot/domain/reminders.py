@@ -484,7 +484,7 @@ def build_pass(items: Sequence[ReminderItem], people: Iterable[Recipient], teams
     for name in set(lines) | set(escalations):
         mine = _one_line_per_item(lines.get(name, []))
         esc = sorted(escalations.get(name, []), key=lambda e: (-e.overdue_days, e.item.ref))
-        seen: set[str] = set()
+        seen: set[str] = {line.item.key for line in mine}  # already listed as the person's own
         unique_esc = [e for e in esc if not (e.item.key in seen or seen.add(e.item.key))]  # type: ignore[func-returns-value]
         messages[name] = ReminderMessage(name, today, tuple(mine), tuple(unique_esc))
     return PassResult(messages, unreached)
@@ -573,7 +573,7 @@ def message_text(message: ReminderMessage, viewer: Recipient | None, *, how_to_a
 def answer_hint(message: ReminderMessage, channel: str) -> str:
     if not message.lines:
         return ""
-    first = message.lines[0].item.ref
+    first = message.lines[0].item.ref.split()[-1]  # the short form people type: `AP2.5.1`
     if len(message.lines) == 1:
         example = "`40% - contracts signed`, `done`, `snooze 1 week` or `not mine`"
     else:

@@ -173,3 +173,27 @@ def read_reminder_reply(text: str, refs: Sequence[str], today: date) -> object:
             return ParseError(f"The reminder did not name {code}; it listed {listed}. Nothing was changed. "
                               "Reply with the number or code of a listed item.")
     return parsed
+
+
+# --- buttons under a reminder ------------------------------------------------------------------
+
+REMINDER_VERB = "reminder"  # the Teams Action.Execute verb of the reminder's buttons
+BUTTON_PREFIX = "reminder button"
+_BUTTON = re.compile(r"reminder\s+button\s+(\d{1,12}):(\d{1,3})\s+(done|snooze|not_mine)\s*$", _F)
+
+
+def reminder_button_text(send_id: int, index: int, what: str) -> str:
+    """The text a reminder's button sends (Teams), read back into a ReminderButton."""
+    return f"{BUTTON_PREFIX} {send_id}:{index} {what}"
+
+
+def read_reminder_button(rest: str, env: ParseEnv) -> object:
+    from bot.reminder_commands import ReminderButton
+
+    found = _BUTTON.match(env.text)
+    if found is None:
+        return ParseError("That button could not be read. Nothing was changed.")
+    return ReminderButton(int(found.group(1)), int(found.group(2)), found.group(3).lower())
+
+
+register_prefix_rule(r"reminder\s+button\b", read_reminder_button)
