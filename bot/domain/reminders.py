@@ -42,6 +42,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 SAFEGUARDING_ROLE = "safeguarding"
 MAX_SNOOZE_DAYS = 366
 RESTRICTED_TITLE = "confidential item: reference only"
+MAX_ESCALATION_LINES = 30  # per message; the rest are counted
 
 
 class ItemKind(str, enum.Enum):
@@ -64,11 +65,11 @@ class ReminderItem:
     restricted: bool = False  # safeguarding: reference only, except to the safeguarding role
     kind: ItemKind = ItemKind.ACTION
     plan: str | None = None
+    # Unique across sources: what a snooze and a sent reminder name (set from the fields above).
+    key: str = field(init=False, compare=False, repr=False, default="")
 
-    @property
-    def key(self) -> str:
-        """Unique across sources: what a snooze and a sent reminder name."""
-        return f"{self.kind.value}:{self.plan or ''}:{self.ref}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", f"{self.kind.value}:{self.plan or ''}:{self.ref}")
 
 
 @dataclass(frozen=True)
@@ -418,11 +419,26 @@ def build_pass(items: Sequence[ReminderItem], people: Iterable[Recipient], teams
             calendars[key] = calendar_of(person, directory, calendar_for)
         return calendars[key]
 
+    working_cache: dict[str, bool] = {}
+
+    def working(person: Recipient) -> bool:
+        key = person.team.casefold() if person.team else ""
+        if key not in working_cache:
+            working_cache[key] = calendar(person).is_working_day(today)
+        return working_cache[key]
+
     def weekly(person: Recipient) -> bool:
         key = (person.team.casefold() if person.team else "", person.reminder_day)
         if key not in weekly_cache:
             weekly_cache[key] = is_weekly_day(today, person.reminder_day, calendar(person))
         return weekly_cache[key]
+
+    reach: dict[str, tuple[Recipient | None, str | None]] = {}
+
+    def reachable(person: Recipient) -> tuple[Recipient | None, str | None]:
+        if person.name not in reach:
+            reach[person.name] = reachable_for(person, directory, today)
+        return reach[person.name]
 
     admins = sorted((p for p in directory.people.values() if p.is_admin), key=lambda p: p.name.casefold())
     for item in items:
@@ -433,16 +449,16 @@ def build_pass(items: Sequence[ReminderItem], people: Iterable[Recipient], teams
         reached_any = False
         reasons: list[str] = []
         for owner in owners:
-            target, problem = reachable_for(owner, directory, today)
+            target, problem = reachable(owner)
             if target is None:
                 reasons.append(problem or "")
                 continue
             reached_any = True
             if wanted is not None and target.name.casefold() not in wanted:
                 continue
-            cal = calendar(owner)
-            if not cal.is_working_day(today):
+            if not working(owner):
                 continue
+            cal = calendar(owner)
             snoozed = target.snoozed.get(item.key) or owner.snoozed.get(item.key)
             if snoozed is not None and today < snoozed:
                 continue
@@ -455,7 +471,8 @@ def build_pass(items: Sequence[ReminderItem], people: Iterable[Recipient], teams
         if not reached_any:
             unreached.append(Unreached(item, "; ".join(r for r in reasons if r)))
         # Escalation: the responsible teams' leads and the admins, weekly.
-        if item.due is not None and item.due < today and rules.escalate_after >= 0:
+        if item.due is not None and item.due < today and rules.escalate_after >= 0 \
+                and today - item.due > timedelta(days=rules.escalate_after):
             escalate_to: dict[str, Recipient] = {}
             for owner in owners:
                 team = directory.team_of(owner)
@@ -469,12 +486,12 @@ def build_pass(items: Sequence[ReminderItem], people: Iterable[Recipient], teams
             for admin in admins:
                 escalate_to[admin.name.casefold()] = admin
             for person in escalate_to.values():
-                target, _problem = reachable_for(person, directory, today)
+                target, _problem = reachable(person)
                 if target is None or (wanted is not None and target.name.casefold() not in wanted):
                     continue
-                cal = calendar(person)
-                if not cal.is_working_day(today) or not weekly(person):
+                if not working(person) or not weekly(person):
                     continue
+                cal = calendar(person)
                 overdue = _overdue_days(cal, item.due, today)
                 if overdue <= rules.escalate_after:
                     continue
@@ -517,7 +534,7 @@ def shown_update(item: ReminderItem, viewer: Recipient | None) -> str | None:
 
 def line_text(number: int, line: ReminderLine, viewer: Recipient | None, limit: int = 120) -> str:
     item = line.item
-    title = shown_title(item, viewer)
+    title = " ".join(shown_title(item, viewer).split())  # one line per item, always
     if len(title) > limit:
         title = title[: limit - 1] + "…"
     parts = [f"{number}. {item.ref} {title}", line.detail]
@@ -541,7 +558,7 @@ def escalation_text(line: EscalationLine, viewer: Recipient | None) -> str:
     last = (f'last update {item.last_update_on:%d %b %Y}' + (f': "{_clip(update, 80)}"' if update else "")
             if item.last_update_on else "no update ever")
     reminded = ", ".join(f"{who} on {day:%d %b}" for who, day in line.reminded) or "nobody reminded yet"
-    return (f"{item.ref} {shown_title(item, viewer)} ({item.owner or 'no owner'}) · overdue by "
+    return (f"{item.ref} {_clip(shown_title(item, viewer), 120)} ({item.owner or 'no owner'}) · overdue by "
             f"{_working_days_word(line.overdue_days)} (due {item.due:%d %b %Y}) · {last} · reminded: {reminded}")
 
 
@@ -565,8 +582,11 @@ def message_text(message: ReminderMessage, viewer: Recipient | None, *, how_to_a
         if out:
             out.append("")
         out.append(f"Overdue by more than the escalation limit ({len(message.escalations)}), for you as team lead "
-                   "or admin:")
-        out += [f"- {escalation_text(line, viewer)}" for line in message.escalations]
+                   "or admin, longest overdue first:")
+        out += [f"- {escalation_text(line, viewer)}" for line in message.escalations[:MAX_ESCALATION_LINES]]
+        more = len(message.escalations) - MAX_ESCALATION_LINES
+        if more > 0:
+            out.append(f"…and {more} more; ask me `overdue` for the full list.")
     return "\n".join(out)
 
 

@@ -41,6 +41,15 @@ class SendRecord:
     def refs(self) -> list[str]:
         return [str(item["ref"]) for item in self.items]
 
+    def item_lines(self) -> list[str]:
+        """Each listed item's own line of the message (line 1 + its index)."""
+        lines = self.text.split("\n")
+        return lines[1:1 + len(self.items)]
+
+    def other_lines(self) -> list[str]:
+        """The message after its item lines: how to answer, escalations."""
+        return self.text.split("\n")[1 + len(self.items):]
+
 
 @dataclass(frozen=True)
 class Notice:

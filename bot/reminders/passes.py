@@ -18,7 +18,6 @@ from bot.domain.reminders import (
     Team,
     answer_hint,
     build_pass,
-    line_text,
     message_text,
 )
 from bot.domain.workdays import WorkingCalendar
@@ -132,13 +131,12 @@ def render_text(message: ReminderMessage, snapshot: Snapshot) -> str:
     return message_text(message, viewer, how_to_answer=answer_hint(message, channel))
 
 
-def items_of(message: ReminderMessage, snapshot: Snapshot) -> list[dict[str, Any]]:
-    """What the claim row keeps of each listed item: enough to read a reply and draw buttons."""
-    viewer = snapshot.person(message.person)
+def items_of(message: ReminderMessage) -> list[dict[str, Any]]:
+    """What the claim row keeps of each listed item, in listed order: enough to read a reply
+    and draw buttons (the item's own line is line 1 + its index of the stored text)."""
     return [{"ref": line.item.ref, "key": line.item.key, "kind": line.item.kind.value, "plan": line.item.plan,
-             "reason": line.reason.name.lower(), "restricted": line.item.restricted,
-             "line": line_text(number, line, viewer)}
-            for number, line in enumerate(message.lines, start=1)]
+             "reason": line.reason.name.lower(), "restricted": line.item.restricted}
+            for line in message.lines]
 
 
 def preview(uow: Any, today: date, settings: Any, config: ReminderSettings, person: str | None = None,

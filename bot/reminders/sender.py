@@ -172,7 +172,7 @@ class ReminderSender:
         if not records:
             return []
         with self.new_uow() as uow:
-            mine = uow.reminders.claim_many(records)
+            mine: list[SendRecord] = uow.reminders.claim_many(records)
             uow.commit()
         return mine
 
@@ -180,7 +180,7 @@ class ReminderSender:
                 now: datetime) -> SendRecord:
         return SendRecord(
             person_id=snapshot.ids[message.person], person=message.person, day=day,
-            scheduled_for=at, channel=channel, address=address, items=tuple(items_of(message, snapshot)),
+            scheduled_for=at, channel=channel, address=address, items=tuple(items_of(message)),
             text=render_text(message, snapshot), state=SendState.PENDING, attempts=1, claimed_by=self.owner,
             lease_until=now + self.config.lease, created_at=now,
         )

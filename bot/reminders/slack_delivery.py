@@ -25,10 +25,11 @@ MAX_ITEMS_WITH_BUTTONS = 20  # a message holds at most 50 blocks
 
 def reminder_blocks(record: SendRecord) -> list[dict[str, Any]]:
     text_lines = record.text.split("\n")
+    item_lines = record.item_lines()
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": escape(text_lines[0])}}]
     for index, item in enumerate(record.items[:MAX_ITEMS_WITH_BUTTONS]):
         value = f"{record.id}:{index}"
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": escape(str(item["line"]))[:2900]}})
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": escape(item_lines[index])[:2900]}})
         buttons = [
             {"type": "button", "action_id": DONE_ACTION_ID, "value": value, "style": "primary",
              "text": {"type": "plain_text", "text": "Done"}},
@@ -41,9 +42,9 @@ def reminder_blocks(record: SendRecord) -> list[dict[str, Any]]:
             buttons.insert(1, {"type": "button", "action_id": HOME_UPDATE_ACTION_ID, "value": str(item["ref"]),
                                "text": {"type": "plain_text", "text": "Update…"}})
         blocks.append({"type": "actions", "block_id": f"reminder_{index}", "elements": buttons})
-    rest = "\n".join(line for line in text_lines[1 + len(record.items):] if line.strip())
+    rest = "\n".join(line for line in record.other_lines() if line.strip())
     if len(record.items) > MAX_ITEMS_WITH_BUTTONS:
-        more = "\n".join(str(item["line"]) for item in record.items[MAX_ITEMS_WITH_BUTTONS:])
+        more = "\n".join(item_lines[MAX_ITEMS_WITH_BUTTONS:])
         rest = more + ("\n" + rest if rest else "")
     if rest:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": escape(rest)[:2900]}})

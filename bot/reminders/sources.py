@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.model import Action
 from bot.domain.reminders import ItemKind, ReminderItem
-from bot.domain.status import is_open
 
 Source = Callable[[Any, date], Iterable[ReminderItem]]
 
@@ -42,7 +41,14 @@ def action_item(action: Action) -> ReminderItem:
 
 def open_plan_actions(uow: Any, today: date) -> list[ReminderItem]:
     """Every open action of every plan (one query)."""
-    return [action_item(a) for a in uow.actions.list() if is_open(a)]
+    items = []
+    for row in uow.reminders.open_actions():
+        updated = row["updated_at"]
+        items.append(ReminderItem(
+            ref=row["code"], title=row["title"], due=row["due_date"], progress=row["progress"],
+            last_update=row["latest_update"], last_update_on=updated.astimezone(_ZONE).date() if updated else None,
+            owner=row["responsibility"], restricted=False, kind=ItemKind.ACTION, plan=row["plan"]))
+    return items
 
 
 def load_sources(specs: Iterable[str] | None = None) -> list[Source]:

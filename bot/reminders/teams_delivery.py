@@ -33,13 +33,14 @@ def _button(title: str, record: SendRecord, index: int, what: str) -> dict[str, 
 
 def reminder_card(record: SendRecord) -> dict[str, Any]:
     lines = record.text.split("\n")
+    item_lines = record.item_lines()
     body: list[dict[str, Any]] = [_text(lines[0], weight="Bolder")]
     for index, item in enumerate(record.items[:20]):
-        body.append(_text(str(item["line"]), separator=True))
+        body.append(_text(item_lines[index], separator=True))
         body.append({"type": "ActionSet", "actions": [
             _button("Done", record, index, "done"), _button("Snooze 1 week", record, index, "snooze"),
             _button("Not mine", record, index, "not_mine")]})
-    rest = "\n\n".join(line for line in lines[1 + len(record.items):] if line.strip())
+    rest = "\n\n".join([*item_lines[20:], *(line for line in record.other_lines() if line.strip())])
     if rest:
         body.append(_text(rest, isSubtle=True))
     return {"type": "AdaptiveCard", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",

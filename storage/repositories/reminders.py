@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from bot.domain.model import Person
+from bot.domain.model import Person, Role
 from bot.domain.reminders import Leave, Team
 from bot.reminders.model import Notice, SendRecord, SendState
 from storage.errors import NotFound
@@ -33,11 +33,9 @@ from storage.reminder_tables import (
     SnoozeRow,
     TeamRow,
 )
-from storage.repositories.people import _to_person
-from storage.tables import IdentityRow, PersonRow
+from storage.tables import ActionRow, IdentityRow, PersonRow, PlanRow
 
 _ERROR_CHARS = 2000
-_CLAIM_CHUNK = 400  # rows per INSERT: well inside every backend's bound-parameter limit
 
 
 def _changed_one(result: Any) -> bool:
@@ -80,14 +78,33 @@ class ReminderRepository:
     # --- people, as the reminder pass reads them (a fixed number of queries) ----------------
 
     def people(self) -> builtins.list[tuple[Person, dict[str, str], PersonSettings]]:
-        """Everyone with their identities and reminder settings: three queries."""
-        people = self._session.scalars(select(PersonRow).order_by(PersonRow.name)).all()
+        """Everyone with their identities and reminder settings: three queries (plain rows,
+        not ORM objects: a pass reads everyone)."""
+        p = PersonRow.__table__.c
+        people = self._session.execute(
+            select(p.id, p.name, p.role, p.team, p.email, p.roles_extra).order_by(p.name)).all()
         identities: dict[int, dict[str, str]] = {row.id: {} for row in people}
-        for identity in self._session.scalars(select(IdentityRow).order_by(IdentityRow.id)):
-            identities.setdefault(identity.person_id, {})[identity.channel] = identity.external_id
+        i = IdentityRow.__table__.c
+        for person_id, channel, external_id in self._session.execute(
+                select(i.person_id, i.channel, i.external_id).order_by(i.id)):
+            identities.setdefault(person_id, {})[channel] = external_id
+        s = ReminderSettingsRow.__table__.c
         settings = {row.person_id: PersonSettings(row.channel, row.timezone, row.reminder_day)
-                    for row in self._session.scalars(select(ReminderSettingsRow))}
-        return [(_to_person(row), identities[row.id], settings.get(row.id, PersonSettings())) for row in people]
+                    for row in self._session.execute(select(s.person_id, s.channel, s.timezone, s.reminder_day))}
+        roles = {role.value: role for role in Role}
+        return [(Person(name=row.name, role=roles[row.role], team=row.team, email=row.email,
+                        roles_extra=tuple(part for part in row.roles_extra.split(",") if part), id=row.id),
+                 identities[row.id], settings.get(row.id, PersonSettings())) for row in people]
+
+    def open_actions(self) -> builtins.list[dict[str, Any]]:
+        """Every action not completed or cancelled, with what a reminder shows (one query,
+        plain rows: the pass reads them all)."""
+        a, plan = ActionRow.__table__.c, PlanRow.__table__.c
+        query = (select(a.code, a.title, a.due_date, a.progress, a.latest_update, a.updated_at, a.responsibility,
+                        plan.name.label("plan"))
+                 .join_from(ActionRow.__table__, PlanRow.__table__, plan.id == a.plan_id)
+                 .where(a.state.not_in(("completed", "cancelled"))))
+        return [dict(row._mapping) for row in self._session.execute(query)]
 
     def settings_of(self, person_id: int) -> PersonSettings:
         row = self._session.get(ReminderSettingsRow, person_id)
@@ -208,16 +225,17 @@ class ReminderRepository:
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-        mine: builtins.list[SendRecord] = []
         by_key = {(r.person_id, r.day): r for r in records}
         values = [self._values(r) for r in by_key.values()]
-        for start in range(0, len(values), _CLAIM_CHUNK):
-            statement = (insert(ReminderSendRow).values(values[start:start + _CLAIM_CHUNK])
-                         .on_conflict_do_nothing(index_elements=["person_id", "day"])
-                         .returning(ReminderSendRow.id, ReminderSendRow.person_id, ReminderSendRow.day))
-            for id, person_id, day in self._session.execute(statement):
-                record = by_key[(person_id, day)]
-                mine.append(SendRecord(**{**record.__dict__, "id": id}))
+        table = ReminderSendRow.__table__
+        # One statement, executemany: SQLAlchemy sends it as batched multi-row INSERTs
+        # ("insertmanyvalues"), compiled once, with every inserted row's key returned.
+        statement = (insert(table).on_conflict_do_nothing(index_elements=["person_id", "day"])
+                     .returning(table.c.id, table.c.person_id, table.c.day))
+        mine: builtins.list[SendRecord] = []
+        for id, person_id, day in self._session.connection().execute(statement, values):
+            record = by_key[(person_id, day)]
+            mine.append(SendRecord(**{**record.__dict__, "id": id}))
         return mine
 
     @staticmethod
