@@ -573,8 +573,9 @@ def message_text(message: ReminderMessage, viewer: Recipient | None, *, how_to_a
     out: list[str] = []
     if message.lines:
         count = len(message.lines)
+        order = ", most urgent first" if count > 1 else ""
         out.append(f"Good morning {first}: {count} item{'s' if count != 1 else ''} need{'s' if count == 1 else ''} "
-                   f"you today ({message.day:%A %d %B %Y}), most urgent first.")
+                   f"you today ({message.day:%A %d %B %Y}){order}.")
         out += [line_text(i, line, viewer) for i, line in enumerate(message.lines, start=1)]
         if how_to_answer:
             out += ["", how_to_answer]

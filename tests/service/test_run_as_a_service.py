@@ -47,6 +47,7 @@ def test_run_without_a_terminal_serves_until_a_signal_and_stops_cleanly(tmp_path
         ready = get(bot.port, "/readyz")
         assert ready.status == 200, ready.body
         assert ready.json()["checks"] == {"database": "ok", "schema": "ok", "digest scheduler": "ok",
+                                          "reminder scheduler": "ok",
                                           f"mail (maildir {tmp_path / 'maildrop'})": "ok"}
         metrics = get(bot.port, "/metrics").body.decode()
         for name in METRIC_NAMES:
@@ -65,7 +66,7 @@ def test_run_without_a_terminal_serves_until_a_signal_and_stops_cleanly(tmp_path
     assert code == 0, bot.stderr
     assert seconds < 10, f"took {seconds:.1f} s to stop"
     for line in ("Stopped the HTTP server.", f"Stopped mail (maildir {tmp_path / 'maildrop'}).",
-                 "Stopped digest scheduler.", "All services stopped."):
+                 "Stopped digest scheduler.", "Stopped reminder scheduler.", "All services stopped."):
         assert line in bot.stderr
     assert "Traceback" not in bot.stderr
     if log_format == "json":
