@@ -133,3 +133,30 @@ def test_snooze_and_not_mine_by_reply(mailbot: MailBot) -> None:
     sent = send_reminders(mailbot, datetime(2023, 9, 27, 8, 30, tzinfo=timezone.utc))
     notices = [email.message_from_bytes(r, policy=policy.default) for r in sent]
     assert any(n["To"] == f"sam.patel@{COUNCIL}" and "AP2.9.1a owner NAME" in n.get_content() for n in notices)
+
+
+def test_a_safeguarding_item_is_mailed_by_reference_only_to_someone_without_the_role(mailbot: MailBot) -> None:
+    from datetime import date
+
+    from bot.domain.reminders import ItemKind, ReminderItem
+    from bot.reminders.sources import open_plan_actions
+
+    def log_items(uow: object, today: date) -> list[ReminderItem]:
+        return [ReminderItem(ref="PQ-2023-0009/A1", title="Follow up the disclosure at Acme", due=date(2023, 9, 28),
+                             last_update="police informed", last_update_on=date(2023, 9, 20), owner=owner,
+                             restricted=True, kind=ItemKind.LOG_ACTION) for owner in ("Kim Lowe", "Jo Reid")]
+
+    with mailbot.bot.runtime.new_uow() as uow:  # Jo Reid has the safeguarding role: give her an address
+        jo = uow.people.get("Jo Reid")
+        uow.people.link("Jo Reid", "email", f"jo.reid@{COUNCIL}")
+        uow.commit()
+    assert jo is not None
+    sender = ReminderSender(mailbot.bot.runtime.new_uow,
+                            {"email": EmailReminderDelivery(mailbot.mailbox.send, "inbox@council.example")},
+                            "test", mailbot.bot.runtime.settings, sources=[open_plan_actions, log_items])
+    sender.send_due(NINE_BST)
+    mails = {str(m["To"]): m.get_content() for m in (email.message_from_bytes(r, policy=policy.default)
+                                                    for r in mailbot.outbox())}
+    kim, jo_text = mails[KIM], mails[f"jo.reid@{COUNCIL}"]
+    assert "PQ-2023-0009/A1" in kim and "disclosure" not in kim and "police informed" not in kim
+    assert "PQ-2023-0009/A1" in jo_text and "disclosure" in jo_text and "police informed" in jo_text

@@ -127,3 +127,46 @@ def test_a_failed_delivery_is_retried_with_back_off(migrated_engine: Engine, fak
         rows = uow.reminders.recent(limit=10)
     assert {r.state for r in rows} == {SendState.SENT}
     assert all(r.attempts == 2 for r in rows if r.person in failed_people)
+
+
+def test_the_pass_costs_the_same_sql_for_few_people_and_many(tmp_path: object) -> None:
+    """Reading and claiming: a fixed number of statements, whatever the number of people."""
+    from pathlib import Path
+
+    from sqlalchemy import event
+
+    from bot.domain.model import Person
+    from config.settings import Settings
+    from bot.reminders.sender import ReminderSender
+
+    class Nowhere:
+        kind = "email"
+
+        def deliver(self, record: object, progress: object) -> None:
+            return None
+
+        def notify(self, address: str, text: str) -> None:
+            return None
+
+    counts = []
+    for people in (5, 60):
+        engine = make_engine(f"sqlite:///{Path(str(tmp_path)) / f'{people}.db'}")
+        try:
+            ensure_schema(engine)
+            new_uow = unit_of_work_factory(engine)
+            load(new_uow)
+            with new_uow() as uow:
+                for n in range(people):  # members of a team whose every member is reminded
+                    uow.people.add(Person(name=f"Extra {n}", team="Commissioning Team", email=f"x{n}@example.org"),
+                                   {"email": f"x{n}@example.org"})
+                uow.reminders.set_team("Commissioning Team", remind_all=True)
+                uow.commit()
+            statements: list[str] = []
+            event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+            claimed = ReminderSender(new_uow, {"email": Nowhere(), "slack": Nowhere()}, "count", Settings(),
+                                     ReminderSettings()).claim_due(NINE_BST)
+            assert len(claimed) == people + len(PEOPLE)  # Monday: the team's overdue actions, to each member
+            counts.append(sum(1 for s in statements if s.split()[0].upper() in ("SELECT", "INSERT", "UPDATE")))
+        finally:
+            engine.dispose()
+    assert counts[0] == counts[1], counts
