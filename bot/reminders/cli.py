@@ -100,14 +100,17 @@ def preview_command(
 @reminders_app.command("send-due")
 def send_due(
     now: Annotated[Optional[str], typer.Option("--now", help="Act as if it were this time, e.g. "
-                                               "2026-12-07T09:05 (UTC unless it has an offset).")] = None,
+                                               "2026-12-07T09:05 (in [reminders] timezone, Europe/London "
+                                               "unless set, when it has no offset).")] = None,
 ) -> None:
     """Send every reminder that is due now (one pass; for cron). Safe on several hosts at once:
     each (person, day) is claimed once. Exit 1 when a delivery failed (it is retried later)."""
     from bot.reminders.service import make_sender
 
+    from zoneinfo import ZoneInfo
+
     cli = _cli()
-    _config(cli)
+    config = _config(cli)
     runtime = cli._runtime()
     try:
         at = runtime.clock.now()
@@ -117,7 +120,8 @@ def send_due(
             except ValueError:
                 raise cli.fail(f"'{now}' is not a date and time; use the form 2026-12-07T09:05.")
             if at.tzinfo is None:
-                at = at.replace(tzinfo=timezone.utc)
+                at = at.replace(tzinfo=ZoneInfo(config.rules.timezone))
+            at = at.astimezone(timezone.utc)
         sender = make_sender(runtime)
         if not sender.deliveries:
             raise cli.fail("no reminder delivery is configured (set SLACK_BOT_TOKEN for Slack; email goes to the "

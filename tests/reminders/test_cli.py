@@ -46,10 +46,10 @@ def test_preview_send_list_and_an_emailed_answer(setup: Path) -> None:
     quiet = actionbot(setup, "reminders", "preview", "--person", "Eli Moss", "--today", "2023-09-30")
     assert "Nothing is due for Eli Moss on Sat 30 Sep 2023" in quiet.stdout
 
-    sent = actionbot(setup, "reminders", "send-due", "--now", "2023-09-27T08:05")
+    sent = actionbot(setup, "reminders", "send-due", "--now", "2023-09-27T09:05")
     assert sent.returncode == 0, sent.stderr
     assert sent.stdout == "sent\tEli Moss\t2023-09-27\n"  # a Wednesday: nothing is due for Dana's team
-    again = actionbot(setup, "reminders", "send-due", "--now", "2023-09-27T08:35")
+    again = actionbot(setup, "reminders", "send-due", "--now", "2023-09-27T09:35")
     assert "sent" not in again.stdout  # once per person and day
     listed = actionbot(setup, "reminders", "list", "--person", "Eli Moss")
     assert "2023-09-27\tEli Moss\temail\tsent\tattempt 1\tHSCM COMM AP2.5.1" in listed.stdout
