@@ -56,6 +56,9 @@ def test_run_without_a_terminal_serves_until_a_signal_and_stops_cleanly(tmp_path
         drop_mail(tmp_path / "maildrop", "q.eml", make_mail("a@elsewhere.example", "Provider forum date", "When?"))
         processed = tmp_path / "maildrop" / ".Processed" / "cur"
         bot.wait_for(lambda: processed.is_dir() and any(processed.iterdir()), "the dropped mail being handled")
+        # The mail is filed a moment before it is counted: wait for the count too.
+        bot.wait_for(lambda: 'actionbot_mail_classified_total{outcome="new entry"} 1.0'
+                     in get(bot.port, "/metrics").body.decode(), "the handled mail being counted")
         counted = get(bot.port, "/metrics").body.decode()
         assert 'actionbot_mail_classified_total{outcome="new entry"} 1.0' in counted
         assert "actionbot_mail_polled_total 1.0" in counted
