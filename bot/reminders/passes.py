@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.domain.model import Person
+from bot.domain.reminder_text import answer_hint, message_text
 from bot.domain.reminders import (
     CHANNELS,
     PassResult,
@@ -16,9 +17,7 @@ from bot.domain.reminders import (
     ReminderItem,
     ReminderMessage,
     Team,
-    answer_hint,
     build_pass,
-    message_text,
 )
 from bot.domain.workdays import WorkingCalendar
 from bot.reminders.settings import ReminderSettings

@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from bot.domain.reminder_text import message_text
 from bot.domain.reminders import (
     ItemKind,
     Leave,
@@ -17,7 +18,6 @@ from bot.domain.reminders import (
     Team,
     build_pass,
     check_leave,
-    message_text,
     snooze_until,
 )
 from bot.domain.workdays import WorkingCalendar
