@@ -8,7 +8,9 @@ database and across restarts:
    (default 09:00, in their zone; zoneinfo makes it 08:00 UTC in summer and 09:00 in winter)
    passed within the grace window and that has no claim row yet is due: a missed day is
    caught up, as of that day, while it is within `grace_hours`; older days are not sent (the
-   next day's message lists what is still open).
+   next day's message lists what is still open). A person with nothing due when their day
+   is first looked at is not looked at again that day by the same process (`actionbot run`
+   polls every minute; each `actionbot reminders send-due` from cron looks afresh).
 2. The messages are built for those people and days, and a claim row is inserted for each
    non-empty one in one `INSERT … ON CONFLICT DO NOTHING RETURNING`: only the rows this
    instance inserted come back, so two instances never both send a (person, day).
@@ -129,6 +131,10 @@ class ReminderSender:
         self.config = config or ReminderSettings()
         self.sources = list(sources) if sources is not None else None
         self.stopping = stopping
+        # (person id, day) already looked at by this process: a person with nothing due at
+        # their send time is not rebuilt on every later poll of the day (the message is built
+        # at the send time, or when the bot comes up within the grace window).
+        self._looked_at: set[tuple[int, date]] = set()
 
     # --- one pass ------------------------------------------------------------------------------
 
@@ -154,7 +160,8 @@ class ReminderSender:
             if channel_address is None and person.on_leave(today) is None:
                 continue  # unreachable and not covered: `reminders check` says why
             for day, at in due_days(person.timezone, now, self.config):
-                if (snapshot.ids[person.name], day) in claimed:
+                key = (snapshot.ids[person.name], day)
+                if key in claimed or key in self._looked_at:
                     continue
                 wanted.setdefault(day, (at, []))[1].append(person.name)
         calendar_for = calendar_maker(self.settings)
@@ -169,11 +176,17 @@ class ReminderSender:
                     report.waiting.append((name, channel))
                     continue
                 records.append(self._record(snapshot, message, day, at, channel, address, now))
-        if not records:
-            return []
-        with self.new_uow() as uow:
-            mine: list[SendRecord] = uow.reminders.claim_many(records)
-            uow.commit()
+        if records:
+            with self.new_uow() as uow:
+                mine: list[SendRecord] = uow.reminders.claim_many(records)
+                uow.commit()
+        else:
+            mine = []
+        waiting = {name for name, _ in report.waiting}
+        self._looked_at.update((snapshot.ids[name], day) for day, (_, names) in wanted.items()
+                               for name in names if name not in waiting)
+        if len(self._looked_at) > 100_000:  # a long-running process forgets old days
+            self._looked_at = {key for key in self._looked_at if key[1] >= today - timedelta(days=3)}
         return mine
 
     def _record(self, snapshot: Snapshot, message: Any, day: date, at: datetime, channel: str, address: str,

@@ -170,3 +170,30 @@ def test_the_pass_costs_the_same_sql_for_few_people_and_many(tmp_path: object) -
         finally:
             engine.dispose()
     assert counts[0] == counts[1], counts
+
+
+def test_the_message_is_built_at_the_send_time_not_again_at_every_poll(migrated_engine: Engine,  # noqa: F811
+                                                                      fake_slack: FakeSlackApi) -> None:
+    """A person with nothing due at 09:00 gets nothing that day, even if something falls due
+    later in the morning: tomorrow's message will list it."""
+    new_uow = unit_of_work_factory(migrated_engine)
+    load(new_uow)
+    sender = slack_reminder_sender(new_uow, fake_slack)
+    with new_uow() as uow:  # Kim's actions move out of this week: nothing due for her at 09:05
+        for code in OWNED["Kim Lowe"]:
+            (action,) = uow.actions.find(code)
+            action.due_date = action.due_date + timedelta(days=60) if action.due_date else None
+            action.updated_at = NINE_BST - timedelta(days=1)  # and updated lately: no update request
+            uow.actions.save(action)
+        uow.commit()
+    sender.send_due(NINE_BST)
+    assert len(_posts(fake_slack)) == len(PEOPLE) - 1
+    with new_uow() as uow:  # at 09:30 one of them is due tomorrow again
+        (action,) = uow.actions.find(OWNED["Kim Lowe"][0])
+        action.due_date = NINE_BST.date() + timedelta(days=1)
+        uow.actions.save(action)
+        uow.commit()
+    sender.send_due(NINE_BST + timedelta(minutes=25))
+    assert len(_posts(fake_slack)) == len(PEOPLE) - 1
+    sender.send_due(NINE_BST + timedelta(days=1))  # Tuesday: due today
+    assert fake_slack.dm_channel(PEOPLE["Kim Lowe"]) in _posts(fake_slack)
