@@ -95,9 +95,10 @@ def run(actions: int, people: int, repeat: int) -> dict[str, float]:
             seed(new_uow, actions, people)
             statements: list[str] = []
             event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-            sender = ReminderSender(new_uow, {"email": Nowhere()}, "bench", Settings(), ReminderSettings())
             times, claimed, counts = [], 0, []
             for _ in range(repeat):
+                # A new sender each time, as a new process would be (a sender remembers whom it built for).
+                sender = ReminderSender(new_uow, {"email": Nowhere()}, "bench", Settings(), ReminderSettings())
                 with new_uow() as uow:  # each run claims the same day afresh
                     uow.reminders._session.execute(delete(ReminderSendRow))
                     uow.commit()
