@@ -37,6 +37,12 @@ def send(teams: Teams) -> None:
     ReminderSender(runtime.new_uow, {"teams": delivery}, "test", runtime.settings).send_due(NINE_BST)
 
 
+def said(activity: dict[str, Any]) -> str:
+    """What a reply shows: its text, or its card's fallback text."""
+    cards = [a["content"] for a in activity.get("attachments") or []]
+    return str(activity.get("text") or "") + "".join(str(c.get("fallbackText", "")) for c in cards)
+
+
 def press(card: dict[str, Any], index: int, title: str, activity: dict[str, Any], activity_id: str) -> dict[str, Any]:
     (button,) = [a for a in [b for b in card["body"] if b["type"] == "ActionSet"][index]["actions"]
                  if a["title"] == title]
@@ -87,3 +93,29 @@ def test_someone_else_pressing_the_button_changes_nothing(teams: Teams) -> None:
     status, body = teams.post(press(card, 0, "Done", other, "p3"), expect_replies=False)
     assert "That reminder was sent to Megan Bowen" in body["value"]
     assert teams.bot.action("AP2.5.1").state is not State.COMPLETED
+
+
+def test_a_reply_to_the_reminder_in_the_personal_chat_is_read_against_it(teams: Teams) -> None:
+    teams.bot.add_person("Megan Bowen", Role.ADMIN, identities={"teams": MEGAN_AAD})  # may change any action
+    chat = personal("help")
+    teams.replies(chat)
+    for text in ("AP2.5.1 owner Megan Bowen", "AP2.5.1 due 28/09/2023", "AP2.9.1a owner Megan Bowen",
+                 "AP2.9.1a due 06/10/2023"):
+        teams.bot.ok(text)
+    send(teams)
+    with teams.bot.runtime.new_uow() as uow:
+        (record,) = uow.reminders.recent()
+    posted_id = str(record.message_ref).rsplit(":", 1)[1]
+    assert posted_id
+    answer = personal("2 40% contracts signed", activity_id="r1")
+    answer["replyToId"] = posted_id
+    (reply,) = teams.replies(answer)
+    assert "40%" in said(reply)
+    assert teams.bot.action("AP2.9.1a").progress == 40
+    wrong = personal("AP2.2.3b 90%", activity_id="r2")
+    wrong["replyToId"] = posted_id
+    (refused,) = teams.replies(wrong)
+    assert "did not name AP2.2.3b" in said(refused)
+    plain = personal("AP2.2.3b 90%", activity_id="r3")  # not a reply: an ordinary update
+    teams.replies(plain)
+    assert teams.bot.action("AP2.2.3b").progress == 90

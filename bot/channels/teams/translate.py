@@ -188,4 +188,8 @@ def inbound_message(activity: Any) -> InboundMessage | None:
         # Only a personal chat is read by the sender and the bot alone: an @mention in a channel
         # or group chat is addressed to the bot, and everyone there reads the answer.
         is_private=conversation_type(activity) == "personal",
+        # A reply to one of the bot's messages in a personal chat (a reminder's, maybe).
+        replying_to=f"teams:{key}:{_get(activity, 'reply_to_id')}"
+        if kind == "message" and conversation_type(activity) == "personal" and _get(activity, "reply_to_id")
+        else None,
     )
