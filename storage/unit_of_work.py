@@ -21,16 +21,18 @@ if TYPE_CHECKING:
     from storage.repositories.concerns import ConcernRepository, ProviderRepository
     from storage.repositories.digests import DigestRepository
     from storage.repositories.mail import MailRepository
+    from storage.repositories.reminders import ReminderRepository
     from storage.repositories.teams_conversations import TeamsConversationRepository
 
 # Repositories (and their tables) loaded the first time a unit of work asks for one: a
-# message about an action never loads the concern log's, the mailbox's or the digests'
-# tables, which are a good part of a cold `actionbot say` (issue 18).
+# message about an action never loads the concern log's, the mailbox's, the digests' or the
+# reminders' tables, which are a good part of a cold `actionbot say` (issue 18).
 _LAZY = {
     "concerns": "storage.repositories.concerns:ConcernRepository",
     "providers": "storage.repositories.concerns:ProviderRepository",
     "mail": "storage.repositories.mail:MailRepository",
     "digests": "storage.repositories.digests:DigestRepository",
+    "reminders": "storage.repositories.reminders:ReminderRepository",
     "teams_conversations": "storage.repositories.teams_conversations:TeamsConversationRepository",
 }
 
@@ -49,6 +51,7 @@ class SqlUnitOfWork:
     providers: ProviderRepository
     mail: MailRepository
     digests: DigestRepository
+    reminders: ReminderRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
