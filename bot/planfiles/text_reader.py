@@ -33,7 +33,8 @@ def read_plan_report(
     """Read a text export of a plan. `plan` names the plan; else its `# Title`, else the file name."""
     path = Path(path)
     text = decode_bytes(path.read_bytes())
-    table = PlanTableReader(plan=plan, default_plan=path.stem, source=path.name, overrides=overrides, today=today)
+    table = PlanTableReader(plan=plan, default_plan=path.stem, source=path.name, overrides=overrides, today=today,
+                            loose=True)
     for line_number, line in enumerate(text.splitlines(), 1):
         table.feed(line_number, line.split("\t"))
         if on_row is not None:

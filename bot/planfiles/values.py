@@ -98,3 +98,22 @@ def section_of(code: str) -> str:
     """`HSCM COMM AP2.5.1` -> `2.5`, `AP2.10.1a` -> `2.10`; "" when the code has one number."""
     number = code_number(code)
     return number.rsplit(".", 1)[0] if "." in number else ""
+
+
+_RECURRING = re.compile(
+    r"^(?:(?:bi|six|6|two|three|3|half|twice)[- ]?)?(?:daily|weekly|fortnightly|monthly|quarterly|yearly|annually|annual"
+    r"|termly)\b|^every\s+(?:\d{1,2}\s+)?(?:day|week|fortnight|month|quarter|year|meeting)s?\b|^(?:ongoing\s*[-/,]\s*)"
+    r"(?:weekly|monthly|quarterly|annually)\b|^(?:bi-?annual|biannual|half-yearly)\b",
+    re.IGNORECASE,
+)
+
+
+def recurring_timescale(text: str) -> bool:
+    """`Monthly`, `Quarterly`, `Every 6 months`, `Bi-monthly`: a timescale that repeats, not a date."""
+    return bool(_RECURRING.match(text.strip()))
+
+
+def month_end(day: date) -> date:
+    """The last day of `day`'s month (a cell Excel shows as `Aug-23` holds the 1st)."""
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)

@@ -27,7 +27,7 @@ UNDOABLE_KINDS = ("update", "edit")
 
 # How a change's old/new values come back from JSON, by field name.
 _DATE_FIELDS = frozenset({"due_date", "original_due_date", "completed_on", "reported_due"})
-_DATETIME_FIELDS = frozenset({"updated_at"})
+_DATETIME_FIELDS = frozenset({"updated_at", "removed_at"})
 
 
 def _to_json(value: Any) -> Any:
