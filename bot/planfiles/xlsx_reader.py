@@ -15,16 +15,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
-from datetime import date
+import functools
+import re
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zipfile import BadZipFile
 
+from bot.domain.model import State
 from bot.export_safety import restore_cell
 from bot.planfiles.columns import field_for_header, header_key, looks_like_header
 from bot.planfiles.model import FileNote, FileProblem, PlanFile
 from bot.planfiles.table import PlanTableReader
-from bot.planfiles.values import parse_due_value, parse_progress
+from bot.planfiles.values import month_end, parse_due_value, parse_progress
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +47,7 @@ def read_plan_workbook(
     today: date | None = None,
     overrides: Mapping[str, str] | None = None,
     on_row: Callable[[int], None] | None = None,
+    status_words: Mapping[str, State] | None = None,
 ) -> list[PlanFile]:
     """Every sheet with actions as a PlanFile (or only `sheet`). Sheets without actions are
     named in a note of the first plan file; a workbook with no actions at all gives one
@@ -69,7 +73,7 @@ def read_plan_workbook(
             if name == ROLLUP_SHEET and sheet is None:
                 rollups = _read_rollups(_rows(worksheet))
                 continue
-            plan_file = _read_sheet(worksheet, name, path.name, plan, today, overrides, counter)
+            plan_file = _read_sheet(worksheet, name, path.name, plan, today, overrides, counter, status_words)
             if plan_file.rows or sheet is not None:
                 results.append(plan_file)
             else:
@@ -104,6 +108,8 @@ def _rows(worksheet: Any) -> Iterator[tuple[int, list[Any], frozenset[int]]]:
         percent: set[int] = set()
         for index, cell in enumerate(row):
             value = cell.value
+            if isinstance(value, datetime) and _month_year(getattr(cell, "number_format", "") or ""):
+                value = month_end(value.date())  # Excel shows "Aug-23": the month, so its end
             values.append(value)
             if isinstance(value, (int, float)) and "%" in (getattr(cell, "number_format", "") or ""):
                 percent.add(index)
@@ -112,10 +118,22 @@ def _rows(worksheet: Any) -> Iterator[tuple[int, list[Any], frozenset[int]]]:
         yield number, values, frozenset(percent)
 
 
+_FORMAT_NOISE = re.compile(r'\[[^\]]*\]|"[^"]*"|\\.')
+
+
+@functools.lru_cache(maxsize=256)
+def _month_year(number_format: str) -> bool:
+    """A date format that shows a month and year but no day (`mmm-yy`, `mmmm yyyy`)."""
+    shown = _FORMAT_NOISE.sub("", number_format.split(";")[0]).lower()
+    return "m" in shown and "y" in shown and "d" not in shown and "h" not in shown and "s" not in shown
+
+
 def _read_sheet(worksheet: Any, name: str, source: str, plan: str | None, today: date | None,
-                overrides: Mapping[str, str] | None, counter: _Counter) -> PlanFile:
+                overrides: Mapping[str, str] | None, counter: _Counter,
+                status_words: Mapping[str, State] | None = None) -> PlanFile:
     table = PlanTableReader(plan=plan, default_plan=name, source=f"{source}:{name}", overrides=overrides,
-                            today=today, where=lambda line, column: _location(name, line, column))
+                            today=today, where=lambda line, column: _location(name, line, column),
+                            status_words=status_words)
     rows = _rows(worksheet)
     head: list[tuple[int, list[Any], frozenset[int]]] = []
     for item in rows:
