@@ -351,3 +351,34 @@ def _entry(
         action_id=action.id,
         plan=action.plan,
     )
+
+
+@dataclass
+class RestoreReport:
+    restored: list[str] = field(default_factory=list)
+    not_removed: list[str] = field(default_factory=list)  # in the plan already
+    unknown: list[str] = field(default_factory=list)  # no such code in the plan
+
+
+def restore_actions(uow: ImportUnitOfWork, plan: str, codes: list[str], *, actor: str, channel: str,
+                    now: datetime) -> RestoreReport:
+    """Bring actions removed by `import --prune` back into the plan, with a history entry each.
+    The caller commits; codes are matched on their whole code, ignoring case and spacing."""
+    by_code = {normalise(a.code): a for a in uow.actions.list(plan=plan, include_removed=True)}
+    result = RestoreReport()
+    batch = uuid.uuid4().hex
+    for typed in codes:
+        action = by_code.get(normalise(typed))
+        if action is None:
+            result.unknown.append(typed)
+        elif action.removed_at is None:
+            result.not_removed.append(action.code)
+        else:
+            restored = replace(action, removed_at=None, updated_at=now, updated_by=actor)
+            uow.actions.save(restored)
+            uow.history.append(HistoryEntry(
+                action_code=action.code, at=now, actor=actor, channel=channel, kind="import",
+                changes=(FieldChange("removed_at", action.removed_at, None),), note="Restored to the plan.",
+                batch_id=batch, action_id=action.id, plan=plan))
+            result.restored.append(action.code)
+    return result

@@ -91,6 +91,7 @@ class PlanFile:
     # Every data row (a row under a header that is not blank, a heading or a header again) is
     # accounted for: an action (`rows`), a problem, or one of these, with its line.
     data_rows: int = 0
+    refused_rows: int = 0  # data rows not imported, each with a problem naming it
     joined: list[FileNote] = field(default_factory=list)  # continuations joined to the action above
     rollup_lines: list[int] = field(default_factory=list)  # the file's own section rollups
     skipped: list[FileNote] = field(default_factory=list)  # rows that are not actions (a legend, a note)

@@ -454,8 +454,9 @@ class PlanTableReader:
             result.problems.append(FileProblem(line, f"{self._where(line, None)}This row was not read as an action "
                                                      f"and I cannot say why; check it and add it by hand."))
         # A line reported twice (a problem on a row that also became an action) counts once, as the action.
-        problem_lines = {p.line for p in result.problems if p.line in self._data_lines} - {r.line for r in result.rows}
-        result.data_rows = len(result.rows) + len(problem_lines) + len({n.line for n in result.joined} - problem_lines) \
+        refused = {p.line for p in result.problems if p.line in self._data_lines} - {r.line for r in result.rows}
+        result.refused_rows = len(refused)
+        result.data_rows = len(result.rows) + len(refused) + len({n.line for n in result.joined} - refused) \
             + len(result.rollup_lines) + len(result.skipped)
 
     def _name_sub_actions(self) -> None:
