@@ -538,7 +538,8 @@ def test_export_rows() -> None:
         "title": "Contracts, current", "responsibility": "Commissioning Team", "due_date": "2023-08-31",
         "original_due_date": None, "progress": 25, "state": "in_progress", "overdue": True,
         "latest_update": "Six priority contracts", "updated_at": "2023-09-27T10:30:00+00:00",
-        "updated_by": "Test Importer",
+        "updated_by": "Test Importer", "rag": None, "direction": None, "priority": None, "recommendation": None,
+        "recurring": None, "proposed_for_closure": False,
     }
     assert (done["overdue"], done["state"], done["original_due_date"]) == (False, "completed", "2023-05-31")
     assert (bare["due_date"], bare["progress"], bare["overdue"], bare["updated_at"]) == (None, None, False, None)

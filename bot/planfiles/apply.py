@@ -43,8 +43,8 @@ IMPORT_FIELDS: tuple[str, ...] = (
 # Columns that carry each file field: a file without the column leaves the field alone.
 _FILE_FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
     "rag": ("rag", "state", "progress"), "direction": ("direction", "state", "progress"), "priority": ("priority",),
-    "recommendation": ("recommendation",), "recurring": ("due",), "file_status": ("state", "progress"),
-    "proposed_for_closure": ("state", "progress", "rag"),
+    "recommendation": ("recommendation",), "recurring": ("due", "recurring"), "file_status": ("state", "progress"),
+    "proposed_for_closure": ("state", "progress", "rag", "closure"),
 }
 
 

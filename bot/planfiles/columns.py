@@ -31,6 +31,8 @@ FIELDS: dict[str, str] = {
     "rag": "the file's own RAG (Red, Amber, Green, Blue)",
     "direction": "direction of travel (Improving, No change, Declining)",
     "priority": "priority",
+    "closure": "proposed for closure (yes/no)",
+    "recurring": "recurring timescale (Monthly, Quarterly)",
     "reported_progress": "reported section progress",
 }
 IGNORE = "ignore"
@@ -84,6 +86,9 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "direction": ("direction of travel", "direction", "trend", "dot", "direction of travel (dot)"),
     "priority": ("priority", "priority rating", "risk rating", "risk priority", "priority level", "grade",
                  "recommendation priority", "audit priority", "priority (high/medium/low)"),
+    "closure": ("proposed for closure", "proposed for closure?", "closure proposed", "for closure",
+                "recommended for closure"),
+    "recurring": ("recurring", "frequency", "recurring timescale", "how often"),
     "reported_progress": ("reported progress",),
 }
 # Headers that look like a field by their words but are not one.

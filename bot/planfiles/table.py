@@ -574,6 +574,8 @@ class PlanTableReader:
         if values.get("direction") is not None:
             reading = read_status(str(values["direction"]), self.status_words)
             direction = reading.direction or _shown(values["direction"])[:MAX_RAG]
+        if values.get("closure") is not None:
+            closure = closure or str(values["closure"]).strip().lower() in ("true", "yes", "y", "1", "x", "\u2713")
         if state is State.COMPLETED and progress is None:
             progress = 100
         elif state is State.COMPLETED and progress is not None and progress < 100:
@@ -593,6 +595,8 @@ class PlanTableReader:
                 due_text = due_text[: MAX_DUE_TEXT - 1] + "\u2026"
             else:
                 note("due", f"due {due_text!r} is not a date; kept as text.")
+        if values.get("recurring") is not None:
+            recurring = (clean_text(values["recurring"]) or "")[:100] or None
         original = None
         if values.get("original_due") is not None:
             original = parse_due_value(values["original_due"], self.today)
