@@ -116,6 +116,8 @@ _WORD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 _SPACES = re.compile(r"\s+")
+# What an action should achieve is not how it went: "Expected Outcome", "Intended outcomes".
+_AIMS = re.compile(r"\b(expected|intended|desired|planned|anticipated)\s+(outcomes?|results?|impact)\b")
 
 
 def header_key(name: object) -> str:
@@ -130,7 +132,7 @@ _ALIAS_TO_FIELD = {alias: name for name, aliases in COLUMN_ALIASES.items() for a
 def field_for_header(name: object) -> str | None:
     """The field a header names, by its exact name first and then by its words."""
     key = header_key(name)
-    if not key or key in NOT_A_FIELD:
+    if not key or key in NOT_A_FIELD or _AIMS.search(key):
         return None
     if key in _ALIAS_TO_FIELD:
         return _ALIAS_TO_FIELD[key]

@@ -53,7 +53,7 @@ CONFIG_STATES = {state.value: state for state in State} | {"done": State.COMPLET
 
 _SPLIT = re.compile(r"\s*(?:[-\u2013\u2014/|;,:()\[\]]|\band\b)\s*")
 _KEY = re.compile(r"[^a-z0-9/ -]+")
-_NARRATIVE_WORDS = 5  # a cell with more words than this, not all known, is a narrative
+_NARRATIVE_WORDS = 3  # a cell with more words than this, not all known, is a narrative
 
 
 @dataclass(frozen=True)
