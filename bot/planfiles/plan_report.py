@@ -89,7 +89,7 @@ class PlanSummary:
         rows = [("Actions", str(self.action_count)),
                 ("Overall progress", "no progress recorded" if self.progress is None else f"{self.progress}%")]
         rows += [(status.value, str(count)) for status, count in self.counts.items()]
-        rows += [("Overdue", str(self.overdue)), ("Slipped (due date moved later)", str(self.slipped))]
+        rows.append(("Slipped (due date moved later)", str(self.slipped)))
         if self.proposed_for_closure:
             rows.append(("Proposed for closure", str(self.proposed_for_closure)))
         return rows

@@ -30,8 +30,8 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 class _Text:
     """Chooses the font once and makes any text safe for it."""
 
-    def __init__(self, pdf: object) -> None:
-        regular = next((d / "DejaVuSans.ttf" for d in _FONT_DIRS if (d / "DejaVuSans.ttf").is_file()), None)
+    def __init__(self, pdf: object, font_dirs: tuple[Path, ...] = _FONT_DIRS) -> None:
+        regular = next((d / "DejaVuSans.ttf" for d in font_dirs if (d / "DejaVuSans.ttf").is_file()), None)
         bold = regular.with_name("DejaVuSans-Bold.ttf") if regular else None
         if regular is not None and bold is not None and bold.is_file():
             pdf.add_font("DejaVu", "", str(regular))  # type: ignore[attr-defined]
@@ -58,10 +58,11 @@ def _widths(columns: tuple[str, ...]) -> tuple[float, ...]:
     return tuple(_PAGE_WIDTH * _WEIGHTS[c] / total for c in columns)
 
 
-def write_pdf(reports: list[PlanReport], path: Path) -> None:
+def write_pdf(reports: list[PlanReport], path: Path, *, font_dirs: tuple[Path, ...] = _FONT_DIRS) -> None:
     """A4 landscape: a running header (plan, report date) and "Page n of N" on every page, a
     summary first, section headings never stranded at the foot of a page; title and language
-    (en-GB) set in the document's properties."""
+    (en-GB) set in the document's properties. `font_dirs` are searched for DejaVu Sans (else
+    the core font Helvetica)."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
@@ -87,7 +88,7 @@ def write_pdf(reports: list[PlanReport], path: Path) -> None:
     pdf = _Paper(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.set_margins(12, 12, 12)
-    text = _Text(pdf)
+    text = _Text(pdf, font_dirs)
     title = reports[0].title if len(reports) == 1 else "Actions Report"
     pdf.set_title(text(title))
     pdf.set_lang("en-GB")
