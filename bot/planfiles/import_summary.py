@@ -24,8 +24,9 @@ def mapping_lines(plan_file: PlanFile) -> list[str]:
         lines.append(f"{title}:")
         lines.extend(f"  {line}" for line in mapping)
     if lines:
-        lines.append('  (change with --map "Column=field"; fields: code, title, responsibility, due, update, '
-                     'progress, state, section, ignore)')
+        lines.append('  (change with --map "Column=field"; fields: code, title, responsibility, due, original_due, '
+                     'update, progress, state, rag, direction, priority, recommendation, group, section, raised, '
+                     'ignore)')
     return lines
 
 
