@@ -105,15 +105,18 @@ def state_for(progress: int | None, explicit: State | None, current: State | Non
     current state known), a cancelled action stays cancelled: the file says nothing about it.
     A status word says completed, or in progress, even when no % is given.
     """
-    if explicit is State.CANCELLED:
-        return State.CANCELLED
-    if explicit is None and current is State.CANCELLED:
-        return State.CANCELLED
-    if explicit is State.COMPLETED or (progress is not None and progress >= 100):
-        return State.COMPLETED
-    if progress or explicit is State.IN_PROGRESS:
-        return State.IN_PROGRESS
-    return State.NOT_STARTED
+    if explicit is _CANCELLED or (explicit is None and current is _CANCELLED):
+        return _CANCELLED
+    if explicit is _COMPLETED or (progress is not None and progress >= 100):
+        return _COMPLETED
+    if progress or explicit is _IN_PROGRESS:
+        return _IN_PROGRESS
+    return _NOT_STARTED
+
+
+# Members looked up once: an import calls state_for for every row.
+_CANCELLED, _COMPLETED, _IN_PROGRESS, _NOT_STARTED = (State.CANCELLED, State.COMPLETED, State.IN_PROGRESS,
+                                                      State.NOT_STARTED)
 
 
 def import_plan(
@@ -153,7 +156,7 @@ def import_plan(
     if not dry_run:
         uow.plans.upsert(plan, existing_plan.title if existing_plan and plan_file.plan_title == plan else
                          plan_file.plan_title)
-    section_titles = _apply_sections(uow, plan_file, dry_run)
+    section_titles = _apply_sections(uow, plan_file, dry_run, new_plan=existing_plan is None)
     has = plan_file.columns
     existing_by_code = {normalise(a.code): a for a in uow.actions.list(plan=plan, include_removed=True)} \
         if existing_plan else {}
@@ -226,12 +229,11 @@ def _add_new(
     add_many = getattr(uow.actions, "add_many", None)
     added = add_many(actions) if add_many is not None else [uow.actions.add(a) for a in actions]
     entries = []
+    created_fields = tuple(name for name in IMPORT_FIELDS if name != "latest_update")
     for stored, (_, row) in zip(added, new_actions):
-        changes = tuple(
-            FieldChange(name, None, getattr(stored, name))
-            for name in IMPORT_FIELDS
-            if name != "latest_update" and getattr(stored, name) is not None and getattr(stored, name) is not False
-        )
+        values = vars(stored)
+        changes = tuple(FieldChange(name, None, values[name]) for name in created_fields
+                        if values[name] is not None and values[name] is not False)
         entries.append(_entry(stored, changes, row.update, actor, channel, now, report, plan_file))
     append_many = getattr(uow.history, "append_many", None)
     if append_many is not None:
@@ -241,14 +243,14 @@ def _add_new(
             uow.history.append(entry)
 
 
-def _apply_sections(uow: ImportUnitOfWork, plan_file: PlanFile, dry_run: bool) -> dict[str, str]:
+def _apply_sections(uow: ImportUnitOfWork, plan_file: PlanFile, dry_run: bool, new_plan: bool = False) -> dict[str, str]:
     """Upsert sections; returns section code -> title as stored after the import."""
     plan = plan_file.plan_name
     titled = "section_title" in plan_file.columns
     titles: dict[str, str] = {}
     rollups = plan_file.has_reported_rollups
     for row in plan_file.sections:
-        existing = uow.plans.get_section(plan, row.code)
+        existing = None if new_plan else uow.plans.get_section(plan, row.code)
         if existing is None:
             section = Section(plan=plan, code=row.code, title=row.title, reported_progress=row.reported_progress,
                               reported_due=row.reported_due)

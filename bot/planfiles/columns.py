@@ -216,9 +216,11 @@ _MAX_HEADER_CHARS = 60
 def looks_like_header(header: Sequence[object], overrides: Mapping[str, str] | None = None) -> ColumnMap | None:
     """The mapping if this row is a header row of actions: a title or code column plus one more,
     at least one header known by its exact name, and nothing that looks like data."""
-    texts = [cell.strip() for cell in header if isinstance(cell, str) and cell.strip()]
-    if len(texts) < 2 or any(cell is not None and not isinstance(cell, str) for cell in header):
+    if any(cell is not None and not isinstance(cell, str) for cell in header):
         return None  # a header row holds only text; a row with dates or numbers is data
+    texts = [cell.strip() for cell in header if isinstance(cell, str) and cell.strip()]
+    if len(texts) < 2:
+        return None
     if any(len(text) > _MAX_HEADER_CHARS or _DATA_LOOKING.search(text) for text in texts):
         return None
     overrides = overrides or {}

@@ -22,6 +22,12 @@ _BLOCK_TAG = re.compile(r"</?(?:p|br|li|ul|ol|div|tr)\b[^>]{0,400}>", re.IGNOREC
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _ANY_SPACE = re.compile(r"\s+")
+def _plain(text: str) -> bool:
+    """Text that clean_text returns unchanged (checked at C speed): ASCII with no markup,
+    entity, formula quote, line break, tab or run of spaces, and no space at either end."""
+    return (text.isascii() and "  " not in text and "\n" not in text and "\t" not in text and "\r" not in text
+            and "<" not in text and "&" not in text and "\x0b" not in text and "\x0c" not in text
+            and text[:1] != "'" and text[:1] != " " and text[-1:] != " ")
 
 # Two anchors far apart: a phrase that means the same date from both is absolute
 # ("Aug-23", "Q4 2025/26"); one that moves with today ("next Friday", "March") is not read
@@ -40,6 +46,8 @@ def clean_text(value: object, *, keep_lines: bool = False) -> str | None:
     """
     if value is None:
         return None
+    if type(value) is str and _plain(value):
+        return value or None  # the common cell: one line of plain text, nothing to clean
     text = restore_cell(str(value).replace("\ufeff", "")).replace("\r\n", "\n").replace("\r", "\n")
     if "<" in text and ">" in text:
         text = _BLOCK_TAG.sub("\n", text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import copy
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -352,7 +353,9 @@ class ActionRepository:
                 raise Duplicate(f"{plan_row.name} already has an action {action.code.strip()}.")
             taken.add(key)
         position = self._next_position(plan_row.id)
-        sections: dict[str, SectionRow] = {}
+        # The plan's sections in one query; only missing ones are created.
+        sections: dict[str, SectionRow] = {
+            row.code: row for row in self._session.scalars(select(SectionRow).where(SectionRow.plan_id == plan_row.id))}
         values = []
         for offset, action in enumerate(actions):
             section_row = sections.get(action.section_code)
@@ -360,13 +363,21 @@ class ActionRepository:
                 section_row = ensure_section_row(self._session, plan_row.id, action.section_code, action.section_title)
                 sections[action.section_code] = section_row
             values.append(_row_values(action, plan_row.id, section_row.id, position + offset))
-        # ORM bulk INSERT .. RETURNING: one statement, ids in the order given.
-        ids = self._session.scalars(insert(ActionRow).returning(ActionRow.id, sort_by_parameter_order=True), values)
-        return [
-            replace(action, id=id, code=action.code.strip(), plan=plan_row.name,
-                    section_code=sections[action.section_code].code, section_title=sections[action.section_code].title)
-            for action, id in zip(actions, ids)
-        ]
+        # One executemany INSERT on the connection (no RETURNING: several times faster for a large
+        # import), then the new ids in one query by their unique (plan, code) key.
+        self._session.flush()
+        self._session.connection().execute(insert(_A), values)
+        stored = dict(core(self._session, select(_A.c.code_norm, _A.c.id).where(
+            _A.c.plan_id == plan_row.id, _A.c.position >= position), {}).all())
+        ids = [stored[value["code_norm"]] for value in values]
+        stored_actions = []
+        for action, id in zip(actions, ids):  # copies with their ids (faster than replace() for 10,000)
+            section_row = sections[action.section_code]
+            stored = copy.copy(action)
+            stored.__dict__.update(id=id, code=action.code.strip(), plan=plan_row.name, section_code=section_row.code,
+                                   section_title=section_row.title)
+            stored_actions.append(stored)
+        return stored_actions
 
 
 def _row_values(action: Action, plan_id: int, section_id: int, position: int) -> dict[str, object]:
