@@ -63,7 +63,9 @@ _KEY_COLUMNS = {
     "tail": _A.c.code_tail,
     "number": _A.c.code_number,
 }
-_FIND = {kind: _SELECT_ACTIONS.where(column == bindparam("key")) for kind, column in _KEY_COLUMNS.items()}
+# A code typed in chat finds actions in their plan, never one removed by `import --prune`.
+_FIND = {kind: _SELECT_ACTIONS.where(column == bindparam("key"), _A.c.removed_at.is_(None))
+         for kind, column in _KEY_COLUMNS.items()}
 _FIND_IN_PLAN = {kind: query.where(_A.c.plan_id == bindparam("plan_id")) for kind, query in _FIND.items()}
 _GET = _SELECT_ACTIONS.where(_A.c.plan_id == bindparam("plan_id"), _A.c.code_norm == bindparam("code_norm"))
 _GET_BY_ID = _SELECT_ACTIONS.where(_A.c.id == bindparam("id"))
@@ -212,7 +214,7 @@ class ActionRepository:
 
     def all_codes(self, plan: str | None = None) -> builtins.list[str]:
         """Every full code (of one plan, or of all), for "did you mean" answers."""
-        query = select(ActionRow.code)
+        query = select(ActionRow.code).where(ActionRow.removed_at.is_(None))
         if plan is not None:
             plan_row = self._plan_row(plan)
             if plan_row is None:

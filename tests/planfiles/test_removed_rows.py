@@ -125,5 +125,7 @@ def test_a_removed_action_is_out_of_chat_summaries_and_overdue_lists(tmp_path: P
         overdue, summary = bot.ok("overdue").text, bot.ok("summary").text
         assert "Still here" in overdue and "Gone from the file" not in overdue
         assert "10% (1 action" in summary and "2 actions" not in summary  # the rollup leaves it out
+        refused = bot.refused("2 50%")  # a removed action is not updated from chat
+        assert "I can't find an action with the code '2'" in refused.text and "Nothing was changed" in refused.text
     finally:
         bot.runtime.close()
