@@ -129,3 +129,19 @@ def test_a_removed_action_is_out_of_chat_summaries_and_overdue_lists(tmp_path: P
         assert "I can't find an action with the code '2'" in refused.text and "Nothing was changed" in refused.text
     finally:
         bot.runtime.close()
+
+
+def test_a_removed_action_is_out_of_the_digest(tmp_path: Path) -> None:
+    header = ["Plan", "Ref", "Action", "Lead", "Due date", "% complete"]
+    rows = [["Board", "1", "Still here", "A", "31/01/2020", "10%"],
+            ["Board", "2", "Gone from the file", "B", "31/01/2020", "20%"]]
+    assert actionbot(tmp_path, "import", str(write_csv(tmp_path / "board.csv", [header, *rows]))).returncode == 0
+    before = actionbot(tmp_path, "digest", "preview", "--plan", "Board")
+    assert before.returncode == 0, before.stderr
+    assert "Gone from the file" in before.stdout
+
+    fewer = write_csv(tmp_path / "fewer.csv", [header, rows[0]])
+    assert actionbot(tmp_path, "import", "--prune", str(fewer)).returncode == 0
+    after = actionbot(tmp_path, "digest", "preview", "--plan", "Board")
+
+    assert "Still here" in after.stdout and "Gone from the file" not in after.stdout
