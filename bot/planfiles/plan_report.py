@@ -7,7 +7,7 @@ export and the Markdown/HTML/PDF report. Status and overdue are derived with `to
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
@@ -70,6 +70,8 @@ class PlanReport:
             overdue=sum(is_overdue(a, self.generated_on) for a in actions),
             slipped=sum(1 for a in actions if (slippage_days(a) or 0) > 0),
             proposed_for_closure=sum(a.proposed_for_closure for a in actions),
+            rag={name: sum(1 for a in actions if a.rag == name) for name in sorted({a.rag for a in actions if a.rag},
+                                                                                   key=_rag_order)},
         )
 
 
@@ -83,6 +85,7 @@ class PlanSummary:
     overdue: int
     slipped: int
     proposed_for_closure: int
+    rag: dict[str, int] = field(default_factory=dict)  # the file's own RAG, counted
 
     def lines(self) -> list[tuple[str, str]]:
         """(label, value) pairs, in the order the report shows them."""
@@ -92,7 +95,13 @@ class PlanSummary:
         rows.append(("Slipped (due date moved later)", str(self.slipped)))
         if self.proposed_for_closure:
             rows.append(("Proposed for closure", str(self.proposed_for_closure)))
+        rows += [(f"RAG in the file: {name}", str(count)) for name, count in self.rag.items()]
         return rows
+
+
+def _rag_order(name: str) -> tuple[int, str]:
+    order = ("Red", "Red/Amber", "Amber", "Amber/Green", "Green", "Blue")
+    return (order.index(name) if name in order else len(order), name)
 
 
 def slippage_days(action: Action) -> int | None:

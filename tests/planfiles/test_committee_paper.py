@@ -114,6 +114,7 @@ def test_html_and_markdown_show_the_summary_first_slippage_and_the_files_rag() -
     assert 'background:#F4B6B6">Red</td>' in html
     assert markdown.index("**Summary**") < markdown.index("## 1 Heading-1")
     assert "| Slipped (due date moved later) | 3 |" in markdown
+    assert "| RAG in the file: Red | 3 |" in markdown and "| RAG in the file: Green | 3 |" in markdown
     assert "| 31-Jan-2024 | 31-Mar-2024 | +60 |" in markdown and "| Red |" in markdown
 
 
