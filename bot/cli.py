@@ -193,7 +193,7 @@ def import_command(
     longer lists are named; --prune removes them from the plan. Status words a team uses are
     added in the config ([import.status_words]). Exit status 1 when some row was not read.
     """
-    from bot.planfiles.apply import import_plan
+    from bot.planfiles.apply import codes_by_plan, import_plan
     from bot.planfiles.columns import parse_overrides
     from bot.planfiles.import_summary import mapping_lines, problem_lines, summary_lines
     from bot.planfiles.progress_bar import import_progress, wants_bar
@@ -218,11 +218,13 @@ def import_command(
                 raise fail(f"--prune needs a file every row of which was read, and {file.name} has rows that were "
                            f"not; fix them (see `actionbot import --dry-run`), or import without --prune.")
             reports = []
+            listed = codes_by_plan(plan_files)
             with runtime.new_uow() as uow:
                 for plan_file in plan_files:
                     reports.append(import_plan(
                         uow, plan_file, actor="actionbot import", channel="import", now=runtime.clock.now(),
                         today=runtime.clock.today(), dry_run=dry_run, prune=prune,
+                        also_listed=listed[plan_file.plan_name],
                         on_row=stage(f"Importing {plan_file.plan_name[:40]}", len(plan_file.rows))))
                 if not dry_run:
                     uow.commit()

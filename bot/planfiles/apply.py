@@ -130,6 +130,7 @@ def import_plan(
     dry_run: bool = False,
     on_row: Callable[[int], None] | None = None,
     prune: bool = False,
+    also_listed: frozenset[str] = frozenset(),
 ) -> ImportReport:
     """Upsert the plan file's plan, sections and actions into `uow`; the caller commits.
 
@@ -137,7 +138,8 @@ def import_plan(
     with `uow.actions.add_many` when storage has it (one round trip instead of one per action).
     Actions the file no longer lists are reported (`missing_codes`); with `prune` they are
     marked removed (never deleted: history kept, back on re-import or `actionbot restore`).
-    An action removed earlier that the file lists again is brought back.
+    An action removed earlier that the file lists again is brought back. `also_listed` holds the
+    codes (normalised) that other parts of the same file list for this plan (sheets of one workbook).
     """
     plan = plan_file.plan_name
     report = ImportReport(
@@ -196,7 +198,7 @@ def import_plan(
 
     if new_actions and not dry_run:
         _add_new(uow, new_actions, actor, channel, now, report, plan_file)
-    listed = {normalise(row.code) for row in plan_file.rows}
+    listed = {normalise(row.code) for row in plan_file.rows} | also_listed
     missing = [a for key, a in existing_by_code.items() if key not in listed and a.removed_at is None]
     report.missing_codes = [a.code for a in missing]
     if prune and missing:
@@ -384,3 +386,12 @@ def restore_actions(uow: ImportUnitOfWork, plan: str, codes: list[str], *, actor
                 batch_id=batch, action_id=action.id, plan=plan))
             result.restored.append(action.code)
     return result
+
+
+def codes_by_plan(plan_files: list[PlanFile]) -> dict[str, frozenset[str]]:
+    """Plan name -> every code (normalised) the files list for it: sheets of one workbook may
+    share a plan ("Open actions", "Closed actions"), and none of them is then "no longer listed"."""
+    found: dict[str, set[str]] = {}
+    for plan_file in plan_files:
+        found.setdefault(plan_file.plan_name, set()).update(normalise(row.code) for row in plan_file.rows)
+    return {plan: frozenset(codes) for plan, codes in found.items()}

@@ -99,7 +99,9 @@ NOT_A_FIELD = frozenset({"status icon", "resources", "icon", "issue", "finding",
 # "Action Code" is a code, "Progress/Notes" an update, "Original Due" not the due date,
 # "Date added" never the due date).
 _WORD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("original_due", re.compile(r"\boriginal\b.*\b(due|date|target|timescale|deadline)\b")),
+    ("original_due", re.compile(r"\boriginal\b.*\b(due|date|target|timescale|deadline)\b"
+                                r"|\b(due|date|target|timescale|deadline)\b.*\boriginal\b")),
+    ("done_on", re.compile(r"\b(actual|date (completed|closed|implemented)|(completed|closed|implemented) (on|date))\b")),
     ("raised", re.compile(r"\b(added|raised|identified|opened|logged|created|issued|meeting)\b")),
     ("rag", re.compile(r"\bb?rag\b")),
     ("direction", re.compile(r"\bdirection\b|\btrend\b")),
@@ -138,7 +140,7 @@ def field_for_header(name: object) -> str | None:
         return _ALIAS_TO_FIELD[key]
     for field_name, pattern in _WORD_RULES:
         if pattern.search(key):
-            return field_name
+            return None if field_name == "done_on" else field_name  # when it was done is not when it is due
     return None
 
 
@@ -149,6 +151,8 @@ class ColumnMap:
     headers: list[str]
     fields: dict[str, int] = field(default_factory=dict)
     how: list[tuple[str, str | None, str]] = field(default_factory=list)  # header, field, why
+    # Further update columns ("Progress update" then "Comments"): their text is added to the update.
+    more_updates: list[int] = field(default_factory=list)
 
     def describe(self) -> list[str]:
         lines = []
@@ -195,6 +199,10 @@ def map_header(header: Sequence[object], overrides: Mapping[str, str] | None = N
             result.fields["original_due"] = first
             result.how = [(h, "original_due" if f == "due" else f, "a revised date follows it" if f == "due" else w)
                           for h, f, w in result.how]
+        if target == "update" and "update" in result.fields:
+            result.more_updates.append(index)
+            result.how.append((name, "update", f"added to the update from column {result.fields['update'] + 1}"))
+            continue
         if target is not None and target in result.fields:
             result.how.append((name, None, f"{target} already comes from column {result.fields[target] + 1}"))
             continue

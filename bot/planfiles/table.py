@@ -211,6 +211,10 @@ class PlanTableReader:
         for name, index in self._table.columns.fields.items():
             if index < len(cells) and cells[index] is not None and str(cells[index]).strip():
                 values[name] = cells[index]
+        for index in self._table.columns.more_updates:
+            if index < len(cells) and cells[index] is not None and str(cells[index]).strip():
+                more = str(cells[index]).strip()
+                values["update"] = f"{values['update']}\n{more}" if values.get("update") else more
         return values
 
     def _data_row(self, line: int, cells: Sequence[object], filled: list[int], percent_columns: frozenset[int]) -> None:

@@ -210,3 +210,12 @@ def test_a_damaged_xls_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(UnreadableFile, match="plan.xls is not a workbook I can open"):
         read_plan_files(path)
+
+
+def test_several_update_columns_make_one_update_and_when_it_was_done_is_never_due(tmp_path: Path) -> None:
+    rows = [["Ref", "Action", "Progress update", "Comments", "Target date", "Date completed"],
+            ["1", "Publish the policy", "Drafted", "Board to approve in July", "31/07/2024", "02/08/2024"]]
+    [row] = read_one(write_csv(tmp_path / "plan.csv", rows)).rows
+
+    assert row.update == "Drafted\nBoard to approve in July"
+    assert row.due_date == date(2024, 7, 31)

@@ -145,3 +145,27 @@ def test_a_removed_action_is_out_of_the_digest(tmp_path: Path) -> None:
     after = actionbot(tmp_path, "digest", "preview", "--plan", "Board")
 
     assert "Still here" in after.stdout and "Gone from the file" not in after.stdout
+
+
+def test_sheets_of_one_workbook_that_share_a_plan_never_prune_each_other(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for index, (name, rows) in enumerate([("Open actions", [["7", "Still open", "A"]]),
+                                          ("Closed actions", [["3", "Done already", "B"]])]):
+        sheet = book.active if index == 0 else book.create_sheet()
+        sheet.title = name
+        sheet.append(["Board Action Log"])
+        sheet.append(["Ref", "Action", "Lead"])
+        for row in rows:
+            sheet.append(row)
+    path = tmp_path / "log.xlsx"
+    book.save(path)
+
+    assert actionbot(tmp_path, "import", str(path)).returncode == 0
+    again = actionbot(tmp_path, "import", "--prune", str(path))
+
+    assert again.returncode == 0, again.stderr
+    assert "No longer in the file" not in again.stdout
+    exported = actionbot(tmp_path, "export", "--format", "csv").stdout
+    assert "Still open" in exported and "Done already" in exported
