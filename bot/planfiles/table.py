@@ -542,6 +542,9 @@ class PlanTableReader:
         if values.get("progress") is not None:
             raw = values["progress"]
             progress = parse_progress(raw, percent_format=draft.percent)
+            if progress is None and isinstance(raw, float) and 0 < raw < 1:
+                progress = parse_progress(raw, percent_format=True)  # 0.25 in a cell not formatted as %
+                note("progress", f"progress {raw} read as {progress}% (a fraction of 1).")
             if progress is None:
                 if isinstance(raw, (int, float)) or re.fullmatch(r"-?\d+(?:\.\d+)?\s*%?", str(raw).strip()):
                     self._problem(line, cell("progress"), f"{code}: progress {_shown(raw)!r} is not a whole "

@@ -219,3 +219,12 @@ def test_several_update_columns_make_one_update_and_when_it_was_done_is_never_du
 
     assert row.update == "Drafted\nBoard to approve in July"
     assert row.due_date == date(2024, 7, 31)
+
+
+def test_a_fraction_in_a_progress_cell_without_a_percent_format_is_a_percentage(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "plan.xlsx", [["Ref", "Action", "% complete"], ["1", "Half", 0.5], ["2", "All", 1]])
+
+    plan_file = read_one(path)
+
+    assert [r.progress for r in plan_file.rows] == [50, 1]  # a whole number is a percent as written
+    assert "cell C2: 1: progress 0.5 read as 50% (a fraction of 1)." in " ".join(map(str, plan_file.notes))
