@@ -395,6 +395,7 @@ class PlanTableReader:
 
     def finish(self) -> PlanFile:
         self._flush_split()
+        self._fractions()
         self._name_sub_actions()
         self._suffix_repeats()
         self._settle_sections()
@@ -462,6 +463,18 @@ class PlanTableReader:
         result.refused_rows = len(refused)
         result.data_rows = len(result.rows) + len(refused) + len({n.line for n in result.joined} - refused) \
             + len(result.rollup_lines) + len(result.skipped)
+
+    def _fractions(self) -> None:
+        """Progress numbers all between 0 and 1, some not whole, in cells not formatted as %: a
+        column of fractions (Excel's 25% without its format), so 1 is 100%, not 1%."""
+        plain = [d for d in self._drafts if not d.percent and isinstance(d.values.get("progress"), (int, float))
+                 and not isinstance(d.values.get("progress"), bool)]
+        numbers = [float(d.values["progress"]) for d in plain]  # type: ignore[arg-type]
+        if numbers and all(0 <= n <= 1 for n in numbers) and any(not n.is_integer() for n in numbers):
+            for draft in plain:
+                draft.percent = True
+            self._notes.append(FileNote(0, "Progress numbers are all between 0 and 1, so I read them as fractions "
+                                           "(0.5 is 50%, 1 is 100%)."))
 
     def _name_sub_actions(self) -> None:
         """Sub-actions listed under one ref get lettered codes after it: 5 -> 5a, 5b, 5c."""

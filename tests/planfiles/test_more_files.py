@@ -226,5 +226,15 @@ def test_a_fraction_in_a_progress_cell_without_a_percent_format_is_a_percentage(
 
     plan_file = read_one(path)
 
-    assert [r.progress for r in plan_file.rows] == [50, 1]  # a whole number is a percent as written
+    assert [r.progress for r in plan_file.rows] == [50, 100]  # a column of fractions: 1 is 100%
+    assert "Progress numbers are all between 0 and 1, so I read them as fractions" in " ".join(
+        map(str, plan_file.notes))
+
+
+def test_a_lone_fraction_among_percent_numbers_is_noted(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "plan.xlsx", [["Ref", "Action", "% complete"], ["1", "Half", 0.5], ["2", "x", 40]])
+
+    plan_file = read_one(path)
+
+    assert [r.progress for r in plan_file.rows] == [50, 40]
     assert "cell C2: 1: progress 0.5 read as 50% (a fraction of 1)." in " ".join(map(str, plan_file.notes))
