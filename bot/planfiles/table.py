@@ -40,7 +40,7 @@ from bot.planfiles.values import clean_text, parse_due_value, parse_progress, re
 
 _HEADING = re.compile(
     r"^(?:#{1,6}\s*)?(?:\*\*)?\s*(?:(?:proposal|section|objective|theme|area|indicator)\s+)?"
-    r"(\d{1,3}(?:\.\d{1,3})+|\d{1,3}(?=\.?\s+[A-Za-z]))\.?\s*(.*?)\s*(?:\*\*)?$",
+    r"(\d{1,3}(?:\.\d{1,3})+|\d{1,3}(?=\s?[.:)\-\u2013]?\s+[A-Za-z]))\s?[.:)\-\u2013]?\s*(.*?)\s*(?:\*\*)?$",
     re.IGNORECASE,
 )
 _DOC_TITLE = re.compile(r"^#\s+(.+)$")

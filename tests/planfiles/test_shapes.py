@@ -167,3 +167,13 @@ def test_every_refusal_names_its_row_and_the_counts_add_up(tmp_path: Path) -> No
     assert "140%" in str(plan_file.problems[0]) and "neither a code nor an action title" in str(plan_file.problems[1])
     assert [str(n) for n in plan_file.skipped] == ["line 4: 'A' is a lone cell under the table, not an action; skipped."]
     assert plan_file.data_rows == 5 == accounted(plan_file)
+
+
+def test_heading_rows_between_the_rows_make_sections(tmp_path: Path) -> None:
+    rows = [["Ref", "Action", "Lead"], ["Theme 1: Workforce"], ["W1", "Recruit", "HR"], ["W2", "Retain", "HR"],
+            ["Objective 2 - Safer care"], ["S1", "Audit falls", "Nursing"]]
+    plan_file = read_one(write_workbook(tmp_path / "plan.xlsx", rows))
+
+    assert [(s.code, s.title) for s in plan_file.sections] == [("1", "Workforce"), ("2", "Safer care")]
+    assert [r.section_code for r in plan_file.rows] == ["1", "1", "2"]
+    assert plan_file.data_rows == 3 == accounted(plan_file)
