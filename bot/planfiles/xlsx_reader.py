@@ -75,7 +75,10 @@ def read_plan_workbook(
                     continue
                 plan_file = _read_sheet(rows_of(name), name, path.name, plan, today, overrides, counter, status_words)
             except CellsError as exc:
-                raise WorkbookError(f"{path.name} is not an Excel workbook I can open ({exc}).") from exc
+                if sheet is not None:
+                    raise WorkbookError(f"{path.name}: sheet {name!r} cannot be read ({exc}).") from exc
+                skipped.append(f"{name} (it cannot be read: {exc})")  # a chart sheet, or a damaged one
+                continue
             if plan_file.rows or sheet is not None:
                 results.append(plan_file)
             else:
