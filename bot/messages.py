@@ -32,6 +32,9 @@ class InboundMessage:
     # An edited message: the source_ref of the message as first sent. Its updates are reverted
     # and the edited text applied instead, recorded as one change of kind "edit".
     amends: str | None = None
+    # The message this one answers in a thread or by email (`slack:{channel}:{thread ts}`, a
+    # Message-ID): when it is a reminder, the dispatcher reads the text as an answer to it.
+    replying_to: str | None = None
 
 
 @dataclass(frozen=True)

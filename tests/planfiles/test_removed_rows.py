@@ -65,6 +65,14 @@ def test_prune_removes_them_from_listings_and_rollups_and_reimport_brings_them_b
         assert _codes(uow) == ["1", "2", "3"]
 
 
+def test_a_removed_action_gets_no_reminders(new_uow: Callable[[], Any], tmp_path: Path) -> None:  # noqa: F811
+    import_into(new_uow, _file(tmp_path, ROWS))
+    import_into(new_uow, _file(tmp_path, [ROWS[0], ROWS[2]], "fewer.csv"), prune=True)
+
+    with new_uow() as uow:
+        assert sorted(row["code"] for row in uow.reminders.open_actions()) == ["1", "3"]
+
+
 def test_restore_brings_a_removed_action_back_without_a_file(new_uow: Callable[[], Any],  # noqa: F811
                                                              tmp_path: Path) -> None:
     import_into(new_uow, _file(tmp_path, ROWS))
