@@ -20,6 +20,7 @@ from storage.repositories import (
     PlanRepository,
     ProviderRepository,
 )
+from storage.repositories.monitoring import MonitoringRepository
 from storage.repositories.teams_conversations import TeamsConversationRepository
 
 
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
     providers: ProviderRepository
     mail: MailRepository
     digests: DigestRepository
+    monitoring: MonitoringRepository  # the providers' monitoring schedule and `due_items`
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -69,6 +71,7 @@ class SqlUnitOfWork:
         self.providers = ProviderRepository(session)
         self.mail = MailRepository(session)
         self.digests = DigestRepository(session)
+        self.monitoring = MonitoringRepository(session)
         return self
 
     def __exit__(

@@ -1,0 +1,219 @@
+"""Which provider a message is about, without anyone setting anything up first.
+
+The register (`bot.domain.concerns.Provider`: name, aliases, email domains) is matched in this
+order: a registered email domain; else the sender's display name, the signature, the subject
+(and the domain's own name), each matched against every name and alias of the register,
+ignoring case, punctuation and the words that vary between letterheads ("Ltd", "Limited",
+"Care", "Homecare", "Services" …). When nothing on the register matches, an organisation name
+seen in the display name or the signature ("Brightwell Homecare Ltd") is *proposed*: shown as
+proposed until someone confirms it with `PQ-… provider NAME`.
+
+Pure: no SQL, no clock.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bot.domain.concerns import Provider
+
+# Words that a provider's name may carry or drop from one letter to the next. A name is matched
+# on what is left (its "core"); a name made only of these words is matched whole.
+VARIANT_WORDS = frozenset({
+    "ltd", "limited", "plc", "llp", "cic", "inc", "co", "company", "uk", "the", "and",
+    "care", "homecare", "home", "domiciliary", "healthcare", "health", "services", "service",
+    "support", "agency", "group", "nursing", "carers", "solutions",
+})
+# Words that make a phrase an organisation's name rather than a person's.
+_ORG_WORDS = r"(?:Home\s?[Cc]are|Homecare|Healthcare|Care|Carers|Nursing|Ltd\.?|Limited|LLP|CIC|Services|Support|Agency)"
+_ORG_PHRASE = re.compile(
+    r"((?:[A-Z][\w&'\u2019.-]*\s+){1,5}?" + _ORG_WORDS + r"(?:\s+(?:Services|Ltd\.?|Limited|UK|LLP|CIC|Group))*)\b"
+)
+_SIGN_OFF = re.compile(r"^\s*(kind regards|best regards|regards|many thanks|thanks|thank you|best wishes|"
+                       r"yours sincerely|yours faithfully|sincerely|cheers|--)\b", re.IGNORECASE | re.MULTILINE)
+# Shared mail services: their domain says nothing about which provider wrote.
+FREE_MAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "hotmail.co.uk", "live.com", "live.co.uk",
+    "yahoo.com", "yahoo.co.uk", "icloud.com", "me.com", "aol.com", "btinternet.com", "sky.com",
+    "virginmedia.com", "protonmail.com", "proton.me", "nhs.net", "gov.uk", "gov.wales", "gov.scot",
+})
+_TOKEN = re.compile(r"[a-z0-9]+")
+MAX_SCAN_CHARS = 4000  # of a signature or subject: enough for any letterhead
+
+
+class Found(str, enum.Enum):
+    DOMAIN = "email domain"
+    NAME = "name"  # a registered name or alias, in the display name, signature or subject
+    PROPOSED = "proposed"  # an organisation not on the register
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What a message says about its provider: a registered one, or a name to propose."""
+
+    how: Found
+    provider: Provider | None = None  # None: `name` is proposed, not on the register
+    name: str = ""
+    where: str = ""  # "display name", "signature", "subject", "domain"
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.casefold().replace("&", " and "))
+
+
+def core(text: str) -> tuple[str, ...]:
+    """`Brightwell Homecare Ltd` -> ("brightwell",); `Care Ltd` -> ("care", "ltd")."""
+    words = tokens(text)
+    kept = tuple(w for w in words if w not in VARIANT_WORDS)
+    return kept or tuple(words)
+
+
+def names_of(provider: Provider) -> list[tuple[str, ...]]:
+    return [c for c in (core(n) for n in (provider.name, *provider.aliases)) if c]
+
+
+def same_provider(provider: Provider, text: str) -> bool:
+    """`Brightwell Homecare Limited` is `Brightwell Homecare` (or its alias `Brightwell`)."""
+    wanted = core(text)
+    return bool(wanted) and wanted in names_of(provider)
+
+
+def _contains(haystack: list[str], needle: tuple[str, ...]) -> bool:
+    n = len(needle)
+    if n == 0 or n > len(haystack):
+        return False
+    if n == 1 and len(needle[0]) < 4:
+        return False  # "abc" in a subject is too likely to be something else
+    return any(tuple(haystack[i:i + n]) == needle for i in range(len(haystack) - n + 1))
+
+
+def named_in(providers: list[Provider], text: str) -> list[Provider]:
+    """The providers whose name or alias (core words, in order) appears in `text`, the longest
+    match first; equally long matches are all returned (the caller decides what two mean)."""
+    words = tokens(text[:MAX_SCAN_CHARS])
+    hits: list[tuple[int, Provider]] = []
+    for provider in providers:
+        best = max((len(c) for c in names_of(provider) if _contains(words, c)), default=0)
+        if best:
+            hits.append((best, provider))
+    if not hits:
+        return []
+    top = max(length for length, _ in hits)
+    return [p for length, p in hits if length == top]
+
+
+def matching(providers: list[Provider], text: str) -> list[Provider]:
+    """Providers `text` names exactly (core words equal): for `provider NAME` and `concerns NAME`.
+    When none is exact, those whose name starts with the words typed (`Brightwell`)."""
+    exact = [p for p in providers if same_provider(p, text)]
+    if exact:
+        return exact
+    typed = tokens(text)
+    if not typed:
+        return []
+    return [p for p in providers if any(tuple(tokens(n)[:len(typed)]) == tuple(typed)
+                                        for n in (p.name, *p.aliases))]
+
+
+def signature(body: str) -> str:
+    """The end of a message: from the last sign-off on, else its last lines."""
+    tail = body[-MAX_SCAN_CHARS:]
+    found = list(_SIGN_OFF.finditer(tail))
+    if found:
+        return tail[found[-1].start():]
+    return "\n".join(tail.strip().splitlines()[-8:])
+
+
+def organisation_in(text: str) -> str | None:
+    """An organisation's name in a display name or signature: `Jane (Brightwell Homecare Ltd)`
+    -> `Brightwell Homecare Ltd`."""
+    for line in text.splitlines():
+        match = _ORG_PHRASE.search(line)
+        if match:
+            name = " ".join(match.group(1).split()).strip(" .,-")
+            if core(name) != tuple(tokens(name)) or len(tokens(name)) > 1:
+                return name[:200]
+    return None
+
+
+def domain_of(address: str | None) -> str | None:
+    if not address or "@" not in address:
+        return None
+    return address.rsplit("@", 1)[1].strip().lower().rstrip(".") or None
+
+
+def _by_domain_name(providers: list[Provider], domain: str | None) -> list[Provider]:
+    """`brightwell-homecare.co.uk` names Brightwell Homecare even before its domain is registered."""
+    if not domain or domain in FREE_MAIL_DOMAINS:
+        return []
+    label = "".join(tokens(domain.split(".")[0]))
+    found = []
+    for provider in providers:
+        for name in (provider.name, *provider.aliases):
+            whole, kernel = "".join(tokens(name)), "".join(core(name))
+            if label and (label == whole or (len(kernel) >= 5 and label.startswith(kernel))):
+                found.append(provider)
+                break
+    return found
+
+
+def detect(providers: list[Provider], *, address: str | None, display_name: str | None, subject: str,
+           body: str) -> Detection | None:
+    """The provider of a new entry, best evidence first; None when nothing points anywhere.
+
+    Two registered providers matching equally well is not a guess we make: the first place
+    that names exactly one wins, and a place that names two moves on to the next."""
+    from bot.domain.concerns import provider_for_email
+
+    by_address = provider_for_email(providers, address)
+    if by_address is not None:
+        return Detection(Found.DOMAIN, by_address, by_address.name, "domain")
+    sign = signature(body)
+    places = (("display name", display_name or ""), ("signature", sign), ("subject", subject))
+    for where, text in places:
+        found = named_in(providers, text)
+        if len(found) == 1:
+            return Detection(Found.NAME, found[0], found[0].name, where)
+    by_label = _by_domain_name(providers, domain_of(address))
+    if len(by_label) == 1:
+        return Detection(Found.NAME, by_label[0], by_label[0].name, "domain")
+    for where, text in places[:2]:
+        name = organisation_in(text)
+        if name:
+            return Detection(Found.PROPOSED, None, name, where)
+    return None
+
+
+# --- what the digest and the reminders list ------------------------------------------------
+
+@dataclass(frozen=True)
+class LogDueItem:
+    """One thing from the contract-monitoring log that falls due: an allocated action of an
+    entry (`PQ-2026-0042/1`) or a monitoring activity of a provider (`Brightwell Homecare:
+    monitoring visit`). For the digest and the reminders.
+
+    `restricted`: the entry is confidential. Show such an item by `reference` only (no
+    `title`, no provider) to anyone without the safeguarding role."""
+
+    kind: str  # "log action" | "visit"
+    reference: str  # "PQ-2026-0042/1", or the activity: "Brightwell Homecare: monitoring visit"
+    title: str
+    provider: str | None
+    due: date
+    owner: str | None  # a person's or team's name
+    owner_person_id: int | None
+    restricted: bool = False
+
+    def overdue(self, today: date) -> bool:
+        return self.due < today
+
+    def safe_line(self, may_see_restricted: bool) -> str:
+        """The item as a line anyone may read (a confidential one by reference only)."""
+        if self.restricted and not may_see_restricted:
+            return f"{self.reference} (confidential) due {self.due:%d %b %Y}"
+        where = f" [{self.provider}]" if self.provider else ""
+        who = f" — {self.owner}" if self.owner else ""
+        return f"{self.reference}{where} {self.title}{who}, due {self.due:%d %b %Y}"
