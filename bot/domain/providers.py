@@ -217,3 +217,13 @@ class LogDueItem:
         where = f" [{self.provider}]" if self.provider else ""
         who = f" — {self.owner}" if self.owner else ""
         return f"{self.reference}{where} {self.title}{who}, due {self.due:%d %b %Y}"
+
+
+def entry_names(provider: Provider, *, address: str | None, display_name: str | None, subject: str, body: str,
+                provider_text: str | None) -> bool:
+    """Whether an entry logged before `provider` was on the register is this provider's: its
+    sender's domain, the name it was proposed under, or its display name, signature or subject."""
+    if provider_text and same_provider(provider, provider_text):
+        return True
+    found = detect([provider], address=address, display_name=display_name, subject=subject, body=body)
+    return found is not None and found.provider is not None

@@ -85,8 +85,8 @@ class LogSettings:
         section = extra.get("log") or {}
         if not isinstance(section, dict):
             raise ValueError("[log] in the settings file must be a table.")
-        return cls(calendar, Timescales.from_settings(section.get("timescales")),  # type: ignore[arg-type]
-                   Frequencies.from_settings(section.get("focused_visit_months")))  # type: ignore[arg-type]
+        return cls(calendar, Timescales.from_settings(section.get("timescales")),
+                   Frequencies.from_settings(section.get("focused_visit_months")))
 
 
 @dataclass(frozen=True)
