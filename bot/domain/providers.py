@@ -29,9 +29,18 @@ VARIANT_WORDS = frozenset({
 })
 # Words that make a phrase an organisation's name rather than a person's.
 _ORG_WORDS = r"(?:Home\s?[Cc]are|Homecare|Healthcare|Care|Carers|Nursing|Ltd\.?|Limited|LLP|CIC|Services|Support|Agency)"
+# A job title after the word ("Senior Care Coordinator") is not an organisation.
+_NOT_AFTER = (r"(?!\s+(?:Co-?ordinator|Workers?|Assistant|Manager|Officer|Lead|Supervisor|Director|Team|Plans?|"
+              r"Planner|Package|Staff|Quality|Providers?|Home\s+Manager)\b)")
 _ORG_PHRASE = re.compile(
-    r"((?:[A-Z][\w&'\u2019.-]*\s+){1,5}?" + _ORG_WORDS + r"(?:\s+(?:Services|Ltd\.?|Limited|UK|LLP|CIC|Group))*)\b"
+    r"((?:[A-Z][\w&'\u2019.-]*\s+){1,5}?" + _ORG_WORDS + _NOT_AFTER
+    + r"(?:\s+(?:Home|Agency|Services|Support|Care|Nursing|Ltd\.?|Limited|UK|LLP|CIC|Group)" + _NOT_AFTER + r")*)"
+    + r"(?![\w-])"
 )
+# Public bodies and generic phrases are not providers, whatever words they carry.
+_NOT_ORG = re.compile(r"\b(council|nhs|partnership|borough|government|department|commissioning|social work|"
+                      r"social care|health and social|adult services|community care|customer care|personal care|"
+                      r"day care|respite care|continuing care)\b", re.IGNORECASE)
 _SIGN_OFF = re.compile(r"^\s*(kind regards|best regards|regards|many thanks|thanks|thank you|best wishes|"
                        r"yours sincerely|yours faithfully|sincerely|cheers|--)\b", re.IGNORECASE | re.MULTILINE)
 # Shared mail services: their domain says nothing about which provider wrote.
@@ -90,13 +99,21 @@ def _contains(haystack: list[str], needle: tuple[str, ...]) -> bool:
     return any(tuple(haystack[i:i + n]) == needle for i in range(len(haystack) - n + 1))
 
 
+def _capitalised_in(text: str, word: str) -> bool:
+    """A one-word name counts only written as a name (`Instead`, not `instead`)."""
+    return any(m.group(0)[0].isupper() or m.group(0)[0].isdigit()
+               for m in re.finditer(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", text, re.IGNORECASE))
+
+
 def named_in(providers: list[Provider], text: str) -> list[Provider]:
     """The providers whose name or alias (core words, in order) appears in `text`, the longest
     match first; equally long matches are all returned (the caller decides what two mean)."""
-    words = tokens(text[:MAX_SCAN_CHARS])
+    text = text[:MAX_SCAN_CHARS]
+    words = tokens(text)
     hits: list[tuple[int, Provider]] = []
     for provider in providers:
-        best = max((len(c) for c in names_of(provider) if _contains(words, c)), default=0)
+        best = max((len(c) for c in names_of(provider) if _contains(words, c)
+                    and (len(c) > 1 or _capitalised_in(text, c[0]))), default=0)
         if best:
             hits.append((best, provider))
     if not hits:
@@ -131,11 +148,13 @@ def organisation_in(text: str) -> str | None:
     """An organisation's name in a display name or signature: `Jane (Brightwell Homecare Ltd)`
     -> `Brightwell Homecare Ltd`."""
     for line in text.splitlines():
-        match = _ORG_PHRASE.search(line)
-        if match:
+        for match in _ORG_PHRASE.finditer(line):
             name = " ".join(match.group(1).split()).strip(" .,-")
-            if core(name) != tuple(tokens(name)) or len(tokens(name)) > 1:
-                return name[:200]
+            if _NOT_ORG.search(name) or core(name) == tuple(tokens(name)) and len(tokens(name)) < 2:
+                continue
+            if all(w in VARIANT_WORDS for w in tokens(name)):
+                continue
+            return name[:200]
     return None
 
 

@@ -239,6 +239,8 @@ class MailIngestor:
             text=text, channel="email", sender_id=mail.from_addr or "", message_id=mail.key,
             source_ref=mail.message_id or mail.key, is_direct=True, is_private=True, sender_name=person.name,
             sender_email=mail.from_addr,
+            attachments=tuple((a.filename, a.content_type, a.data) for a in mail.attachments
+                              if len(a.data) <= self.settings.max_attachment_bytes),
         ))
         if reply is None:
             # Applied before the bot stopped, and this mail was not recorded: the confirmation
@@ -322,7 +324,7 @@ class MailIngestor:
             text = f"New safeguarding entry {concern.reference} (confidential; open it with the safeguarding role)."
         else:
             text = (f"New {concern.category.value} entry {concern.reference} from {mail.from_addr or 'unknown sender'}"
-                    f" ({concern.provider or 'provider unknown'}): {concern.summary}")
+                    f" ({concern.provider_label or 'provider unknown'}): {concern.summary}")
         return TriageNotice("new entry", text, concern.reference)
 
     def _reply_notice(self, concern: Concern) -> TriageNotice:
