@@ -21,11 +21,11 @@ from bot.concern_commands import (
     ShowProvider,
 )
 from bot.context import HandlerContext
-from bot.domain.concerns import Concern, Provider, may_see
+from bot.domain.concerns import Provider, may_see
 from bot.domain.model import Person, Role
 from bot.domain.monitoring import Activity, Risk, VisitRecord, provider_risk, schedule, visit_date_refusal
 from bot.domain.progress import UpdateRefused
-from bot.domain.providers import FREE_MAIL_DOMAINS, domain_of, entry_names
+from bot.domain.providers import FREE_MAIL_DOMAINS, domain_of
 from bot.domain.timescales import LogSettings, shares
 from bot.messages import Reply
 from handlers.formatting import fmt_date
@@ -59,15 +59,6 @@ def _may_change_register(ctx: HandlerContext) -> None:
         raise UpdateRefused(f"{ctx.person.name} has the viewer role, which may not change the provider register.")
 
 
-def link_earlier(uow: Any, provider: Provider) -> int:
-    """Link every entry without a registered provider that names `provider`; how many."""
-    def matches(concern: Concern) -> bool:
-        return entry_names(provider, address=concern.reporter_email, display_name=concern.reporter,
-                           subject=concern.summary, body=concern.body, provider_text=concern.provider)
-
-    return int(uow.concerns.link_unlinked(provider, matches))
-
-
 def linked_sentence(count: int) -> str:
     if not count:
         return "No earlier entries needed linking."
@@ -89,7 +80,7 @@ def handle_set_provider(cmd: SetConcernProvider, ctx: HandlerContext) -> Reply:
         added = " (added to the register)"
     ctx.uow.concerns.set_provider(concern, provider)
     append_event(ctx, concern, "provider", changes=(("provider", concern.provider_label, provider.name),))
-    others = link_earlier(ctx.uow, provider)
+    others = ctx.uow.concerns.link_earlier(provider)
     text = f"{concern.reference}: provider {provider.name}{added}. {linked_sentence(others)}"
     domain = domain_of(concern.reporter_email)
     if added and domain and domain not in FREE_MAIL_DOMAINS and not concern.is_confidential:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.domain.concerns import Provider
+from bot.domain.concerns import Concern, Provider
 
 # Words that a provider's name may carry or drop from one letter to the next. A name is matched
 # on what is left (its "core"); a name made only of these words is matched whole.
@@ -236,6 +236,13 @@ class LogDueItem:
         where = f" [{self.provider}]" if self.provider else ""
         who = f" — {self.owner}" if self.owner else ""
         return f"{self.reference}{where} {self.title}{who}, due {self.due:%d %b %Y}"
+
+
+def concern_names(provider: Provider, concern: Concern) -> bool:
+    """Whether an entry logged before `provider` was registered (or given this domain) is its."""
+    return entry_names(provider, address=concern.reporter_email, display_name=concern.reporter,
+                       subject=concern.summary, body=concern.body,
+                       provider_text=concern.provider if concern.id is not None else None)
 
 
 def entry_names(provider: Provider, *, address: str | None, display_name: str | None, subject: str, body: str,

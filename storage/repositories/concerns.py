@@ -235,6 +235,13 @@ class ConcernRepository:
                 count += 1
         return count
 
+    def link_earlier(self, provider: Provider) -> int:
+        """Link the entries logged before `provider` was registered (or given a domain) that
+        name it: by sender domain, proposed name, display name, signature or subject. How many."""
+        from bot.domain.providers import concern_names
+
+        return self.link_unlinked(provider, lambda concern: concern_names(provider, concern))
+
     def update_action(self, concern: Concern, action: ConcernAction) -> None:
         row = self._session.get(ConcernActionRow, action.id) if action.id is not None else None
         if row is None or row.concern_id != self._row(concern).id:
