@@ -147,7 +147,7 @@ def handle_action_owner(cmd: SetConcernActionOwner, ctx: HandlerContext) -> Repl
     owner = resolve_owner(ctx, cmd.owner)
     ctx.uow.concerns.update_action(concern, replace(action, owner=owner))
     append_event(ctx, concern, "action owner", note=ref, changes=((f"action {action.number} owner", action.owner, owner),))
-    return _done_reply(ctx, concern, f"{ref} is now {owner}'s (was {action.owner}).")
+    return _done_reply(ctx, concern, f"{ref} is now owned by {owner} (was {action.owner}).")
 
 
 # --- timescales ------------------------------------------------------------------------------

@@ -151,9 +151,9 @@ def provider_named(providers: list[Provider], text: str) -> Provider | None:
     for provider in providers:
         if provider.answers_to(text):
             return provider
-    from bot.domain.providers import same_provider
+    from bot.domain.providers import matching, same_provider
 
-    found = [p for p in providers if same_provider(p, text)]
+    found = [p for p in matching(providers, text) if same_provider(p, text)]
     return found[0] if len(found) == 1 else None
 
 

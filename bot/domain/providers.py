@@ -80,6 +80,13 @@ def core(text: str) -> tuple[str, ...]:
     return kept or tuple(words)
 
 
+_LEGAL = frozenset({"ltd", "limited", "plc", "llp", "cic", "inc", "co", "company", "uk", "the"})
+
+
+def _legal_free(text: str) -> tuple[str, ...]:
+    return tuple(w for w in tokens(text) if w not in _LEGAL)
+
+
 def names_of(provider: Provider) -> list[tuple[str, ...]]:
     return [c for c in (core(n) for n in (provider.name, *provider.aliases)) if c]
 
@@ -126,6 +133,9 @@ def matching(providers: list[Provider], text: str) -> list[Provider]:
     """Providers `text` names exactly (core words equal): for `provider NAME` and `concerns NAME`.
     When none is exact, those whose name starts with the words typed (`Brightwell`)."""
     exact = [p for p in providers if same_provider(p, text)]
+    if len(exact) > 1:  # "Riverside Care Services Ltd" is not "Riverside Nursing", though both core to "riverside"
+        closer = [p for p in exact if _legal_free(text) in {_legal_free(n) for n in (p.name, *p.aliases)}]
+        exact = closer or exact
     if exact:
         return exact
     typed = tokens(text)
