@@ -49,6 +49,7 @@ from handlers.log_entries import append_event, load_entry, record_view
 from handlers.log_entries import viewer as asker
 from handlers.formatting import fmt_date, fmt_time
 from handlers.log_actions import log_settings, refuse_past, resolve_owner
+from handlers.providers import find_provider
 from handlers.resolve import resolve_action
 from bot.domain.timescales import checks
 
@@ -312,7 +313,10 @@ def handle_list(cmd: ListConcerns, ctx: HandlerContext) -> Reply:
     """Open entries, or every entry of one provider."""
     provider = None
     if cmd.provider:
-        provider = provider_named(ctx.uow.providers.list(), cmd.provider)
+        found = ctx.uow.providers.find(cmd.provider)
+        if len(found) > 1:
+            find_provider(ctx.uow, cmd.provider)  # raises, naming them
+        provider = found[0] if found else None
         concerns = ctx.uow.concerns.list(open_only=cmd.open_only, provider=provider,
                                          provider_text=None if provider else cmd.provider)
         title = f"Entries for {provider.name if provider else cmd.provider}"
