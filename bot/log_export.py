@@ -76,7 +76,7 @@ def build_log_report(concerns: list[Concern], visits: list[VisitRecord], setting
             report.withheld += 1
             report.entries.append((concern.reference, "", "", "", concern.category.value) + ("",) * 9)
             for action in concern.actions:
-                report.actions.append((action.reference(concern.reference),) + (WITHHELD,) + ("",) * 5)
+                report.actions.append((action.reference(concern.reference), "", WITHHELD, "", "", "", ""))
             continue
         if concern.is_confidential:
             report.exported_confidential.append(concern)
