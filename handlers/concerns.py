@@ -242,7 +242,7 @@ def fmt_entry(concern: Concern, events: list[ConcernEvent], viewer: Person | Non
                      f"safeguarding-role person: `{concern.reference} confirm downgrade`.")
     reporter = concern.reporter if body_visible else "(confidential)"
     lines += [
-        f"Provider: {_provider_text(concern)}; from {reporter} by {concern.source.value}, received "
+        f"Provider: {_provider_text(concern)}; from {reporter} by {concern.source.value}, "
         + fmt_time(concern.received_at, zone) + _logged_text(concern, zone)
         + (f"; linked to {concern.action_code}" if concern.action_code else ""),
         f"Summary: {concern.summary if body_visible else '(written while the entry was confidential)'}",
