@@ -26,6 +26,7 @@ from bot.domain.concerns import (
     ConcernAction,
     ConcernEvent,
     EntryState,
+    Provider,
     Restriction,
     Source,
     guess_category,
@@ -40,6 +41,7 @@ from bot.domain.concerns import (
     state_after_allocation,
     summary_from_text,
 )
+from bot.domain.providers import matching
 from bot.domain.safeguarding import assess
 from bot.domain.model import Person
 from bot.domain.progress import UpdateRefused
@@ -84,7 +86,7 @@ def handle_log_concern(cmd: LogConcern, ctx: HandlerContext) -> Reply:
                 f"reviews it (`{reference} restrict` to confirm, `{reference} unrestrict` to release).")
     elif concern.is_confidential:
         text = (f"Logged {reference} as a confidential safeguarding entry. Only people with the "
-                "safeguarding role can see it.")
+                "safeguarding role can see it. Flagged for same-day triage.")
     else:
         unknown = "" if provider or not cmd.provider else (
             f" ({cmd.provider} is not on the provider register, so it is proposed; confirm it with "
@@ -317,8 +319,12 @@ def handle_list(cmd: ListConcerns, ctx: HandlerContext) -> Reply:
         if len(found) > 1:
             find_provider(ctx.uow, cmd.provider)  # raises, naming them
         provider = found[0] if found else None
-        concerns = ctx.uow.concerns.list(open_only=cmd.open_only, provider=provider,
-                                         provider_text=None if provider else cmd.provider)
+        if provider is not None:
+            concerns = ctx.uow.concerns.list(open_only=cmd.open_only, provider=provider)
+        else:  # a proposed name, not yet on the register: with its Ltd/Care variants, or its first words
+            concerns = [c for c in ctx.uow.concerns.unlinked()
+                        if c.provider and matching([Provider(c.provider)], cmd.provider)
+                        and (not cmd.open_only or c.state is not EntryState.CLOSED)]
         title = f"Entries for {provider.name if provider else cmd.provider}"
     else:
         concerns = ctx.uow.concerns.list(open_only=cmd.open_only)

@@ -179,6 +179,7 @@ def _action_lifecycle(reference: str, number: int, text: str, env: ParseEnv) -> 
     if verb is None:
         return ParseError(usage)
     word, tail = verb.group(1).lower(), (strip_note(verb.group(2)) or "").strip()
+    tail = tail.split("\n\n", 1)[0].strip()  # a mail's sign-off below a blank line is not the note
     if word in ("done", "complete", "completed", "finished"):
         return ConcernActionDone(reference, number, tail.strip(" -:,") or None)
     if word in ("reopen", "undone", "open"):

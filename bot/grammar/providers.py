@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 
-from bot.commands import ParseError
+from bot.commands import NotACommand, ParseError
 from bot.concern_commands import ListProviders, RecordVisit, SetProviderOfficer, SetProviderRisk, ShowProvider
 from bot.domain.dates import read_date_phrase
 from bot.domain.monitoring import ACTIVITY_PATTERN, activity_from_words, risk_from_words
 from bot.grammar.rules import ParseEnv, register_keyword
 
 _MAX_NAME_CHARS = 80
+MAX_NAME_WORDS = 6
 _TRAILING = "?.! \t"
 _DONE = re.compile(rf"^(?P<name>.+?)\s+(?P<activity>{ACTIVITY_PATTERN})\s+(?:done|held|completed|attended|took place)"
                    r"\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
@@ -81,13 +82,19 @@ def read_provider(rest: str, env: ParseEnv) -> object:
     name = _name(text)
     if isinstance(name, ParseError):
         return name
+    if len(name.split()) > MAX_NAME_WORDS or "\n" in text.strip():
+        # "Provider X has raised a concern about …" is a sentence (a mail's subject), not a page asked for.
+        return NotACommand(hint="To see a provider's page, type `provider NAME`.")
     return ShowProvider(name)
 
 
 def read_providers(rest: str, env: ParseEnv) -> object:
-    if rest.strip(_TRAILING):
-        return read_provider(rest, env)
-    return ListProviders()
+    if not rest.strip(_TRAILING):
+        return ListProviders()
+    found = read_provider(rest, env)
+    if isinstance(found, ShowProvider):  # "Providers meeting notes" is not a page asked for
+        return NotACommand(hint="To see a provider's page, type `provider NAME`; `providers` lists them all.")
+    return found
 
 
 register_keyword("provider", read_provider)

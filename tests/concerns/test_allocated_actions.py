@@ -107,3 +107,22 @@ def test_acknowledged_responded_stage_and_the_share_met(logbot: TestBot) -> None
     assert "only complaints have stages" in logbot.refused("PQ-2026-0002 stage 2").text
     shares = logbot.ok("concerns timescales").text
     assert "Acme Care: 3 of 3 met (100%)" in shares and "complaint: 2 of 2 met (100%)" in shares
+
+
+def test_due_views_show_confidential_actions_in_full_only_to_the_role_privately(logbot: TestBot) -> None:
+    logbot.ok("safeguarding Acme Care: unexplained bruising on Mr Example", as_person="Jo Reid")
+    logbot.ok("PQ-2026-0001 action strategy meeting @Jo Reid by Wednesday", as_person="Jo Reid")
+    others = logbot.ok("concerns due this week", as_person="Sam Patel")
+    assert "PQ-2026-0001/1 (confidential), due 2 Dec 2026" in others.text
+    assert "strategy" not in others.text and "Acme" not in others.text and not others.private
+    role = logbot.ok("concerns due this week", as_person="Jo Reid")
+    assert "PQ-2026-0001/1 [Acme Care (proposed)] strategy meeting — Jo Reid, due 2 Dec 2026" in role.text
+    assert role.private
+    assert "Flagged for same-day triage" in logbot.ok("safeguarding Acme: neglect", as_person="Jo Reid").text
+
+
+def test_a_proposed_name_lists_its_entries_before_it_is_registered(logbot: TestBot) -> None:
+    logbot.ok("concern Brightwell Homecare: missed calls")
+    logbot.ok("concern Oakwood Care Home: staffing")
+    listing = logbot.ok("concerns Brightwell").text
+    assert "PQ-2026-0001 [alert] Brightwell Homecare (proposed): missed calls" in listing and "Oakwood" not in listing

@@ -111,3 +111,17 @@ def test_a_future_visit_by_email_is_refused_and_changes_nothing(mailbot: MailBot
     assert "is in the future" in _last_reply(mailbot)
     with mailbot.bot.runtime.new_uow() as uow:
         assert uow.monitoring.records() == []
+
+
+def test_allocated_actions_by_email_and_both_times_on_the_entry(mailbot: MailBot) -> None:  # noqa: F811
+    result = mailbot.receive(make_mail("Acme Rota <rota@acmecare.example>", "Missed calls", "Two missed.",
+                                       headers={"Date": _date(mailbot, days=7)}))
+    reference = result.reference
+    shown = mailbot.bot.ok(reference).text
+    assert "(logged " in shown, shown
+    mailbot.bot.ok(f"{reference} action chase rota @Sam Patel by Friday")
+    raw = make_mail(f"Sam Patel <sam.patel@{COUNCIL}>", f"Re: [{reference}] Missed calls", f"{reference}/1 done "
+                    "rota fixed\n\nSam", headers={"Authentication-Results": AUTH_PASS}, message_id="<done1@council>")
+    assert mailbot.receive(raw, "done").outcome.value == "update"
+    assert _last_reply(mailbot).startswith(f"{reference}/1 done: chase rota.")
+    assert mailbot.entry(reference).actions[0].done_note == "rota fixed"
