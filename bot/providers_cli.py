@@ -191,7 +191,9 @@ def providers_import(file: Annotated[Path, typer.Argument(help="A CSV or xlsx li
             uow.commit()
     finally:
         runtime.close()
-    typer.echo(f"Imported {file.name}: {added} added, {updated} updated.{_linked(linked)}")
+    relinked = (f" {linked} earlier {'entry was' if linked == 1 else 'entries were'} linked to {'its' if linked == 1 else 'their'} "
+                "provider." if linked else "")
+    typer.echo(f"Imported {file.name}: {added} added, {updated} updated.{relinked}")
     for problem in sorted(bad, key=lambda b: b.line):
         typer.echo(f"Not imported, {problem}.", err=True)
     for warning in warnings:

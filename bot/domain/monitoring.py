@@ -156,6 +156,6 @@ def schedule(provider: Provider, records: list[VisitRecord], frequencies: Freque
 
 def visit_date_refusal(day: date, today: date) -> str | None:
     if day > today:
-        return (f"{day:%d %b %Y} is in the future; record a visit once it has happened (a planned one shows "
+        return (f"{day.day} {day:%b %Y} is in the future; record a visit once it has happened (a planned one shows "
                 "in `actionbot providers schedule`). Nothing was changed.")
     return None

@@ -59,8 +59,8 @@ def test_a_provider_file_with_bad_rows_names_them_and_imports_the_rest(chatted: 
     (chatted / "providers.csv").write_text(PROVIDER_CSV, encoding="utf-8")
     result = actionbot(chatted, "providers", "import", "providers.csv")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == ("Imported providers.csv: 2 added, 0 updated. 2 earlier entries naming it were "
-                                     "linked.")
+    assert result.stdout.strip() == ("Imported providers.csv: 2 added, 0 updated. 2 earlier entries were linked to "
+                                     "their provider.")
     assert "Not imported, line 3: no provider name." in result.stderr
     assert "Not imported, line 4: risk 'severe' is not one of high, medium, low." in result.stderr
     assert "Not imported, line 5: 'not a domain' is not an email domain" in result.stderr
