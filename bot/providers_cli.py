@@ -26,7 +26,7 @@ def _cli() -> Any:
 
 
 def _runtime() -> Any:
-    return _cli()._runtime()  # type: ignore[no-untyped-call]
+    return _cli()._runtime()
 
 
 class RegisterError(ValueError):

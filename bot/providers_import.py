@@ -101,7 +101,7 @@ def _rows_of(path: Path) -> list[tuple[int, list[str]]]:
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     return [(n, [_cell(c) for c in row]) for n, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1)]
 
 

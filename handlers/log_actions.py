@@ -52,7 +52,7 @@ def resolve_owner(ctx: HandlerContext, typed: str) -> str:
     teams = sorted({p.team for p in people if p.team})
     for team in teams:
         if team.casefold() == folded:
-            return team
+            return str(team)
     by_first = [p for p in people if p.name.split()[0].casefold() == folded]
     if len(by_first) == 1:
         return str(by_first[0].name)
@@ -155,13 +155,15 @@ def handle_action_owner(cmd: SetConcernActionOwner, ctx: HandlerContext) -> Repl
 def handle_milestone(cmd: RecordConcernMilestone, ctx: HandlerContext) -> Reply:
     """`acknowledged` / `responded`: recorded today, for the entry's timescales."""
     concern = load_entry(ctx, cmd.reference)
-    field = "acknowledged_at" if cmd.what == "acknowledged" else "responded_at"
-    if getattr(concern, field) is not None:
+    acknowledging = cmd.what == "acknowledged"
+    if (concern.acknowledged_at if acknowledging else concern.responded_at) is not None:
         return Reply(text=f"{concern.reference} was already {cmd.what}.", as_of=ctx.today)
-    ctx.uow.concerns.update(replace(concern, **{field: ctx.now}))
+    changed = (replace(concern, acknowledged_at=ctx.now) if acknowledging
+               else replace(concern, responded_at=ctx.now))
+    ctx.uow.concerns.update(changed)
     append_event(ctx, concern, cmd.what, note=cmd.note, changes=((cmd.what, None, ctx.today.isoformat()),))
-    check = next(c for c in checks(replace(concern, **{field: ctx.now}), log_settings(ctx), ctx.timezone)
-                 if c.what == ("acknowledge" if cmd.what == "acknowledged" else "respond"))
+    check = next(c for c in checks(changed, log_settings(ctx), ctx.timezone)
+                 if c.what == ("acknowledge" if acknowledging else "respond"))
     verdict = "within its timescale" if check.met else f"after its timescale ({fmt_date(check.due)})"
     return Reply(text=f"{concern.reference} {cmd.what} today, {verdict}.", as_of=ctx.today)
 
