@@ -15,6 +15,7 @@ from bot.http.addresses import listen_addresses
 from bot.http.server import HttpFront
 from config.settings import Settings
 from tests.service.running import get
+from storage.schema import SCHEMA_HEAD
 
 
 class StalledPoller:
@@ -69,7 +70,7 @@ def test_a_schema_behind_the_code_is_named_with_what_to_run(runtime: Runtime,
     answer = get(front.bound[0][1], "/readyz")
     assert answer.status == 503
     assert answer.json()["problems"] == {
-        "schema": "the database schema is at 0007, this actionbot needs 0008; run `actionbot db upgrade`"}
+        "schema": f"the database schema is at 0007, this actionbot needs {SCHEMA_HEAD}; run `actionbot db upgrade`"}
 
 
 def test_an_unreachable_database_is_named(runtime: Runtime) -> None:
