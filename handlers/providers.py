@@ -86,7 +86,8 @@ def handle_set_provider(cmd: SetConcernProvider, ctx: HandlerContext) -> Reply:
     if added and domain and domain not in FREE_MAIL_DOMAINS and not concern.is_confidential:
         text += (f" To know its mail by address from now on: `actionbot providers add \"{provider.name}\" "
                  f"--domain {domain}`.")
-    return Reply(text=text, as_of=ctx.today)
+    # Which provider a confidential entry concerns is itself confidential: said privately.
+    return Reply(text=text, as_of=ctx.today, private=concern.is_confidential)
 
 
 # --- the provider's page ---------------------------------------------------------------------

@@ -92,3 +92,10 @@ def test_the_providers_page_and_schedule(logbot: TestBot) -> None:
         assert "12 Nov 2026 monitoring visit (Console Admin): report filed" in page
     listing = logbot.ok("providers").text
     assert "Brightwell Homecare — risk high; officer Sam Patel" in listing
+
+
+def test_the_provider_of_a_confidential_entry_is_confirmed_privately(logbot: TestBot) -> None:
+    logbot.ok("safeguarding Brightwell Homecare: unexplained bruising on Mr Example", as_person="Jo Reid")
+    assert "confidential" in logbot.refused("PQ-2026-0001 provider Brightwell Homecare", as_person="Sam Patel").text
+    reply = logbot.ok("PQ-2026-0001 provider Brightwell Homecare", as_person="Jo Reid")
+    assert reply.private and reply.text.startswith("PQ-2026-0001: provider Brightwell Homecare")
