@@ -181,6 +181,9 @@ def handle_due(cmd: ShowDue, ctx: HandlerContext) -> Reply:
     return _listing(period, actions, ctx, f"Nothing open is due {cmd.period}{whose}.")
 
 
+MAX_LOG_LINES = 20  # of the log's actions in `mine` (and so in the Slack App Home)
+
+
 def with_log_actions(reply: Reply, ctx: HandlerContext) -> Reply:
     """`mine` also lists the asker's open actions allocated in the contract-monitoring log."""
     from handlers.log_actions import my_log_actions
@@ -189,9 +192,12 @@ def with_log_actions(reply: Reply, ctx: HandlerContext) -> Reply:
     if not log_lines:
         return reply
     heading = f"Log actions ({len(log_lines)}):"
+    shown = log_lines[:MAX_LOG_LINES]
+    if len(log_lines) > MAX_LOG_LINES:
+        shown.append(f"…and {len(log_lines) - MAX_LOG_LINES} more: `concerns overdue`, `concerns due this week`.")
     lead = reply.text if reply.lines else f"{ctx.person.name if ctx.person else 'You'} has no open plan actions."
-    reply.text = lead + "\n" + "\n".join([heading] + log_lines)
-    reply.notes = [*reply.notes, heading, *log_lines]
+    reply.text = lead + "\n" + "\n".join([heading] + shown)
+    reply.notes = [*reply.notes, heading, *shown]
     return reply
 
 

@@ -126,3 +126,12 @@ def test_a_proposed_name_lists_its_entries_before_it_is_registered(logbot: TestB
     logbot.ok("concern Oakwood Care Home: staffing")
     listing = logbot.ok("concerns Brightwell").text
     assert "PQ-2026-0001 [alert] Brightwell Homecare (proposed): missed calls" in listing and "Oakwood" not in listing
+
+
+def test_mine_shows_at_most_twenty_log_actions_and_says_how_many_more(logbot: TestBot) -> None:
+    logbot.ok("concern Acme Care: missed calls")
+    for n in range(25):
+        logbot.ok(f"PQ-2026-0001 action step {n} @sam by Friday")
+    text = logbot.ok("mine", as_person="Sam Patel").text
+    assert "Log actions (25):" in text and "…and 5 more" in text
+    assert sum(1 for line in text.splitlines() if line.startswith("PQ-2026-0001/")) == 20
