@@ -190,7 +190,7 @@ def _by_domain_name(providers: list[Provider], domain: str | None) -> list[Provi
 
 
 def detect(providers: list[Provider], *, address: str | None, display_name: str | None, subject: str,
-           body: str) -> Detection | None:
+           body: str, propose: bool = True) -> Detection | None:
     """The provider of a new entry, best evidence first; None when nothing points anywhere.
 
     Two registered providers matching equally well is not a guess we make: the first place
@@ -209,7 +209,7 @@ def detect(providers: list[Provider], *, address: str | None, display_name: str 
     by_label = _by_domain_name(providers, domain_of(address))
     if len(by_label) == 1:
         return Detection(Found.NAME, by_label[0], by_label[0].name, "domain")
-    for where, text in places[:2]:
+    for where, text in places[:2] if propose else ():
         name = organisation_in(text)
         if name:
             return Detection(Found.PROPOSED, None, name, where)
@@ -261,5 +261,5 @@ def entry_names(provider: Provider, *, address: str | None, display_name: str | 
     sender's domain, the name it was proposed under, or its display name, signature or subject."""
     if provider_text and same_provider(provider, provider_text):
         return True
-    found = detect([provider], address=address, display_name=display_name, subject=subject, body=body)
+    found = detect([provider], address=address, display_name=display_name, subject=subject, body=body, propose=False)
     return found is not None and found.provider is not None
