@@ -240,5 +240,14 @@ class SetProviderOfficer:
 
 
 @dataclass(frozen=True)
+class AddProviderDomain:
+    """`provider Brightwell domain brightwell.co.uk`: mail from that domain names the provider;
+    earlier entries from it are linked too."""
+
+    name: str
+    domain: str
+
+
+@dataclass(frozen=True)
 class ListProviders:
     """`providers`: the register, with risk and officer."""

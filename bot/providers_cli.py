@@ -81,7 +81,7 @@ def providers_add(
     """Add a provider, or add aliases and domains to an existing one; earlier entries that name
     it are linked to it."""
     from bot.domain.monitoring import risk_from_words
-    from bot.providers_import import domain_from_text
+    from bot.domain.providers import domain_from_text
 
     cli = _cli()
     if risk is not None and risk_from_words(risk) is None:

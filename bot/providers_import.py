@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.domain.monitoring import risk_from_words
+from bot.domain.providers import domain_from_text
 
 MAX_ROWS = 20_000
 MAX_FILE_BYTES = 20_000_000
@@ -37,7 +38,6 @@ _COLUMNS: dict[str, str] = {
     "risk": "risk", "risk level": "risk", "risk rating": "risk",
 }
 _SPLIT = re.compile(r"\s*[;|\n]\s*|\s*,\s*")
-_DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 class ProviderFileError(ValueError):
@@ -69,14 +69,6 @@ def _cell(value: object) -> str:
 
 def _many(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in _SPLIT.split(text) if p.strip()))
-
-
-def domain_from_text(text: str) -> str | None:
-    """`@Brightwell.co.uk`, `https://www.brightwell.co.uk/` -> `brightwell.co.uk`; None if not a domain."""
-    cleaned = text.strip().lower()
-    cleaned = re.sub(r"^[a-z]+://", "", cleaned).split("/", 1)[0]
-    cleaned = cleaned.rsplit("@", 1)[-1].removeprefix("www.").rstrip(".")
-    return cleaned if _DOMAIN.match(cleaned) else None
 
 
 def _rows_of(path: Path) -> list[tuple[int, list[str]]]:

@@ -21,6 +21,7 @@ from bot.commands import (
     UpdateBatch,
 )
 from bot.concern_commands import (
+    AddProviderDomain,
     ConcernActionDone,
     ListConcernsDue,
     ListProviders,
@@ -97,6 +98,7 @@ def default_registry() -> HandlerRegistry:
     registry.register(RecordVisit, providers.handle_record_visit)
     registry.register(SetProviderRisk, providers.handle_set_risk)
     registry.register(SetProviderOfficer, providers.handle_set_officer)
+    registry.register(AddProviderDomain, providers.handle_add_domain)
     registry.register(SubscribeDigest, digest.handle_subscribe)
     registry.register(UnsubscribeDigest, digest.handle_unsubscribe)
     registry.register(PreviewDigest, digest.handle_preview)

@@ -77,7 +77,8 @@ TOPICS: tuple[Topic, ...] = (
           ("concern", "complaint", "complaints", "safeguarding", "log", "pq", "contract", "contracts",
            "monitoring")),
     Topic("providers", "providers and their monitoring schedule: visits, liaison meetings, forum, call monitoring",
-          (log.ShowProvider, log.RecordVisit, log.SetProviderRisk, log.SetProviderOfficer, log.ListProviders),
+          (log.ShowProvider, log.RecordVisit, log.SetProviderRisk, log.SetProviderOfficer, log.AddProviderDomain,
+           log.ListProviders),
           ("In a terminal: `actionbot providers import FILE`, `actionbot providers schedule --due-within 30`, "
            "`actionbot export --log --format report --out log.pdf`.",),
           ("provider", "visit", "visits", "schedule", "risk", "forum", "liaison", "officer")),

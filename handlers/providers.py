@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from bot.concern_commands import (
+    AddProviderDomain,
     ListProviders,
     RecordVisit,
     SetConcernProvider,
@@ -205,3 +206,23 @@ def handle_set_officer(cmd: SetProviderOfficer, ctx: HandlerContext) -> Reply:
     ctx.uow.providers.update(replace(provider, officer=officer))
     return Reply(text=f"{provider.name}: officer {provider.officer or 'none'} → {officer}. {officer} owns its "
                       "monitoring schedule.", title=provider.name, as_of=ctx.today)
+
+
+def handle_add_domain(cmd: AddProviderDomain, ctx: HandlerContext) -> Reply:
+    """Mail from the domain names the provider from now on; earlier entries from it are linked."""
+    from bot.domain.concerns import provider_for_email
+
+    _may_change_register(ctx)
+    provider = find_provider(ctx.uow, cmd.name)
+    if cmd.domain in FREE_MAIL_DOMAINS:
+        raise UpdateRefused(f"{cmd.domain} is a shared mail service, so its mail says nothing about which provider "
+                            "wrote. Nothing was changed.")
+    owner = provider_for_email([p for p in ctx.uow.providers.list() if p.id != provider.id], f"x@{cmd.domain}")
+    if owner is not None:
+        raise UpdateRefused(f"The domain {cmd.domain} already belongs to {owner.name}. Nothing was changed.")
+    if cmd.domain in provider.email_domains:
+        return Reply(text=f"{provider.name} already has the domain {cmd.domain}.", as_of=ctx.today)
+    saved = ctx.uow.providers.update(replace(provider, email_domains=(*provider.email_domains, cmd.domain)))
+    linked = ctx.uow.concerns.link_earlier(saved)
+    return Reply(text=f"{provider.name}: mail from {cmd.domain} names it from now on. {linked_sentence(linked)}",
+                 title=provider.name, as_of=ctx.today)

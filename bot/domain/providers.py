@@ -168,6 +168,17 @@ def organisation_in(text: str) -> str | None:
     return None
 
 
+_DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def domain_from_text(text: str) -> str | None:
+    """`@Brightwell.co.uk`, `https://www.brightwell.co.uk/` -> `brightwell.co.uk`; None if not a domain."""
+    cleaned = text.strip().lower()
+    cleaned = re.sub(r"^[a-z]+://", "", cleaned).split("/", 1)[0]
+    cleaned = cleaned.rsplit("@", 1)[-1].removeprefix("www.").rstrip(".")
+    return cleaned if _DOMAIN.match(cleaned) else None
+
+
 def domain_of(address: str | None) -> str | None:
     if not address or "@" not in address:
         return None

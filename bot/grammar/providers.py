@@ -10,17 +10,25 @@ from __future__ import annotations
 import re
 
 from bot.commands import NotACommand, ParseError
-from bot.concern_commands import ListProviders, RecordVisit, SetProviderOfficer, SetProviderRisk, ShowProvider
+from bot.concern_commands import (
+    AddProviderDomain,
+    ListProviders,
+    RecordVisit,
+    SetProviderOfficer,
+    SetProviderRisk,
+    ShowProvider,
+)
 from bot.domain.dates import read_date_phrase
 from bot.domain.monitoring import ACTIVITY_PATTERN, activity_from_words, risk_from_words
 from bot.grammar.rules import ParseEnv, register_keyword
+from bot.domain.providers import domain_from_text
 
 _MAX_NAME_CHARS = 80
 MAX_NAME_WORDS = 6
 _TRAILING = "?.! \t"
 _DONE = re.compile(rf"^(?P<name>.+?)\s+(?P<activity>{ACTIVITY_PATTERN})\s+(?:done|held|completed|attended|took place)"
                    r"\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
-_SETTING = re.compile(r"^(?P<name>.+?)\s+(?P<what>risk|officer)\b\s*(?:is\s+|to\s+|=\s*|:\s*)?(?P<value>.*)$",
+_SETTING = re.compile(r"^(?P<name>.+?)\s+(?P<what>risk|officer|domain)\b\s*(?:is\s+|to\s+|=\s*|:\s*)?(?P<value>.*)$",
                       re.IGNORECASE | re.DOTALL)
 _NOTE_SPLIT = re.compile(r"\s+(?:-|\u2013|\u2014|:)\s+|\s*[:;]\s+|\n")
 _USAGE = ("For a provider I understand `provider Brightwell` (its page), `provider Brightwell visit done "
@@ -76,6 +84,12 @@ def read_provider(rest: str, env: ParseEnv) -> object:
                 return ParseError(f"'{value or '(nothing)'}' is not a risk level; use high, medium or low, e.g. "
                                   f"`provider {name} risk high`. Nothing was changed.")
             return SetProviderRisk(name, value.lower())
+        if setting.group("what").lower() == "domain":
+            domain = domain_from_text(value)
+            if domain is None:
+                return ParseError(f"'{value or '(nothing)'}' is not an email domain; type e.g. `provider {name} domain "
+                                  "brightwell.co.uk`. Nothing was changed.")
+            return AddProviderDomain(name, domain)
         if not value or len(value) > _MAX_NAME_CHARS:
             return ParseError(f"Who is the officer? Type `provider {name} officer Sam Patel`.")
         return SetProviderOfficer(name, value.lstrip("@"))

@@ -89,3 +89,10 @@ def test_grammar_errors_say_what_to_type(text: str, says: str) -> None:
 ])
 def test_sentences_that_start_with_provider_are_not_commands(text: str) -> None:
     assert isinstance(parse(text, TODAY), NotACommand)
+
+
+def test_a_domain_for_a_provider_is_read_from_an_address_or_a_link() -> None:
+    from bot.concern_commands import AddProviderDomain
+
+    for typed in ("brightwell.co.uk", "@Brightwell.co.uk", "https://www.brightwell.co.uk/contact"):
+        assert parse(f"provider Brightwell domain {typed}", TODAY) == AddProviderDomain("Brightwell", "brightwell.co.uk")

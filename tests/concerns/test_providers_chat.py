@@ -99,3 +99,24 @@ def test_the_provider_of_a_confidential_entry_is_confirmed_privately(logbot: Tes
     assert "confidential" in logbot.refused("PQ-2026-0001 provider Brightwell Homecare", as_person="Sam Patel").text
     reply = logbot.ok("PQ-2026-0001 provider Brightwell Homecare", as_person="Jo Reid")
     assert reply.private and reply.text.startswith("PQ-2026-0001: provider Brightwell Homecare")
+
+
+def test_adding_a_domain_in_chat_links_the_earlier_mail_from_it(logbot: TestBot) -> None:
+    _register(logbot, Provider("Brightwell Homecare"), Provider("Acme Care", email_domains=("acme.example",)))
+    with logbot.runtime.new_uow() as uow:  # two entries from the domain, logged before anyone knew it
+        from datetime import datetime, timezone
+
+        from bot.domain.concerns import Category, Concern, Source
+        for n in (1, 2):
+            reference, _ = uow.concerns.allocate_reference(2026)
+            uow.concerns.add(Concern(reference, Category.QUERY, f"rota {n}", "hello", Source.EMAIL, "Office",
+                                     datetime(2026, 11, 20, tzinfo=timezone.utc),
+                                     reporter_email=f"office{n}@mail.brightwell.example"))
+        uow.commit()
+    assert logbot.ok("provider Brightwell domain @brightwell.example").text == (
+        "Brightwell Homecare: mail from brightwell.example names it from now on. 2 earlier entries naming it were "
+        "linked.")
+    assert "Entries for Brightwell Homecare (2)" in logbot.ok("concerns Brightwell Homecare").text
+    assert "already belongs to Acme Care" in logbot.refused("provider Brightwell domain acme.example").text
+    assert "shared mail service" in logbot.refused("provider Brightwell domain gmail.com").text
+    assert "not an email domain" in logbot.refused("provider Brightwell domain brightwell").text
