@@ -227,6 +227,33 @@ def detect(providers: list[Provider], *, address: str | None, display_name: str 
     return None
 
 
+# An inline forward's header, as Outlook, Gmail and Apple Mail write it ("From: Jane Smith
+# <jane@…>", "From: Jane Smith [mailto:jane@…]", "*From:* …").
+_FORWARD_FROM = re.compile(r"^[ \t>]*\*?From:\*?[ \t]*(?P<who>[^\n]{1,300})$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class InlineForward:
+    address: str | None
+    display_name: str | None
+    body: str  # what follows the forwarded header
+
+
+def inline_forward(body: str) -> InlineForward | None:
+    """The first forwarded message quoted in a body (a member of staff forwarding a provider's
+    mail inline), or None."""
+    from email.utils import parseaddr
+
+    match = _FORWARD_FROM.search(body[:20_000])
+    if match is None:
+        return None
+    who = re.sub(r"\[mailto:([^\]]+)\]", r"<\1>", match.group("who")).strip()
+    name, address = parseaddr(who)
+    if not address or "@" not in address:
+        address, name = "", name or who
+    return InlineForward(address.lower() or None, name.strip(" \"'") or None, body[match.end():])
+
+
 # --- what the digest and the reminders list ------------------------------------------------
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from bot.domain.concerns import (
     restriction_for,
     summary_from_text,
 )
-from bot.domain.providers import Found, detect
+from bot.domain.providers import Detection, Found, detect, inline_forward
 from bot.domain.safeguarding import assess
 from bot.domain.model import Person
 from bot.mail.bodies import strip_reply
@@ -109,19 +109,33 @@ def _store_attachments(uow: Any, concern: Concern, attachments: list[MailAttachm
     return oversize
 
 
+def _provider_of(providers: list[Any], mail: ParsedMail, content: ParsedMail, subject: str,
+                 staff: bool) -> Detection | None:
+    """The concern's own sender first (a provider mail forwarded as an attachment, or quoted
+    inline by a member of staff), then the outer one. A member of staff's own name and
+    signature name the council, never a provider to propose."""
+    inline = inline_forward(content.text) if content is mail else None
+    quoted = (detect(providers, address=inline.address, display_name=inline.display_name, subject=subject,
+                     body=inline.body) if inline is not None else None)
+    if staff and quoted is not None:
+        return quoted
+    found = detect(providers, address=content.from_addr, display_name=content.from_name, subject=subject,
+                   body=content.text) or quoted
+    if found is None and content is not mail and not staff:
+        found = detect(providers, address=mail.from_addr, display_name=mail.from_name, subject=subject,
+                       body=mail.text)
+    if found is not None and found.how is Found.PROPOSED and staff and content is mail:
+        return None
+    return found
+
+
 def new_entry(uow: Any, mail: ParsedMail, *, now: datetime, today: date, settings: MailSettings,
               reporter: Person | None, category: Category | None = None, summary_prefix: str = "") -> EntryWritten:
     content = _content(mail)
     body = _body(mail, content)
     subject = bare_subject(content.subject)
     providers = uow.providers.list()
-    # The concern's own sender first (a forwarded provider mail), then the outer one.
-    found = (detect(providers, address=content.from_addr, display_name=content.from_name, subject=subject,
-                    body=content.text)
-             or (detect(providers, address=mail.from_addr, display_name=mail.from_name, subject=subject,
-                        body=mail.text) if content is not mail and reporter is None else None))
-    if found is not None and found.how is Found.PROPOSED and reporter is not None and content is mail:
-        found = None  # a member of staff's own signature names the council, not a provider
+    found = _provider_of(providers, mail, content, subject, staff=reporter is not None)
     provider = found.provider if found is not None else None
     proposed = found.name if found is not None and found.how is Found.PROPOSED else None
     attachments = mail.attachments + (content.attachments if content is not mail else [])

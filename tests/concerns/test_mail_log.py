@@ -125,3 +125,18 @@ def test_allocated_actions_by_email_and_both_times_on_the_entry(mailbot: MailBot
     assert mailbot.receive(raw, "done").outcome.value == "update"
     assert _last_reply(mailbot).startswith(f"{reference}/1 done: chase rota.")
     assert mailbot.entry(reference).actions[0].done_note == "rota fixed"
+
+
+@pytest.mark.parametrize("header", [
+    "From: Jane Smith <jane.smith@gmail.com>",
+    "From: Jane Smith [mailto:jane.smith@gmail.com]",
+    "*From:* Brightwell Homecare <rota@brightwell-homecare.example>",
+], ids=["gmail", "outlook", "bold"])
+def test_a_provider_mail_forwarded_inline_by_staff_names_its_provider(mailbot: MailBot, header: str) -> None:  # noqa: F811
+    body = (f"Jo, can you log this please.\n\nThanks\nSam\n\n-----Original Message-----\n{header}\n"
+            "Sent: 20 November 2026 09:12\nSubject: Missed calls\n\nTwo calls were missed on Tuesday.\n\n"
+            "Kind regards\nJane Smith\nCare Coordinator\nBrightwell Homecare Ltd\n")
+    raw = make_mail(f"Sam Patel <sam.patel@{COUNCIL}>", "FW: Missed calls", body,
+                    headers={"Authentication-Results": AUTH_PASS})
+    entry = mailbot.entry(mailbot.receive(raw).reference)
+    assert entry.provider in ("Brightwell Homecare Ltd", "Brightwell Homecare") and entry.provider_proposed
