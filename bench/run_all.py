@@ -63,6 +63,8 @@ def benches(pg_url: str) -> list[Bench]:
         Bench("mail", "mail_throughput.py", ["--messages", "1000"], ["--messages", "200"], 400),
         Bench("digests", "digest_build.py", ["--sizes", "1000", "10000", "--subscriptions", "50"],
               ["--sizes", "1000", "--subscriptions", "50"], 400),
+        Bench("reminders", "reminder_pass.py", ["--actions", "10000", "--people", "100", "1000"],
+              ["--actions", "2000", "--people", "100", "1000", "--repeat", "1"], 300),
         Bench("memory", "run_memory.py", ["--seconds", "30"], ["--seconds", "8"], 240),
     ]
 

@@ -61,6 +61,7 @@ class Service(Protocol):
 # only by `actionbot run`, so `say` and the tests never load Slack, Teams or Exchange.
 SERVICE_FACTORIES: list[str] = [
     "bot.digest.service:digest_service",  # first: background jobs are up before chat channels say so
+    "bot.reminders.service:reminder_service",  # each person's daily reminder ([reminders])
     "bot.channels.slack.service:slack_service",
     "bot.channels.teams.service:teams_service",
     "bot.mail.service:mail_service",  # the shared mailbox (./maildrop unless [mail] backend says otherwise)

@@ -13,6 +13,7 @@ from bot.concerns_cli import concerns_app
 from bot.digest.cli import digest_app
 from bot.mail.cli import mail_app
 from bot.providers_cli import providers_app
+from bot.reminders.cli import reminders_app, team_command
 from config.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
@@ -30,6 +31,8 @@ app.add_typer(teams_app, name="teams")
 app.add_typer(providers_app, name="providers")
 app.add_typer(concerns_app, name="concerns")
 app.add_typer(digest_app, name="digest")
+app.add_typer(reminders_app, name="reminders")
+people_app.command("team")(team_command)
 
 
 class State:
@@ -363,12 +366,24 @@ def people_add(
     teams: Annotated[Optional[str], typer.Option(help="Teams user's Microsoft Entra (AAD) object id, "
                                                   "e.g. 7faf8ab2-3d56-4244-b585-20c8a42ed2b8.")] = None,
     safeguarding: Annotated[bool, typer.Option(help="May see safeguarding concerns.")] = False,
+    lead: Annotated[bool, typer.Option("--lead", help="They lead their --team: the team's actions are reminded "
+                                       "to them, and overdue ones escalated to them.")] = False,
+    remind: Annotated[Optional[str], typer.Option(help="Where reminders go: slack, teams, email or none "
+                                                  "(default: Slack, else Teams, else email, by their identities).")] = None,
+    timezone: Annotated[Optional[str], typer.Option(help="Their time zone for reminders (default Europe/London).")] = None,
+    reminder_day: Annotated[Optional[str], typer.Option(help="Day of weekly reminders (default monday).")] = None,
 ) -> None:
     """Add a person (or change an existing one's role, team, email and identities)."""
     from bot.domain.model import Person, Role
+    from bot.domain.reminders import CHANNELS
+    from bot.reminders.cli import apply_person_options
 
     if role not in ROLES:
         raise fail(f"role '{role}' is not one of: {', '.join(ROLES)}.")
+    if remind is not None and remind not in CHANNELS:
+        raise fail(f"--remind '{remind}' is not one of: {', '.join(CHANNELS)}.")
+    if lead and not team:
+        raise fail("--lead needs --team: say which team they lead, e.g. --team \"Commissioning Team\" --lead.")
     identities = {k: v for k, v in {"slack": slack, "teams": teams.strip().lower() if teams else None, "email": email.lower() if email else None}.items() if v}
     extra = ("safeguarding",) if safeguarding else ()
     runtime = _runtime()
@@ -386,6 +401,7 @@ def people_add(
                 for channel_name, external in identities.items():
                     uow.people.link(existing.name, channel_name, external)
                 verb = "Updated"
+            apply_person_options(uow, name, team, lead, remind, timezone, reminder_day)
             uow.commit()
     except typer.Exit:
         raise

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.clock import Clock
-from bot.commands import MessageEditedAway, NotACommand, ParseError
+from bot.commands import MessageEditedAway, NotACommand, ParseError, UpdateBatch
 from bot.context import HandlerContext
 from bot.domain.model import Person, Role
 from bot.domain.progress import UpdateRefused
@@ -22,6 +22,7 @@ from bot.grammar import parse
 from bot.messages import InboundMessage, Reply
 from bot.metrics import NO_METRICS, Metrics
 from bot.registry import HandlerRegistry
+from bot.reminder_commands import NotMine, ReminderReply, SnoozeReminder
 from storage.errors import DatabaseHeld, retry_reason
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 # file another process kept locked past the busy timeout ("database is locked"). The message's
 # de-duplication claim is part of the same transaction, so a retry never applies a message twice.
 RECONNECT_DELAYS_S = (0.1, 0.5, 1.0, 2.0, 4.0)
+
+# What, in a reply to a reminder, is read as an answer to it (checked against what it listed).
+_ANSWERS = (NotACommand, ParseError, UpdateBatch, SnoozeReminder, NotMine)
 
 SHORT_HELP = (
     "I track the action plan. Try `AP2.5.1 40% - note`, `AP2.5.1 done`, `AP2.5.1 due end of March`, "
@@ -94,6 +98,11 @@ class Dispatcher:
                 if isinstance(parse(text[:200], today), NotACommand):
                     return None, "silent"
             parsed = parse(text, today)
+        if message.replying_to and command is None and isinstance(parsed, _ANSWERS):
+            # Questions asked in the thread stay questions; anything else answers the reminder.
+            answered = self._reminder_answered(message.replying_to)
+            if answered is not None:  # an answer to a reminder: read against what it listed
+                parsed = ReminderReply(answered, text)
         if isinstance(parsed, NotACommand) and message.amends:
             parsed = MessageEditedAway(message.amends)  # an update edited into chatter
         if isinstance(parsed, NotACommand):
@@ -178,6 +187,13 @@ class Dispatcher:
         if outcome is None:
             outcome = "silent" if reply is None else "refused" if reply.is_error else "applied"
         return reply, outcome
+
+    def _reminder_answered(self, ref: str) -> int | None:
+        """The id of the reminder sent as `ref` (a thread or Message-ID), if it is one."""
+        with self.new_uow() as uow:
+            reminders = getattr(uow, "reminders", None)
+            record = reminders.by_message_ref(ref) if reminders is not None else None
+        return record.id if record is not None else None
 
     def _identify(self, uow: Any, message: InboundMessage) -> Person | None:
         if message.channel == "console":

@@ -51,7 +51,8 @@ from bot.concern_commands import (
     UnrestrictConcern,
 )
 from bot.registry import HandlerRegistry
-from handlers import amend, concerns, confidential, digest, help, progress, queries
+from bot.reminder_commands import BackFromLeave, GoOnLeave, NotMine, ReminderButton, ReminderReply, SnoozeReminder
+from handlers import amend, concerns, confidential, digest, help, progress, queries, reminders
 from handlers import log_actions, providers
 
 
@@ -102,4 +103,10 @@ def default_registry() -> HandlerRegistry:
     registry.register(SubscribeDigest, digest.handle_subscribe)
     registry.register(UnsubscribeDigest, digest.handle_unsubscribe)
     registry.register(PreviewDigest, digest.handle_preview)
+    registry.register(GoOnLeave, reminders.handle_leave)
+    registry.register(BackFromLeave, reminders.handle_back)
+    registry.register(SnoozeReminder, reminders.handle_snooze)
+    registry.register(NotMine, reminders.handle_not_mine)
+    registry.register(ReminderReply, reminders.handle_reminder_reply)
+    registry.register(ReminderButton, reminders.handle_reminder_button)
     return registry

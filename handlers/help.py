@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import concern_commands as log
+from bot import reminder_commands as remind
 from bot.commands import (
     AddNote,
     Cancel,
@@ -85,6 +86,15 @@ TOPICS: tuple[Topic, ...] = (
     Topic("digest", "the weekly digest in a channel",
           (SubscribeDigest, UnsubscribeDigest, PreviewDigest),
           (), ("digests", "weekly", "weekly digest", "subscribe", "unsubscribe")),
+    Topic("reminders", "reminders of what is due, leave, snoozes, answering a reminder",
+          (remind.GoOnLeave, remind.BackFromLeave, remind.SnoozeReminder, remind.NotMine, SetOwner),
+          ("Each working day at 09:00 your time I send you one message listing what needs you, most urgent "
+           "first: overdue, due today, due in 7 or 1 working days, and (weekly) anything with no update for "
+           "30 days. Nothing is sent when nothing is due, nor on weekends and bank holidays.",
+           "Answer where it arrived: in Slack reply in the thread or use the buttons; by email reply to it. "
+           "`40% - contracts signed` applies to the one action it named, `2 40%` to the second listed.",
+           "Your admin sets where reminders go: `actionbot people add NAME --remind slack|teams|email|none`."),
+          ("reminder", "remind", "leave", "away", "snooze", "holiday", "not mine", "nudges")),
     Topic("import", "loading or refreshing a plan (admins, in a terminal)", (),
           (), ("imports", "plan", "plans", "load", "export")),
 )

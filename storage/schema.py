@@ -30,6 +30,7 @@ SCHEMA_HEAD = "0010"
 # Modules that define tables on storage.base.Base. A feature that adds tables adds its module.
 TABLE_MODULES: tuple[str, ...] = (
     "storage.tables", "storage.teams_tables", "storage.concerns_tables", "storage.digest_tables",
+    "storage.reminder_tables",
 )
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

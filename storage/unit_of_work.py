@@ -21,6 +21,7 @@ from storage.repositories import (
     ProviderRepository,
 )
 from storage.repositories.monitoring import MonitoringRepository
+from storage.repositories.reminders import ReminderRepository
 from storage.repositories.teams_conversations import TeamsConversationRepository
 
 
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
     mail: MailRepository
     digests: DigestRepository
     monitoring: MonitoringRepository  # the providers' monitoring schedule and `due_items`
+    reminders: ReminderRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -72,6 +74,7 @@ class SqlUnitOfWork:
         self.mail = MailRepository(session)
         self.digests = DigestRepository(session)
         self.monitoring = MonitoringRepository(session)
+        self.reminders = ReminderRepository(session)
         return self
 
     def __exit__(

@@ -205,14 +205,29 @@ class MailIngestor:
             return self._record_only(mail, _Decision(
                 Outcome.RATE_LIMITED, FILED, reason=f"over {self.settings.rate_limit_messages} messages in "
                 f"{self.settings.rate_limit_minutes} minutes from this sender", notice=notice))
+        answered = self._reminder_answered(mail)
         if person is not None:
             if self.settings.require_authentication and not authentication_passes(
                     mail, self.settings.trusted_authserv_ids):
                 return self._spoofed(mail, sensitive)
             text = self._command_text(mail)
+            if answered is not None:  # a reply to a reminder: its first paragraph is the answer
+                text = (strip_reply(mail.text).split("\n\n", 1)[0].strip() if mail.text.strip() else "") or text
             if text is not None:
-                return self._dispatch(mail, text, person)
+                return self._dispatch(mail, text, person, answered)
+        elif answered is not None:  # not its recipient: told so, and nothing is written
+            return self._dispatch(mail, strip_reply(mail.text)[:MAX_MESSAGE_CHARS] or "?", None, answered)
         return self._log_entry(mail, person)
+
+    def _reminder_answered(self, mail: ParsedMail) -> str | None:
+        """The Message-ID of the reminder this mail replies to (In-Reply-To, References), if any."""
+        refs = [*mail.in_reply_to, *mail.references]
+        if not refs:
+            return None
+        with self.new_uow() as uow:
+            reminders = getattr(uow, "reminders", None)
+            found = reminders.by_message_refs(refs) if reminders is not None else None
+        return found.message_ref if found is not None else None
 
     def _command_text(self, mail: ParsedMail) -> str | None:
         """The part of a staff member's mail that is a command: the reply text, its first
@@ -234,11 +249,12 @@ class MailIngestor:
             return candidate
         return looks_wrong
 
-    def _dispatch(self, mail: ParsedMail, text: str, person: Any) -> _Decision | None:
+    def _dispatch(self, mail: ParsedMail, text: str, person: Any, replying_to: str | None = None) -> _Decision | None:
         reply = self.dispatch(InboundMessage(
             text=text, channel="email", sender_id=mail.from_addr or "", message_id=mail.key,
-            source_ref=mail.message_id or mail.key, is_direct=True, is_private=True, sender_name=person.name,
-            sender_email=mail.from_addr,
+            source_ref=mail.message_id or mail.key, is_direct=True, is_private=True,
+            sender_name=person.name if person is not None else mail.from_name, sender_email=mail.from_addr,
+            replying_to=replying_to,
             attachments=tuple((a.filename, a.content_type, a.data) for a in mail.attachments
                               if len(a.data) <= self.settings.max_attachment_bytes),
         ))

@@ -12,7 +12,7 @@ from bot.grammar import parse
 from handlers.help import TOPICS, find_topic
 from tests.conftest import TestBot
 
-TOPIC_NAMES = ["updates", "questions", "dates", "concerns", "providers", "digest", "import"]
+TOPIC_NAMES = ["updates", "questions", "dates", "concerns", "providers", "digest", "reminders", "import"]
 
 
 def _first_paragraph(command: type) -> str:
@@ -44,6 +44,8 @@ def test_each_topic_lists_its_commands_by_their_docstrings(testbot: TestBot, top
     ("help dates", "dates", "`due end of March`"),
     ("help due", "dates", "`due this week`"),
     ("help import", "import", "`actionbot import FILE`"),
+    ("help reminders", "reminders", "`I'm on leave until 12 December`"),
+    ("help snooze", "reminders", "`AP2.5.1 snooze 2 weeks`"),
 ])
 def test_help_by_topic(testbot: TestBot, typed: str, topic: str, shows: str) -> None:
     reply = testbot.ok(typed)
@@ -56,8 +58,8 @@ def test_the_plan_only_text_is_not_every_answer(testbot: TestBot) -> None:
 
 
 def test_an_unknown_topic_names_the_topics(testbot: TestBot) -> None:
-    text = testbot.ok("help reminders").text
-    assert text.startswith("I have no help on 'reminders'.") and "`help concerns`" in text
+    text = testbot.ok("help gardening").text
+    assert text.startswith("I have no help on 'gardening'.") and "`help concerns`" in text
 
 
 def test_import_help_is_the_terminal_commands_own_docstring(testbot: TestBot) -> None:

@@ -14,6 +14,7 @@ from bot.daemon import build_front
 from bot.http.addresses import listen_addresses
 from bot.http.server import HttpFront
 from config.settings import Settings
+from storage.schema import SCHEMA_HEAD
 from tests.service.running import get
 from storage.schema import SCHEMA_HEAD
 

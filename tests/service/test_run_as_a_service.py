@@ -47,6 +47,7 @@ def test_run_without_a_terminal_serves_until_a_signal_and_stops_cleanly(tmp_path
         ready = get(bot.port, "/readyz")
         assert ready.status == 200, ready.body
         assert ready.json()["checks"] == {"database": "ok", "schema": "ok", "digest scheduler": "ok",
+                                          "reminder scheduler": "ok",
                                           f"mail (maildir {tmp_path / 'maildrop'})": "ok"}
         metrics = get(bot.port, "/metrics").body.decode()
         for name in METRIC_NAMES:
@@ -55,6 +56,9 @@ def test_run_without_a_terminal_serves_until_a_signal_and_stops_cleanly(tmp_path
         drop_mail(tmp_path / "maildrop", "q.eml", make_mail("a@elsewhere.example", "Provider forum date", "When?"))
         processed = tmp_path / "maildrop" / ".Processed" / "cur"
         bot.wait_for(lambda: processed.is_dir() and any(processed.iterdir()), "the dropped mail being handled")
+        # The mail is filed a moment before it is counted: wait for the count too.
+        bot.wait_for(lambda: 'actionbot_mail_classified_total{outcome="new entry"} 1.0'
+                     in get(bot.port, "/metrics").body.decode(), "the handled mail being counted")
         counted = get(bot.port, "/metrics").body.decode()
         assert 'actionbot_mail_classified_total{outcome="new entry"} 1.0' in counted
         assert "actionbot_mail_polled_total 1.0" in counted
@@ -65,7 +69,7 @@ def test_run_without_a_terminal_serves_until_a_signal_and_stops_cleanly(tmp_path
     assert code == 0, bot.stderr
     assert seconds < 10, f"took {seconds:.1f} s to stop"
     for line in ("Stopped the HTTP server.", f"Stopped mail (maildir {tmp_path / 'maildrop'}).",
-                 "Stopped digest scheduler.", "All services stopped."):
+                 "Stopped digest scheduler.", "Stopped reminder scheduler.", "All services stopped."):
         assert line in bot.stderr
     assert "Traceback" not in bot.stderr
     if log_format == "json":

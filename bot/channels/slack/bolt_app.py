@@ -14,6 +14,7 @@ The modal's input check travels with the ack too: it is pure validation, no I/O.
 from __future__ import annotations
 
 import logging
+import re
 from concurrent.futures import Executor
 from typing import Any
 
@@ -86,6 +87,11 @@ def register_listeners(app: App, channel: SlackChannel, command: str) -> None:
     def open_update(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         channel.on_home_update(body)
+
+    @app.action(re.compile(r"^actionbot_reminder_(done|snooze|not_mine)$"))
+    def reminder_button(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        channel.on_reminder_button(body)
 
     @app.view(UPDATE_MODAL_ID)
     def submit_update(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

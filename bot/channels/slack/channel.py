@@ -114,6 +114,7 @@ class SlackChannel:
     def _handle_posted(self, event: dict[str, Any], body: dict[str, Any], is_direct: bool) -> None:
         private = is_dm(event)
         channel, ts = event["channel"], event["ts"]
+        thread = event.get("thread_ts")
         message = self.inbound(
             plain_text(event.get("text") or ""), event["user"], channel,
             # client_msg_id is the same in the message and app_mention events of one message,
@@ -122,6 +123,8 @@ class SlackChannel:
             source_ref=message_ref(self.team_url, channel, ts),
             is_direct=is_direct,
             is_private=private,
+            # A reply in a thread of the DM answers the thread's first message (a reminder's, maybe).
+            replying_to=f"slack:{channel}:{thread}" if private and thread and thread != ts else None,
         )
         reply = self.dispatch(message)
         self.send(reply, channel, event["user"], thread_ts=event.get("thread_ts") or ts, is_private=private)
@@ -199,6 +202,27 @@ class SlackChannel:
             self.client.chat_update(channel=channel, ts=original.get("ts") or container.get("message_ts"),
                                     text=original.get("text") or "Undone",
                                     blocks=kept + [blocks.context(f"Undone by <@{user}>.")])
+
+    def on_reminder_button(self, body: dict[str, Any]) -> None:
+        """Done, Snooze 1 week or Not mine under one item of a reminder (value `{id}:{index}`)."""
+        from bot.grammar.reminders import reminder_button_text
+        from bot.reminders.slack_delivery import BUTTON_ACTIONS
+
+        action = (body.get("actions") or [{}])[0]
+        user = body["user"]["id"]
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+        send_id, _, index = str(action.get("value") or "").partition(":")
+        what = BUTTON_ACTIONS.get(str(action.get("action_id")), "")
+        if not (send_id.isdigit() and index.isdigit() and what):
+            return
+        message = self.inbound(reminder_button_text(int(send_id), int(index), what), user, channel, is_direct=True,
+                               is_private=True, message_id=f"button:{action.get('action_ts')}:{user}",
+                               source_ref=f"slack:{channel}:reminder:{action.get('action_ts')}")
+        reply = self.dispatch(message)
+        # The answer goes in the reminder's thread, in the DM: only the person reads it.
+        self.send(reply, channel, user, thread_ts=ts, public_errors=True, is_private=True)
 
     # --- App Home ---------------------------------------------------------------------------
     def on_home_opened(self, event: dict[str, Any]) -> None:

@@ -44,6 +44,7 @@ from bot.channels.teams.translate import (
     inbound_message,
     tenant_id,
 )
+from bot.grammar.reminders import BUTTON_PREFIX
 from bot.messages import PRIVATE_UNDELIVERABLE, InboundMessage, Reply
 
 log = logging.getLogger(__name__)
@@ -150,6 +151,8 @@ class ActionbotAgent:
         elif reply.private and not message.is_private:
             await self._reply_privately(context, reply)
             await self._answer_invoke(context, MESSAGE_RESPONSE_TYPE, reply.public_stand_in().text)
+        elif message.text.startswith(BUTTON_PREFIX):  # a reminder's button: the card stays, the answer shows
+            await self._answer_invoke(context, MESSAGE_RESPONSE_TYPE, reply.text)
         else:
             sender = context.activity.from_property
             await self._answer_invoke(context, CARD_CONTENT_TYPE, undone_card(reply, sender.name if sender else None))

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from bot.channels.teams.cards import UNDO_VERB
+from bot.grammar.reminders import REMINDER_VERB, reminder_button_text
 from bot.grammar.buttons import undo_batch_text
 from bot.messages import InboundMessage
 
@@ -129,13 +130,18 @@ def _button_data(activity: Any) -> Any:
     before the button became an Action.Execute, an Action.Submit's `value` (a message)."""
     action = card_action(activity)
     if action is not None:
-        return _get(action, "data") if _get(action, "verb") == UNDO_VERB else None
+        return _get(action, "data") if _get(action, "verb") in (UNDO_VERB, REMINDER_VERB) else None
     return getattr(activity, "value", None)
 
 
 def _button_text(activity: Any) -> str | None:
     """The command an Adaptive Card button sent."""
     value = _button_data(activity)
+    if isinstance(value, dict) and value.get("actionbot") == "reminder":  # a reminder's button
+        try:
+            return reminder_button_text(int(value["reminder"]), int(value["index"]), str(value["what"]))
+        except (KeyError, TypeError, ValueError):
+            return None
     if not isinstance(value, dict) or value.get("actionbot") != "undo":
         return None
     batch = value.get("batch")
@@ -182,4 +188,8 @@ def inbound_message(activity: Any) -> InboundMessage | None:
         # Only a personal chat is read by the sender and the bot alone: an @mention in a channel
         # or group chat is addressed to the bot, and everyone there reads the answer.
         is_private=conversation_type(activity) == "personal",
+        # A reply to one of the bot's messages in a personal chat (a reminder's, maybe).
+        replying_to=f"teams:{key}:{_get(activity, 'reply_to_id')}"
+        if kind == "message" and conversation_type(activity) == "personal" and _get(activity, "reply_to_id")
+        else None,
     )

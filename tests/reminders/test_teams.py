@@ -1,0 +1,121 @@
+"""Reminders in Teams personal chats: posted proactively to the local fake Bot Connector as an
+Adaptive Card with Action.Execute buttons; a press is an adaptiveCard/action invoke."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from datetime import datetime, timezone
+from typing import Any
+
+from bot.domain.model import Role, State
+from bot.reminders.sender import ReminderSender
+from bot.reminders.teams_delivery import teams_reminders
+from tests.test_teams_http import (  # noqa: F401  (fixtures)
+    APP_ID,
+    APP_SECRET,
+    CHANNEL_TENANT,
+    MEGAN_AAD,
+    Teams,
+    microsoft,
+    personal,
+    rsa_key,
+    teams,
+)
+
+NINE_BST = datetime(2023, 9, 27, 8, 5, tzinfo=timezone.utc)
+
+
+def send(teams: Teams) -> None:
+    runtime = dataclasses.replace(teams.bot.runtime, environ={
+        "ACTIONBOT_TEAMS_APP_ID": APP_ID, "ACTIONBOT_TEAMS_APP_SECRET": APP_SECRET,
+        "ACTIONBOT_TEAMS_TENANT_ID": CHANNEL_TENANT,
+        "ACTIONBOT_TEAMS_TOKEN_URL": f"{teams.microsoft.url}/{CHANNEL_TENANT}/oauth2/v2.0/token",
+        "ACTIONBOT_TEAMS_SERVICE_URL": f"{teams.microsoft.url}/"})
+    delivery = teams_reminders(runtime)
+    assert delivery is not None
+    ReminderSender(runtime.new_uow, {"teams": delivery}, "test", runtime.settings).send_due(NINE_BST)
+
+
+def said(activity: dict[str, Any]) -> str:
+    """What a reply shows: its text, or its card's fallback text."""
+    cards = [a["content"] for a in activity.get("attachments") or []]
+    return str(activity.get("text") or "") + "".join(str(c.get("fallbackText", "")) for c in cards)
+
+
+def press(card: dict[str, Any], index: int, title: str, activity: dict[str, Any], activity_id: str) -> dict[str, Any]:
+    (button,) = [a for a in [b for b in card["body"] if b["type"] == "ActionSet"][index]["actions"]
+                 if a["title"] == title]
+    pressed = copy.deepcopy(activity)
+    pressed.update(type="invoke", name="adaptiveCard/action", id=activity_id, text=None, entities=[],
+                   value={"action": {"type": button["type"], "verb": button["verb"], "data": button["data"]},
+                          "trigger": "manual"})
+    return pressed
+
+
+def test_a_reminder_goes_to_the_personal_chat_and_its_buttons_work(teams: Teams) -> None:
+    teams.bot.add_person("Megan Bowen", Role.UPDATER, identities={"teams": MEGAN_AAD})
+    chat = personal("help")
+    teams.replies(chat)  # Megan wrote to the bot once: her personal chat is on record
+    for text in ("AP2.5.1 owner Megan Bowen", "AP2.5.1 due 28/09/2023", "AP2.9.1a owner Megan Bowen",
+                 "AP2.9.1a due 06/10/2023"):
+        teams.bot.ok(text)
+    send(teams)
+    (posted,) = teams.microsoft.posted()
+    assert posted.path == f"/v3/conversations/{chat['conversation']['id']}/activities"
+    card = posted.body["attachments"][0]["content"]
+    assert card["version"] == "1.4"
+    assert "AP2.5.1" in card["body"][1]["text"] and "due in 1 working day" in card["body"][1]["text"]
+    titles = [a["title"] for a in [b for b in card["body"] if b["type"] == "ActionSet"][0]["actions"]]
+    assert titles == ["Done", "Snooze 1 week", "Not mine"]
+    assert {a["type"] for b in card["body"] if b["type"] == "ActionSet" for a in b["actions"]} == {"Action.Execute"}
+
+    chat["serviceUrl"] = f"{teams.microsoft.url}/"
+    status, body = teams.post(press(card, 0, "Done", chat, "p1"), expect_replies=False)
+    assert status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
+    assert "state in progress → completed" in body["value"]
+    assert teams.bot.action("AP2.5.1").state is State.COMPLETED
+    status, body = teams.post(press(card, 1, "Snooze 1 week", chat, "p2"), expect_replies=False)
+    assert "Snoozed HSCM COMM AP2.9.1a" in body["value"]
+
+
+def test_someone_else_pressing_the_button_changes_nothing(teams: Teams) -> None:
+    teams.bot.add_person("Megan Bowen", Role.UPDATER, identities={"teams": MEGAN_AAD})
+    chat = personal("help")
+    teams.replies(chat)
+    teams.bot.ok("AP2.5.1 owner Megan Bowen")
+    teams.bot.ok("AP2.5.1 due 28/09/2023")
+    send(teams)
+    card = teams.microsoft.posted()[0].body["attachments"][0]["content"]
+    other = copy.deepcopy(chat)
+    other["serviceUrl"] = f"{teams.microsoft.url}/"
+    other["from"] = {"id": "29:rido", "name": "Rido", "aadObjectId": "b15a9416-0ad3-4172-9210-7beb711d3f70"}
+    status, body = teams.post(press(card, 0, "Done", other, "p3"), expect_replies=False)
+    assert "That reminder was sent to Megan Bowen" in body["value"]
+    assert teams.bot.action("AP2.5.1").state is not State.COMPLETED
+
+
+def test_a_reply_to_the_reminder_in_the_personal_chat_is_read_against_it(teams: Teams) -> None:
+    teams.bot.add_person("Megan Bowen", Role.ADMIN, identities={"teams": MEGAN_AAD})  # may change any action
+    chat = personal("help")
+    teams.replies(chat)
+    for text in ("AP2.5.1 owner Megan Bowen", "AP2.5.1 due 28/09/2023", "AP2.9.1a owner Megan Bowen",
+                 "AP2.9.1a due 06/10/2023"):
+        teams.bot.ok(text)
+    send(teams)
+    with teams.bot.runtime.new_uow() as uow:
+        (record,) = uow.reminders.recent()
+    posted_id = str(record.message_ref).rsplit(":", 1)[1]
+    assert posted_id
+    answer = personal("2 40% contracts signed", activity_id="r1")
+    answer["replyToId"] = posted_id
+    (reply,) = teams.replies(answer)
+    assert "40%" in said(reply)
+    assert teams.bot.action("AP2.9.1a").progress == 40
+    wrong = personal("AP2.2.3b 90%", activity_id="r2")
+    wrong["replyToId"] = posted_id
+    (refused,) = teams.replies(wrong)
+    assert "did not name AP2.2.3b" in said(refused)
+    plain = personal("AP2.2.3b 90%", activity_id="r3")  # not a reply: an ordinary update
+    teams.replies(plain)
+    assert teams.bot.action("AP2.2.3b").progress == 90
