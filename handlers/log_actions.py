@@ -49,7 +49,8 @@ def resolve_owner(ctx: HandlerContext, typed: str) -> str:
     for person in people:
         if person.name.casefold() == folded:
             return str(person.name)
-    teams = sorted({p.team for p in people if p.team})
+    # Teams people belong to, and those registered with `actionbot people team` (the reminders').
+    teams = sorted({p.team for p in people if p.team} | {t.name for t in ctx.uow.reminders.teams()})
     for team in teams:
         if team.casefold() == folded:
             return str(team)

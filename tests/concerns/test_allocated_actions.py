@@ -135,3 +135,12 @@ def test_mine_shows_at_most_twenty_log_actions_and_says_how_many_more(logbot: Te
     text = logbot.ok("mine", as_person="Sam Patel").text
     assert "Log actions (25):" in text and "…and 5 more" in text
     assert sum(1 for line in text.splitlines() if line.startswith("PQ-2026-0001/")) == 20
+
+
+def test_a_team_registered_for_reminders_is_a_known_owner(logbot: TestBot) -> None:
+    with logbot.runtime.new_uow() as uow:
+        uow.reminders.set_team("Brokerage Team")
+        uow.commit()
+    logbot.ok("concern Acme Care: missed calls")
+    assert "action for Brokerage Team" in logbot.ok("PQ-2026-0001 action cover the rota @Brokerage Team by Friday").text
+    assert "Did you mean Brokerage Team?" in logbot.refused("PQ-2026-0001/1 owner Brokerage").text
