@@ -284,10 +284,26 @@ def export(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write here instead of standard output "
                                                 "(required for xlsx; report.html / report.pdf choose the report's form).")] = None,
     plan: Annotated[Optional[str], typer.Option("--plan", help="Only this plan.")] = None,
+    log: Annotated[bool, typer.Option("--log", help="Export the contract-monitoring log instead (csv, xlsx or "
+                                      "report): entries, timescales met, actions, visits.")] = False,
+    provider: Annotated[Optional[str], typer.Option("--provider", help="--log: only this provider.")] = None,
+    from_: Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="--log: entries received from "
+                                                 "this day (2026-04-01).")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="--log: … up to this day.")] = None,
+    include_restricted: Annotated[bool, typer.Option("--include-restricted", help="--log: confidential entries in "
+                                                     "full (needs --as a person with the safeguarding role; "
+                                                     "recorded in the access log).")] = False,
+    as_person: Annotated[Optional[str], typer.Option("--as", help="--log: who is exporting.")] = None,
 ) -> None:
     """Export actions: csv/json (every field: code, plan, section, title, responsibility, dates,
     progress, state, overdue as of today, latest update, who and when), xlsx (the seed's columns,
-    imports back unchanged) or report (by section, with the rollup table and the status legend)."""
+    imports back unchanged) or report (by section, with the rollup table and the status legend).
+
+    With --log, the contract-monitoring log (see bot/log_export.py): confidential entries as
+    reference and category only unless --include-restricted --as NAME (safeguarding role)."""
+    if log:
+        _export_log(format, out, provider, from_, to, include_restricted, as_person)
+        return
     if format not in EXPORT_FORMATS:
         raise fail(f"unknown format '{format}'; choose one of: {', '.join(EXPORT_FORMATS)}.")
     if format == "xlsx" and out is None:
@@ -330,6 +346,21 @@ def export(
         _write_report(reports, out, suffix)
     if out:
         typer.echo(f"Wrote {count} actions to {out}.", err=True)
+
+
+def _export_log(format: str, out: Path | None, provider: str | None, start: str | None, end: str | None,
+                include_restricted: bool, as_person: str | None) -> None:
+    from bot.log_export import LogExportError, run_log_export
+
+    runtime = _runtime()
+    try:
+        count = run_log_export(runtime, format, out, provider, start, end, include_restricted, as_person, sys.stdout)
+    except LogExportError as exc:
+        raise fail(f"{exc} Nothing was written.")
+    finally:
+        runtime.close()
+    if out:
+        typer.echo(f"Wrote {count} log entries to {out}.", err=True)
 
 
 def _write_report(reports, out: Path | None, suffix: str) -> None:  # type: ignore[no-untyped-def]

@@ -20,6 +20,7 @@ from storage.repositories import (
     PlanRepository,
     ProviderRepository,
 )
+from storage.repositories.monitoring import MonitoringRepository
 from storage.repositories.reminders import ReminderRepository
 from storage.repositories.teams_conversations import TeamsConversationRepository
 
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
     providers: ProviderRepository
     mail: MailRepository
     digests: DigestRepository
+    monitoring: MonitoringRepository  # the providers' monitoring schedule and `due_items`
     reminders: ReminderRepository
 
     def __init__(self, engine: Engine) -> None:
@@ -71,6 +73,7 @@ class SqlUnitOfWork:
         self.providers = ProviderRepository(session)
         self.mail = MailRepository(session)
         self.digests = DigestRepository(session)
+        self.monitoring = MonitoringRepository(session)
         self.reminders = ReminderRepository(session)
         return self
 

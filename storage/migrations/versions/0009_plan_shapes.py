@@ -6,7 +6,7 @@ flag, and `removed_at` (set by `actionbot import --prune` when the row left the 
 action keeps its history and comes back on re-import or `actionbot restore`).
 
 Revision ID: 0009
-Revises: 0011
+Revises: 0010
 Create Date: 2026-11-30
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0011"  # after main's reminders (0011); the lead re-chains at merge
+down_revision: str | None = "0010"  # after main's head (0008 -> 0011 -> 0010); the lead re-chains at merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
