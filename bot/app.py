@@ -98,6 +98,17 @@ def configured_services(runtime: Runtime) -> list[Service]:
     return services
 
 
+def log_settings(settings: Settings) -> Any:
+    """The contract-monitoring log's calendar, `[log.timescales]` and `[log.focused_visit_months]`."""
+    from bot.domain.timescales import LogSettings
+    from config.settings import SettingsError
+
+    try:
+        return LogSettings.from_extra(settings.extra, settings.working_calendar())
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
+
+
 def make_clock(settings: Settings) -> Clock:
     if settings.today is not None:
         return PinnedClock(settings.today, settings.timezone)
@@ -127,6 +138,7 @@ def build_runtime(
             timezone=settings.timezone,
             max_message_chars=settings.max_message_chars,
             plan_for=settings.plan_for_conversation,
+            log_settings=log_settings(settings),
         ),
         metrics,
     )

@@ -147,7 +147,8 @@ def _chat_loop(runtime, sender: str, channel: str | None) -> None:  # type: igno
 
 @app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="The plan file: .xlsx, .csv, or the text Actions Report export (.txt).",
+    file: Annotated[Path, typer.Argument(help="The plan file: .xlsx, .xls, .ods, .docx (Word tables), .csv, or the "
+                                         "text Actions Report export (.txt).",
                                          exists=True, dir_okay=False, readable=True)],
     plan: Annotated[Optional[str], typer.Option("--plan", help="Plan name (default: the file's title, Plan column, "
                                                  "sheet name or file name).")] = None,
@@ -157,23 +158,32 @@ def import_command(
                                                  "sheet with actions, one plan per sheet).")] = None,
     mapping: Annotated[Optional[list[str]], typer.Option("--map", metavar="COLUMN=FIELD", help="COLUMN=FIELD, e.g. --map \"Agency=responsibility\" "
                                                          "or --map \"Resources=ignore\"; repeatable.")] = None,
+    prune: Annotated[bool, typer.Option("--prune", help="Mark actions the file no longer lists as removed from the "
+                                        "plan (kept with their history; back on re-import or `actionbot restore`).")] = False,
 ) -> None:
-    """Import (or re-import) a plan from Excel, CSV or the text Actions Report export.
+    """Import (or re-import) a plan from Excel (.xlsx, .xls), LibreOffice (.ods), Word tables
+    (.docx), CSV or the text Actions Report export.
 
     Columns are matched by meaning (Ref, Lead, Timescale, % Complete ...). Re-importing updates
     actions in place and records each change in their history; it never duplicates. Rows
     without codes get codes from their section. Unreadable rows are listed with their line
     (or sheet and cell); the rest import. Where the file has its own section rollups, every
-    difference from the computed ones is reported. Exit status 1 when some row was not read.
+    difference from the computed ones is reported. Every data row is counted: imported, joined
+    to the row above, a rollup, skipped, or listed with why it was not read. Actions the file no
+    longer lists are named; --prune removes them from the plan. Status words a team uses are
+    added in the config ([import.status_words]). Exit status 1 when some row was not read.
     """
-    from bot.planfiles.apply import import_plan
+    from bot.planfiles.apply import codes_by_plan, import_plan
     from bot.planfiles.columns import parse_overrides
     from bot.planfiles.import_summary import mapping_lines, problem_lines, summary_lines
     from bot.planfiles.progress_bar import import_progress, wants_bar
     from bot.planfiles.readers import UnreadableFile, read_plan_files
+    from bot.planfiles.status_words import parse_config_words
 
     try:
         overrides = parse_overrides(mapping or [])
+        imports = STATE.settings.extra.get("import", {})
+        status_words = parse_config_words(imports.get("status_words") if isinstance(imports, dict) else None)
     except ValueError as exc:
         raise fail(str(exc))
     runtime = _runtime()
@@ -181,15 +191,20 @@ def import_command(
         with import_progress(file, wants_bar(file)) as stage:
             try:
                 plan_files = read_plan_files(file, plan, sheet=sheet, overrides=overrides,
-                                             on_row=stage(f"Reading {file.name}", None))
+                                             on_row=stage(f"Reading {file.name}", None), status_words=status_words)
             except (UnreadableFile, UnicodeError, OSError) as exc:
                 raise fail(f"cannot read {file}: {exc}")
+            if prune and any(pf.problems for pf in plan_files):
+                raise fail(f"--prune needs a file every row of which was read, and {file.name} has rows that were "
+                           f"not; fix them (see `actionbot import --dry-run`), or import without --prune.")
             reports = []
+            listed = codes_by_plan(plan_files)
             with runtime.new_uow() as uow:
                 for plan_file in plan_files:
                     reports.append(import_plan(
                         uow, plan_file, actor="actionbot import", channel="import", now=runtime.clock.now(),
-                        today=runtime.clock.today(), dry_run=dry_run,
+                        today=runtime.clock.today(), dry_run=dry_run, prune=prune,
+                        also_listed=listed[plan_file.plan_name],
                         on_row=stage(f"Importing {plan_file.plan_name[:40]}", len(plan_file.rows))))
                 if not dry_run:
                     uow.commit()
@@ -209,6 +224,32 @@ def import_command(
         raise typer.Exit(1)
 
 
+@app.command()
+def restore(
+    codes: Annotated[list[str], typer.Argument(help="Full codes of the actions to bring back, e.g. \"IA 12\" 5a.")],
+    plan: Annotated[str, typer.Option("--plan", help="The plan they were removed from.")],
+) -> None:
+    """Bring actions that `import --prune` removed back into their plan (history kept)."""
+    from bot.planfiles.apply import restore_actions
+
+    runtime = _runtime()
+    try:
+        with runtime.new_uow() as uow:
+            if uow.plans.get(plan) is None:
+                raise fail(f"there is no plan '{plan}'. Plans: {', '.join(p.name for p in uow.plans.list()) or 'none'}.")
+            result = restore_actions(uow, plan, codes, actor="actionbot restore", channel="import",
+                                     now=runtime.clock.now())
+            if result.unknown:
+                raise fail(f"'{plan}' has no action {', '.join(result.unknown)}; nothing was restored.")
+            uow.commit()
+    finally:
+        runtime.close()
+    if result.restored:
+        typer.echo(f"Back in '{plan}': {', '.join(result.restored)}.")
+    if result.not_removed:
+        typer.echo(f"Already in the plan: {', '.join(result.not_removed)}.")
+
+
 EXPORT_FORMATS = ("csv", "json", "xlsx", "report")
 
 
@@ -220,10 +261,26 @@ def export(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write here instead of standard output "
                                                 "(required for xlsx; report.html / report.pdf choose the report's form).")] = None,
     plan: Annotated[Optional[str], typer.Option("--plan", help="Only this plan.")] = None,
+    log: Annotated[bool, typer.Option("--log", help="Export the contract-monitoring log instead (csv, xlsx or "
+                                      "report): entries, timescales met, actions, visits.")] = False,
+    provider: Annotated[Optional[str], typer.Option("--provider", help="--log: only this provider.")] = None,
+    from_: Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="--log: entries received from "
+                                                 "this day (2026-04-01).")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="--log: … up to this day.")] = None,
+    include_restricted: Annotated[bool, typer.Option("--include-restricted", help="--log: confidential entries in "
+                                                     "full (needs --as a person with the safeguarding role; "
+                                                     "recorded in the access log).")] = False,
+    as_person: Annotated[Optional[str], typer.Option("--as", help="--log: who is exporting.")] = None,
 ) -> None:
     """Export actions: csv/json (every field: code, plan, section, title, responsibility, dates,
     progress, state, overdue as of today, latest update, who and when), xlsx (the seed's columns,
-    imports back unchanged) or report (by section, with the rollup table and the status legend)."""
+    imports back unchanged) or report (by section, with the rollup table and the status legend).
+
+    With --log, the contract-monitoring log (see bot/log_export.py): confidential entries as
+    reference and category only unless --include-restricted --as NAME (safeguarding role)."""
+    if log:
+        _export_log(format, out, provider, from_, to, include_restricted, as_person)
+        return
     if format not in EXPORT_FORMATS:
         raise fail(f"unknown format '{format}'; choose one of: {', '.join(EXPORT_FORMATS)}.")
     if format == "xlsx" and out is None:
@@ -266,6 +323,21 @@ def export(
         _write_report(reports, out, suffix)
     if out:
         typer.echo(f"Wrote {count} actions to {out}.", err=True)
+
+
+def _export_log(format: str, out: Path | None, provider: str | None, start: str | None, end: str | None,
+                include_restricted: bool, as_person: str | None) -> None:
+    from bot.log_export import LogExportError, run_log_export
+
+    runtime = _runtime()
+    try:
+        count = run_log_export(runtime, format, out, provider, start, end, include_restricted, as_person, sys.stdout)
+    except LogExportError as exc:
+        raise fail(f"{exc} Nothing was written.")
+    finally:
+        runtime.close()
+    if out:
+        typer.echo(f"Wrote {count} log entries to {out}.", err=True)
 
 
 def _write_report(reports, out: Path | None, suffix: str) -> None:  # type: ignore[no-untyped-def]

@@ -34,10 +34,12 @@ class AllocateConcernAction:
 
 @dataclass(frozen=True)
 class CloseConcern:
-    """`PQ-2026-0042 close resolved at liaison meeting`: close the entry with a note."""
+    """`PQ-2026-0042 close resolved at liaison meeting`: close the entry with a note. With open
+    allocated actions it asks first: `PQ-2026-0042 close anyway …` closes it all the same."""
 
     reference: str
     note: str | None = None
+    anyway: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,3 +112,142 @@ class ShowConcernAccess:
     safeguarding role only)."""
 
     reference: str
+
+
+# --- allocated actions: `PQ-2026-0042/1 …` ---------------------------------------------------
+
+@dataclass(frozen=True)
+class ConcernActionDone:
+    """`PQ-2026-0042/1 done [note]` (or `PQ-2026-0042 action 1 done`): an allocated action is done."""
+
+    reference: str
+    number: int
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ReopenConcernAction:
+    """`PQ-2026-0042/1 reopen`: an allocated action marked done is open again."""
+
+    reference: str
+    number: int
+
+
+@dataclass(frozen=True)
+class SetConcernActionDue:
+    """`PQ-2026-0042/1 due 15/12/2026`: a new timescale for an allocated action (not in the past)."""
+
+    reference: str
+    number: int
+    due: date
+    due_phrase: str | None = None
+
+
+@dataclass(frozen=True)
+class SetConcernActionOwner:
+    """`PQ-2026-0042/1 owner Sam Patel`: give an allocated action to another person or team."""
+
+    reference: str
+    number: int
+    owner: str
+
+
+@dataclass(frozen=True)
+class ReopenConcern:
+    """`PQ-2026-0042 reopen [why]`: a closed entry is open again."""
+
+    reference: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class SetConcernProvider:
+    """`PQ-2026-0042 provider Brightwell Homecare`: confirm or correct an entry's provider (one
+    not on the register is added to it). Earlier entries that name it are linked too."""
+
+    reference: str
+    provider: str
+
+
+@dataclass(frozen=True)
+class RecordConcernMilestone:
+    """`PQ-2026-0042 acknowledged` / `PQ-2026-0042 responded [note]`: record that the entry was
+    acknowledged or responded to (today), for its timescales."""
+
+    reference: str
+    what: str  # "acknowledged" | "responded"
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class SetComplaintStage:
+    """`PQ-2026-0042 stage 2`: the complaint moves to stage 2 (respond within 20 working days)."""
+
+    reference: str
+    stage: int
+
+
+@dataclass(frozen=True)
+class ListConcernsDue:
+    """`concerns overdue`, `concerns due this week`: allocated actions and timescales that are
+    overdue, or fall due by the end of this week."""
+
+    which: str  # "overdue" | "week"
+
+
+@dataclass(frozen=True)
+class ShowTimescales:
+    """`concerns timescales`: the share of timescales met, per provider and per category."""
+
+
+# --- providers: `provider Brightwell …` -------------------------------------------------------
+
+@dataclass(frozen=True)
+class ShowProvider:
+    """`provider Brightwell`: the provider's page: open entries by category, open and overdue
+    actions, last and next visits and meetings, risk, recent history."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class RecordVisit:
+    """`provider Brightwell visit done 12/11/2026 - report filed`: a monitoring visit (or
+    `focused visit`, `liaison meeting`, `forum`, `call monitoring`) done; the next is scheduled."""
+
+    name: str
+    activity: str  # a bot.domain.monitoring.Activity value
+    done_on: date | None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class SetProviderRisk:
+    """`provider Brightwell risk high`: the risk level (high, medium, low) sets how often
+    focused visits fall due."""
+
+    name: str
+    risk: str
+
+
+@dataclass(frozen=True)
+class SetProviderOfficer:
+    """`provider Brightwell officer Sam Patel`: the Contract Monitoring Officer allocated to the
+    provider, who owns its monitoring schedule."""
+
+    name: str
+    officer: str
+
+
+@dataclass(frozen=True)
+class AddProviderDomain:
+    """`provider Brightwell domain brightwell.co.uk`: mail from that domain names the provider;
+    earlier entries from it are linked too."""
+
+    name: str
+    domain: str
+
+
+@dataclass(frozen=True)
+class ListProviders:
+    """`providers`: the register, with risk and officer."""

@@ -22,6 +22,9 @@ class HandlerContext:
     plan: str | None = None  # the plan this conversation is bound to, if any
     batch_id: str = ""  # one id for every history entry this message writes
     timezone: str = "Europe/London"  # the team's zone (Settings.timezone), an IANA name
+    # The contract-monitoring log's calendar, timescales and frequencies
+    # (bot.domain.timescales.LogSettings); None: the documented defaults.
+    log_settings: Any = None
 
     @property
     def actor(self) -> str:

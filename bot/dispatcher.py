@@ -53,6 +53,9 @@ class DispatchSettings:
     # Channels whose replies are kept with the message's claim, to be sent again if the bot
     # stops between applying a message and sending its reply (the mail pipeline does this).
     keep_replies_for: frozenset[str] = frozenset({"email"})
+    # The contract-monitoring log's calendar, timescales and visit frequencies
+    # (bot.domain.timescales.LogSettings); None: the documented defaults.
+    log_settings: Any = None
 
 
 class Dispatcher:
@@ -146,6 +149,7 @@ class Dispatcher:
                 plan=self.settings.plan_for(message.channel, message.conversation_id),
                 batch_id=uuid.uuid4().hex,
                 timezone=self.settings.timezone,
+                log_settings=self.settings.log_settings,
             )
             outcome = None
             try:

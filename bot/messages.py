@@ -35,6 +35,9 @@ class InboundMessage:
     # The message this one answers in a thread or by email (`slack:{channel}:{thread ts}`, a
     # Message-ID): when it is a reminder, the dispatcher reads the text as an answer to it.
     replying_to: str | None = None
+    # Files that came with the message (an email's attachments): (filename, content type, bytes).
+    # A command that keeps a document (a visit's report) stores them; others ignore them.
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,22 @@ from bot.commands import (
     UpdateBatch,
 )
 from bot.concern_commands import (
+    AddProviderDomain,
+    ConcernActionDone,
+    ListConcernsDue,
+    ListProviders,
+    RecordConcernMilestone,
+    RecordVisit,
+    ReopenConcern,
+    ReopenConcernAction,
+    SetComplaintStage,
+    SetConcernActionDue,
+    SetConcernActionOwner,
+    SetConcernProvider,
+    SetProviderOfficer,
+    SetProviderRisk,
+    ShowProvider,
+    ShowTimescales,
     AddConcernNote,
     AllocateConcernAction,
     CloseConcern,
@@ -37,6 +53,7 @@ from bot.concern_commands import (
 from bot.registry import HandlerRegistry
 from bot.reminder_commands import BackFromLeave, GoOnLeave, NotMine, ReminderButton, ReminderReply, SnoozeReminder
 from handlers import amend, concerns, confidential, digest, help, progress, queries, reminders
+from handlers import log_actions, providers
 
 
 def default_registry() -> HandlerRegistry:
@@ -67,6 +84,22 @@ def default_registry() -> HandlerRegistry:
     registry.register(UnrestrictConcern, confidential.handle_unrestrict)
     registry.register(ConfirmDowngrade, confidential.handle_confirm_downgrade)
     registry.register(ShowConcernAccess, confidential.handle_access)
+    registry.register(ConcernActionDone, log_actions.handle_action_done)
+    registry.register(ReopenConcernAction, log_actions.handle_action_reopen)
+    registry.register(SetConcernActionDue, log_actions.handle_action_due)
+    registry.register(SetConcernActionOwner, log_actions.handle_action_owner)
+    registry.register(RecordConcernMilestone, log_actions.handle_milestone)
+    registry.register(SetComplaintStage, log_actions.handle_stage)
+    registry.register(ListConcernsDue, log_actions.handle_list_due)
+    registry.register(ShowTimescales, log_actions.handle_timescales)
+    registry.register(ReopenConcern, concerns.handle_reopen)
+    registry.register(SetConcernProvider, providers.handle_set_provider)
+    registry.register(ShowProvider, providers.handle_show_provider)
+    registry.register(ListProviders, providers.handle_list_providers)
+    registry.register(RecordVisit, providers.handle_record_visit)
+    registry.register(SetProviderRisk, providers.handle_set_risk)
+    registry.register(SetProviderOfficer, providers.handle_set_officer)
+    registry.register(AddProviderDomain, providers.handle_add_domain)
     registry.register(SubscribeDigest, digest.handle_subscribe)
     registry.register(UnsubscribeDigest, digest.handle_unsubscribe)
     registry.register(PreviewDigest, digest.handle_preview)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.concern_commands import (
+    ReopenConcern,
     AddConcernNote,
     AllocateConcernAction,
     CloseConcern,
@@ -25,6 +26,7 @@ from bot.domain.concerns import (
     ConcernAction,
     ConcernEvent,
     EntryState,
+    Provider,
     Restriction,
     Source,
     guess_category,
@@ -39,6 +41,7 @@ from bot.domain.concerns import (
     state_after_allocation,
     summary_from_text,
 )
+from bot.domain.providers import matching
 from bot.domain.safeguarding import assess
 from bot.domain.model import Person
 from bot.domain.progress import UpdateRefused
@@ -47,7 +50,10 @@ from handlers.confidential import request_downgrade
 from handlers.log_entries import append_event, load_entry, record_view
 from handlers.log_entries import viewer as asker
 from handlers.formatting import fmt_date, fmt_time
+from handlers.log_actions import log_settings, refuse_past, resolve_owner
+from handlers.providers import find_provider
 from handlers.resolve import resolve_action
+from bot.domain.timescales import checks
 
 MAX_LIST = 40
 
@@ -69,7 +75,9 @@ def handle_log_concern(cmd: LogConcern, ctx: HandlerContext) -> Reply:
         reference=reference, category=category, summary=summary_from_text(cmd.text), body=cmd.text,
         source=_source(ctx.message.channel), reporter=ctx.actor, received_at=ctx.now,
         provider=provider.name if provider else cmd.provider, reporter_email=ctx.person.email,
-        restriction=restriction,
+        restriction=restriction, logged_at=ctx.now, provider_proposed=provider is None and bool(cmd.provider),
+        # Logged by a member of staff, who has the concern in hand: acknowledged as it is logged.
+        acknowledged_at=ctx.now,
     ), provider_id=provider.id if provider else None)
     append_event(ctx, concern, "logged", changes=(("state", None, EntryState.OPEN.value),))
     if restriction is Restriction.PENDING:
@@ -78,22 +86,14 @@ def handle_log_concern(cmd: LogConcern, ctx: HandlerContext) -> Reply:
                 f"reviews it (`{reference} restrict` to confirm, `{reference} unrestrict` to release).")
     elif concern.is_confidential:
         text = (f"Logged {reference} as a confidential safeguarding entry. Only people with the "
-                "safeguarding role can see it.")
+                "safeguarding role can see it. Flagged for same-day triage.")
     else:
         unknown = "" if provider or not cmd.provider else (
-            f" ({cmd.provider} is not a provider on record; add it with `actionbot providers add`.)")
+            f" ({cmd.provider} is not on the provider register, so it is proposed; confirm it with "
+            f"`{reference} provider {cmd.provider}`.)")
         text = (f"Logged {redacted_line(concern)}{unknown}\nAllocate an action with "
                 f"`{reference} action WHAT @OWNER by WHEN`.")
     return Reply(text=text, title=f"Logged {reference}", as_of=ctx.today)
-
-
-def _owner_name(ctx: HandlerContext, typed: str) -> str:
-    person = ctx.uow.people.get(typed)
-    if person is not None:
-        return str(person.name)
-    wanted = typed.casefold()
-    matches = [p for p, _ in ctx.uow.people.list() if p.name.split()[0].casefold() == wanted]
-    return str(matches[0].name) if len(matches) == 1 else typed
 
 
 def handle_allocate(cmd: AllocateConcernAction, ctx: HandlerContext) -> Reply:
@@ -101,20 +101,23 @@ def handle_allocate(cmd: AllocateConcernAction, ctx: HandlerContext) -> Reply:
     concern = load_entry(ctx, cmd.reference)
     if concern.state is EntryState.CLOSED:
         raise UpdateRefused(f"{concern.reference} is closed; nothing was allocated.")
+    owner = resolve_owner(ctx, cmd.owner)
+    refuse_past(ctx, cmd.due)
     concern = raise_for(ctx, concern, cmd.description)  # an action's words can restrict the entry too
-    owner = _owner_name(ctx, cmd.owner)
-    ctx.uow.concerns.add_action(concern, ConcernAction(cmd.description, owner, cmd.due, cmd.due_phrase))
+    added = ctx.uow.concerns.add_action(concern, ConcernAction(cmd.description, owner, cmd.due, cmd.due_phrase))
     new_state = state_after_allocation(concern.state)
     changes: tuple[tuple[str, str | None, str | None], ...] = ()
     if new_state is not concern.state:
         changes = (("state", concern.state.value, new_state.value),)
         ctx.uow.concerns.update(replace(concern, state=new_state))
     timescale = f" by {fmt_date(cmd.due)}" if cmd.due else ""
-    append_event(ctx, concern, "action", note=f"{cmd.description} — {owner}{timescale}", changes=changes)
+    ref = added.reference(concern.reference)
+    append_event(ctx, concern, "action", note=f"{ref} {cmd.description} — {owner}{timescale}", changes=changes)
     shown = cmd.description if may_see(asker(ctx), concern) else "(confidential)"
     if concern.is_confidential:
         record_view(ctx, concern, "allocate", allowed=True)
-    return Reply(text=f"{concern.reference}: action for {owner}{timescale}: {shown}. State: {new_state.value}.",
+    return Reply(text=f"{ref}: action for {owner}{timescale}: {shown}. State: {new_state.value}. "
+                      f"When it is done, type `{ref} done`.",
                  title=f"Action on {concern.reference}", as_of=ctx.today, private=concern.is_confidential)
 
 
@@ -123,10 +126,34 @@ def handle_close(cmd: CloseConcern, ctx: HandlerContext) -> Reply:
     concern = load_entry(ctx, cmd.reference)
     if concern.state is EntryState.CLOSED:
         raise UpdateRefused(f"{concern.reference} is already closed.")
+    still_open = concern.open_actions
+    if still_open and not cmd.anyway:
+        refs = ", ".join(a.reference(concern.reference) for a in still_open[:5])
+        n = len(still_open)
+        raise UpdateRefused(
+            f"{concern.reference} has {n} open action{'s' if n != 1 else ''} ({refs}). Mark "
+            f"{'them' if n != 1 else 'it'} done (`{still_open[0].reference(concern.reference)} done`), or type "
+            f"`{concern.reference} close anyway{' ' + cmd.note if cmd.note else ''}` to close it as it is. "
+            "Nothing was changed.")
     concern = raise_for(ctx, concern, cmd.note)
-    ctx.uow.concerns.update(replace(concern, state=EntryState.CLOSED, closed_at=ctx.now))
+    closed = replace(concern, state=EntryState.CLOSED, closed_at=ctx.now)
+    ctx.uow.concerns.update(replace(closed, responded_at=concern.responded_at or ctx.now,
+                                    acknowledged_at=concern.acknowledged_at or ctx.now))
     append_event(ctx, concern, "close", note=cmd.note, changes=(("state", concern.state.value, EntryState.CLOSED.value),))
-    return Reply(text=f"{concern.reference}: {concern.state.value} → closed.", title=f"Closed {concern.reference}",
+    left = f" ({len(still_open)} action{'s' if len(still_open) != 1 else ''} left open)" if still_open else ""
+    return Reply(text=f"{concern.reference}: {concern.state.value} → closed{left}. To open it again, type "
+                      f"`{concern.reference} reopen`.", title=f"Closed {concern.reference}", as_of=ctx.today)
+
+
+def handle_reopen(cmd: ReopenConcern, ctx: HandlerContext) -> Reply:
+    """A closed entry is open again (in progress when it has open actions)."""
+    concern = load_entry(ctx, cmd.reference)
+    if concern.state is not EntryState.CLOSED:
+        raise UpdateRefused(f"{concern.reference} is not closed ({concern.state.value}); there is nothing to reopen.")
+    state = EntryState.IN_PROGRESS if concern.open_actions else EntryState.OPEN
+    ctx.uow.concerns.update(replace(concern, state=state, closed_at=None))
+    append_event(ctx, concern, "reopen", note=cmd.note, changes=(("state", EntryState.CLOSED.value, state.value),))
+    return Reply(text=f"{concern.reference}: closed → {state.value}.", title=f"Reopened {concern.reference}",
                  as_of=ctx.today)
 
 
@@ -185,8 +212,22 @@ _RESTRICTION_LINE = {
 }
 
 
+def _provider_text(concern: Concern) -> str:
+    if not concern.provider:
+        return "not known yet (set it with `" + concern.reference + " provider NAME`)"
+    if concern.provider_proposed:
+        return (f"{concern.provider} (proposed: confirm with `{concern.reference} provider {concern.provider}`)")
+    return concern.provider
+
+
+def _logged_text(concern: Concern, zone: str) -> str:
+    if concern.logged_at is None or abs((concern.logged_at - concern.received_at).total_seconds()) < 60:
+        return ""
+    return f" (logged {fmt_time(concern.logged_at, zone)})"
+
+
 def fmt_entry(concern: Concern, events: list[ConcernEvent], viewer: Person | None = None,
-              zone: str = "Europe/London") -> str:
+              zone: str = "Europe/London", timescale_lines: list[str] | None = None) -> str:
     """The entry as `viewer` may see it: what was written while it was confidential stays
     hidden from people without the role after a downgrade."""
     body_visible = may_see_body(viewer, concern)
@@ -203,8 +244,9 @@ def fmt_entry(concern: Concern, events: list[ConcernEvent], viewer: Person | Non
                      f"safeguarding-role person: `{concern.reference} confirm downgrade`.")
     reporter = concern.reporter if body_visible else "(confidential)"
     lines += [
-        f"Provider: {concern.provider or 'unknown'}; from {reporter} by {concern.source.value}, "
-        + fmt_time(concern.received_at, zone) + (f"; linked to {concern.action_code}" if concern.action_code else ""),
+        f"Provider: {_provider_text(concern)}; from {reporter} by {concern.source.value}, "
+        + fmt_time(concern.received_at, zone) + _logged_text(concern, zone)
+        + (f"; linked to {concern.action_code}" if concern.action_code else ""),
         f"Summary: {concern.summary if body_visible else '(written while the entry was confidential)'}",
     ]
     if body_visible and concern.body.strip() and concern.body.strip() != concern.summary:
@@ -216,7 +258,11 @@ def fmt_entry(concern: Concern, events: list[ConcernEvent], viewer: Person | Non
                      + ("" if attachment.stored else " — not kept" + (f": {attachment.note}" if attachment.note else "")))
     for action in concern.actions:
         due = f" by {fmt_date(action.due_date)}" if action.due_date else ""
-        lines.append(f"• Action: {action.description} — {action.owner}{due}")
+        done = (f" — done {fmt_time(action.done_at, zone)}" + (f": {action.done_note}" if action.done_note else "")
+                if action.done and action.done_at else " — done" if action.done else "")
+        lines.append(f"• {action.reference(concern.reference)} {action.description} — {action.owner}{due}{done}")
+    if timescale_lines:
+        lines += timescale_lines
     shown = [e for e in events if may_see_event(viewer, concern, e)]
     if shown:
         lines.append("History:")
@@ -244,14 +290,18 @@ def handle_show(cmd: ShowConcern, ctx: HandlerContext) -> Reply:
     # it, privately.
     holds_restricted = (concern.is_confidential or concern.body_restricted or any(e.restricted for e in events)
                         or any(a.restricted for a in concern.attachments))
-    return Reply(text=fmt_entry(concern, events, viewer, ctx.timezone), title=concern.reference, as_of=ctx.today,
+    timescales = [f"Timescale to {c.what}: {fmt_date(c.due)} — "
+                  + ("met" if c.met else "missed" if c.met is False else "overdue" if c.overdue(ctx.today) else "open")
+                  for c in checks(concern, log_settings(ctx), ctx.timezone)]
+    return Reply(text=fmt_entry(concern, events, viewer, ctx.timezone, timescales), title=concern.reference,
+                 as_of=ctx.today,
                  private=holds_restricted and has_safeguarding_role(viewer))
 
 
 def _full_line(concern: Concern, viewer: Person | None) -> str:
     summary = concern.summary if may_see_body(viewer, concern) else "(written while the entry was confidential)"
     mark = " (confidential)" if concern.is_confidential else ""
-    return (f"{concern.reference} [{concern.category.value}]{mark} {concern.provider or 'provider unknown'}: "
+    return (f"{concern.reference} [{concern.category.value}]{mark} {concern.provider_label or 'provider unknown'}: "
             f"{summary} — {concern.state.value}")
 
 
@@ -265,9 +315,16 @@ def handle_list(cmd: ListConcerns, ctx: HandlerContext) -> Reply:
     """Open entries, or every entry of one provider."""
     provider = None
     if cmd.provider:
-        provider = provider_named(ctx.uow.providers.list(), cmd.provider)
-        concerns = ctx.uow.concerns.list(open_only=cmd.open_only, provider=provider,
-                                         provider_text=None if provider else cmd.provider)
+        found = ctx.uow.providers.find(cmd.provider)
+        if len(found) > 1:
+            find_provider(ctx.uow, cmd.provider)  # raises, naming them
+        provider = found[0] if found else None
+        if provider is not None:
+            concerns = ctx.uow.concerns.list(open_only=cmd.open_only, provider=provider)
+        else:  # a proposed name, not yet on the register: with its Ltd/Care variants, or its first words
+            concerns = [c for c in ctx.uow.concerns.unlinked()
+                        if c.provider and matching([Provider(c.provider)], cmd.provider)
+                        and (not cmd.open_only or c.state is not EntryState.CLOSED)]
         title = f"Entries for {provider.name if provider else cmd.provider}"
     else:
         concerns = ctx.uow.concerns.list(open_only=cmd.open_only)

@@ -193,6 +193,26 @@ def handle_due(cmd: ShowDue, ctx: HandlerContext) -> Reply:
     return _listing(period, actions, ctx, f"Nothing open is due {cmd.period}{whose}.")
 
 
+MAX_LOG_LINES = 20  # of the log's actions in `mine` (and so in the Slack App Home)
+
+
+def with_log_actions(reply: Reply, ctx: HandlerContext) -> Reply:
+    """`mine` also lists the asker's open actions allocated in the contract-monitoring log."""
+    from handlers.log_actions import my_log_actions
+
+    log_lines = my_log_actions(ctx)
+    if not log_lines:
+        return reply
+    heading = f"Log actions ({len(log_lines)}):"
+    shown = log_lines[:MAX_LOG_LINES]
+    if len(log_lines) > MAX_LOG_LINES:
+        shown.append(f"…and {len(log_lines) - MAX_LOG_LINES} more: `concerns overdue`, `concerns due this week`.")
+    lead = reply.text if reply.lines else f"{ctx.person.name if ctx.person else 'You'} has no open plan actions."
+    reply.text = lead + "\n" + "\n".join([heading] + shown)
+    reply.notes = [*reply.notes, heading, *shown]
+    return reply
+
+
 def handle_mine(cmd: ShowMine, ctx: HandlerContext) -> Reply:
     """Actions whose responsibility names you or your team, overdue first."""
     if ctx.person is None:
@@ -202,4 +222,5 @@ def handle_mine(cmd: ShowMine, ctx: HandlerContext) -> Reply:
     naming = tuple(name for name in (person.name, person.team) if name)
     mine = [a for a in ctx.uow.actions.open_list(plan=ctx.plan, naming=naming) if is_open(a) and is_responsible(person, a)]
     mine.sort(key=lambda a: (not is_overdue(a, ctx.today), a.due_date or ctx.today, a.code))
-    return _listing(f"Open actions for {person.name}", mine, ctx, f"{person.name} has no open actions.")
+    reply = _listing(f"Open actions for {person.name}", mine, ctx, f"{person.name} has no open actions.")
+    return with_log_actions(reply, ctx)

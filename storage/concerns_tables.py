@@ -23,6 +23,10 @@ class ProviderRow(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     aliases: Mapped[str] = mapped_column(Text)  # newline-separated
     email_domains: Mapped[str] = mapped_column(Text)  # newline-separated, lower case
+    # Migration 0010: the officer allocated, the risk level, and when it was registered.
+    officer: Mapped[str | None] = mapped_column(String(200))
+    risk: Mapped[str | None] = mapped_column(String(10))
+    registered_on: Mapped[date | None] = mapped_column(Date)
 
 
 class ReferenceCounterRow(Base):
@@ -61,6 +65,12 @@ class ConcernRow(Base):
     downgrade_to: Mapped[str | None] = mapped_column(String(40))
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Migration 0010: received_at is the mail's Date; logged_at when we wrote the entry.
+    logged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    provider_proposed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    complaint_stage: Mapped[int | None] = mapped_column(Integer)
 
 
 class ConcernActionRow(Base):
@@ -73,6 +83,26 @@ class ConcernActionRow(Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     due_text: Mapped[str | None] = mapped_column(String(200))
     done: Mapped[bool] = mapped_column(Boolean)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # migration 0010
+    done_note: Mapped[str | None] = mapped_column(Text)  # migration 0010
+
+
+class MonitoringVisitRow(Base):
+    """One monitoring activity done for a provider (a visit, liaison meeting, forum, call-
+    monitoring review), with its note and report (migration 0010). The schedule's next dates
+    are computed from these (bot.domain.monitoring), never stored."""
+
+    __tablename__ = "monitoring_visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    activity: Mapped[str] = mapped_column(String(40))
+    done_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(320))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    report_filename: Mapped[str | None] = mapped_column(String(500))
+    report_data: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class ConcernEventRow(Base):

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from bot.domain.codes import code_number, code_tail, normalise
@@ -73,6 +74,15 @@ class ActionRow(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_by: Mapped[str | None] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer)
+    # What the team's own tracker says (bot.domain.model.FILE_FIELDS), and removal (--prune).
+    rag: Mapped[str | None] = mapped_column(String(40))
+    direction: Mapped[str | None] = mapped_column(String(40))
+    priority: Mapped[str | None] = mapped_column(String(100))
+    recommendation: Mapped[str | None] = mapped_column(Text)
+    recurring: Mapped[str | None] = mapped_column(String(100))
+    file_status: Mapped[str | None] = mapped_column(String(200))
+    proposed_for_closure: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     @validates("code")
     def _set_keys(self, _key: str, code: str) -> str:

@@ -21,17 +21,20 @@ if TYPE_CHECKING:
     from storage.repositories.concerns import ConcernRepository, ProviderRepository
     from storage.repositories.digests import DigestRepository
     from storage.repositories.mail import MailRepository
+    from storage.repositories.monitoring import MonitoringRepository
     from storage.repositories.reminders import ReminderRepository
     from storage.repositories.teams_conversations import TeamsConversationRepository
 
 # Repositories (and their tables) loaded the first time a unit of work asks for one: a
-# message about an action never loads the concern log's, the mailbox's, the digests' or the
-# reminders' tables, which are a good part of a cold `actionbot say` (issue 18).
+# message about an action never loads the concern log's, the mailbox's, the digests', the
+# monitoring schedule's or the reminders' tables, a good part of a cold `actionbot say`
+# (issue 18).
 _LAZY = {
     "concerns": "storage.repositories.concerns:ConcernRepository",
     "providers": "storage.repositories.concerns:ProviderRepository",
     "mail": "storage.repositories.mail:MailRepository",
     "digests": "storage.repositories.digests:DigestRepository",
+    "monitoring": "storage.repositories.monitoring:MonitoringRepository",
     "reminders": "storage.repositories.reminders:ReminderRepository",
     "teams_conversations": "storage.repositories.teams_conversations:TeamsConversationRepository",
 }
@@ -51,6 +54,7 @@ class SqlUnitOfWork:
     providers: ProviderRepository
     mail: MailRepository
     digests: DigestRepository
+    monitoring: MonitoringRepository  # the providers' monitoring schedule and `due_items`
     reminders: ReminderRepository
 
     def __init__(self, engine: Engine) -> None:

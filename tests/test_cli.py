@@ -15,7 +15,8 @@ import pytest
 from tests.conftest import EXAMPLE_CSV
 
 EXPORT_FIELDS = ["code", "plan", "section_code", "section_title", "title", "responsibility", "due_date",
-                 "original_due_date", "progress", "state", "overdue", "latest_update", "updated_at", "updated_by"]
+                 "original_due_date", "progress", "state", "overdue", "latest_update", "updated_at", "updated_by",
+                 "rag", "direction", "priority", "recommendation", "recurring", "proposed_for_closure"]
 
 
 def actionbot(tmp_path: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -110,15 +110,18 @@ def test_log_allocate_close_with_history(logbot: TestBot) -> None:
     assert reply.text.startswith("Logged PQ-2023-0001 [alert] Acme Care: missed calls on Tuesday")
     assert "now in progress" not in reply.text
     reply = logbot.ok("PQ-2023-0001 action chase rota @sam by Friday")
-    assert reply.text == "PQ-2023-0001: action for Sam Patel by 29 Sep 2023: chase rota. State: in progress."
+    assert reply.text.startswith("PQ-2023-0001/1: action for Sam Patel by 29 Sep 2023: chase rota. State: in progress.")
     logbot.ok("PQ-2023-0001 category complaint")
     assert logbot.ok("PQ-2023-0001 link ap2.5.1").text == "PQ-2023-0001 is linked to HSCM COMM AP2.5.1."
+    asked = logbot.refused("PQ-2023-0001 close resolved at liaison meeting").text
+    assert "has 1 open action (PQ-2023-0001/1)" in asked and "`PQ-2023-0001 close anyway" in asked
+    logbot.ok("PQ-2023-0001/1 done rota sorted")
     logbot.ok("PQ-2023-0001 close resolved at liaison meeting")
     shown = logbot.ok("PQ-2023-0001").text
     assert "linked to HSCM COMM AP2.5.1" in shown
-    assert "[complaint] closed" in shown and "chase rota — Sam Patel by 29 Sep 2023" in shown
+    assert "[complaint] closed" in shown and "PQ-2023-0001/1 chase rota — Sam Patel by 29 Sep 2023 — done" in shown
     assert [line.split(") ")[1].split(":")[0] for line in shown.splitlines() if "(console)" in line] == [
-        "logged", "action", "category", "link", "close"]
+        "logged", "action", "category", "link", "action done", "close"]
     assert "PQ-2023-0001 is already closed." in logbot.refused("PQ-2023-0001 close again").text
     assert logbot.ok("concerns open").text == "Open entries: none."
     assert "PQ-2023-0001 [complaint] Acme Care" in logbot.ok("concerns Acme Care").text

@@ -310,7 +310,8 @@ CODES = [
     ("AB CD EF GH AP2.5.1 done", None),  # at most three prefix words
     ("AP2.5.1abc done", None),
     ("ABCDEFG2.5.1 done", None),
-    ("25 done", None),  # a bare number needs a dot
+    ("25 done", "25"),  # a plain numeric ref, as many trackers number their actions (issue 16)
+    ("25 done, 3 to go", None),  # ... but only where it plainly leads an update
 ]
 
 

@@ -85,7 +85,7 @@ def test_mail_poll_once_prints_what_happened_to_each_message(tmp_path: Path) -> 
     assert actionbot(tmp_path, "providers", "add", "Acme Care", "--alias", "Acme", "--domain", "acmecare.example",
                      ).returncode == 0
     listed = actionbot(tmp_path, "providers", "list").stdout
-    assert listed.strip() == "Acme Care\tAcme\tacmecare.example"
+    assert listed.strip() == "Acme Care\tAcme\tacmecare.example\t-\t-"  # name, aliases, domains, officer, risk
     maildrop = tmp_path / "maildrop"
     maildrop.mkdir()
     (maildrop / "concern.eml").write_bytes(make_mail("Manager <m@acmecare.example>", "Missed calls",

@@ -137,9 +137,10 @@ def test_xlsx_export_has_the_seed_columns_real_dates_legend_colours_and_rollups(
         assert sheet["A1"].value == PLAN
         rows = list(sheet.iter_rows())
         header_at = next(i for i, row in enumerate(rows) if row[0].value == "Code")
-        assert rows[header_at - 1][0].value == "2.1 Governance Structure"
+        assert rows[header_at + 1][0].value == "2.1 Governance Structure"  # one header; sections below it
         assert tuple(c.value for c in rows[header_at][:7]) == REPORT_COLUMNS
-        first = rows[header_at + 1]
+        assert sheet.freeze_panes == f"A{header_at + 2}" and sheet.auto_filter.ref.startswith(f"A{header_at + 1}:")
+        first = rows[header_at + 2]
         assert first[0].value == "HSCM COMM AP2.1.1a"
         assert isinstance(first[3].value, datetime) and first[3].number_format == "DD-MMM-YYYY"
         assert (first[5].value, first[5].number_format) == (1, "0%")

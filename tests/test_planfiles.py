@@ -147,17 +147,23 @@ def test_unreadable_rows_are_reported_with_their_line_and_the_rest_are_read(tmp_
     plan_file = read_plan_csv(write(tmp_path, text))
 
     assert [(r.line, r.code) for r in plan_file.rows] == [
-        (2, "HSCM COMM AP2.1.1a"), (10, "HSCM COMM AP2.3.1"), (12, "HSCM COMM AP2.3.2")]
-    assert plan_file.rows[1].update == "two\nlines"
-    assert plan_file.rows[2].progress == 12
+        (2, "HSCM COMM AP2.1.1a"), (6, "HSCM COMM AP2.2.1a"), (8, "HSCM COMM AP2.2.1b-2"),
+        (9, "HSCM COMM AP2.1.1a-2"), (10, "HSCM COMM AP2.3.1"), (12, "HSCM COMM AP2.3.2")]
+    assert plan_file.rows[1].file_status == "abc"  # a word we do not know: kept, and noted
+    assert plan_file.rows[4].update == "two\nlines"
+    assert plan_file.rows[5].progress == 12
     lines = [p.line for p in plan_file.problems]
-    assert lines == [3, 4, 6, 7, 8, 9]
+    assert lines == [3, 4, 7]
     reasons = dict(plan_file.problems)
     assert "'140%' is not a whole number from 0 to 100" in reasons[3]
     assert "neither a code nor an action title" in reasons[4]
-    assert "'abc'" in reasons[6] and "'0.25'" in reasons[7]
-    assert "has no code" in reasons[8]
-    assert "first on line 2" in reasons[9]
+    assert "'0.25'" in reasons[7]
+    notes = " ".join(map(str, plan_file.notes))
+    assert "line 6: HSCM COMM AP2.2.1a: status 'abc' is not a word I know" in notes
+    assert "sub-action(s) are listed under HSCM COMM AP2.2.1b" in notes
+    assert "the ref HSCM COMM AP2.1.1a is used on 2 rows (lines 2, 9)" in notes
+    # Every data row is accounted for: 6 actions + 3 refused = the file's 9 data rows (after the header).
+    assert plan_file.data_rows == 9
 
 
 def test_a_file_without_a_code_column_gets_generated_codes_and_says_so(tmp_path: Path) -> None:
@@ -290,8 +296,9 @@ class _FakeActions:
         return [replace(a) for a in self.rows.values()
                 if (plan is None or a.plan == plan) and codes.matches(typed, a.code)]
 
-    def list(self, plan: str | None = None) -> list[Action]:
-        return [replace(a) for a in self.rows.values() if plan is None or a.plan == plan]
+    def list(self, plan: str | None = None, *, include_removed: bool = False) -> list[Action]:
+        return [replace(a) for a in self.rows.values()
+                if (plan is None or a.plan == plan) and (include_removed or a.removed_at is None)]
 
     def count(self, plan: str | None = None) -> int:
         return len(self.list(plan))
@@ -531,7 +538,8 @@ def test_export_rows() -> None:
         "title": "Contracts, current", "responsibility": "Commissioning Team", "due_date": "2023-08-31",
         "original_due_date": None, "progress": 25, "state": "in_progress", "overdue": True,
         "latest_update": "Six priority contracts", "updated_at": "2023-09-27T10:30:00+00:00",
-        "updated_by": "Test Importer",
+        "updated_by": "Test Importer", "rag": None, "direction": None, "priority": None, "recommendation": None,
+        "recurring": None, "proposed_for_closure": False,
     }
     assert (done["overdue"], done["state"], done["original_due_date"]) == (False, "completed", "2023-05-31")
     assert (bare["due_date"], bare["progress"], bare["overdue"], bare["updated_at"]) == (None, None, False, None)

@@ -122,6 +122,9 @@ class Provider:
     aliases: tuple[str, ...] = ()
     email_domains: tuple[str, ...] = ()
     id: int | None = None
+    officer: str | None = None  # the Contract Monitoring Officer allocated to the provider
+    risk: str | None = None  # "high" | "medium" | "low" (bot.domain.monitoring.Risk)
+    registered_on: date | None = None  # the monitoring schedule counts from here until a first visit
 
     def answers_to(self, text: str) -> bool:
         wanted = " ".join(text.casefold().split())
@@ -143,15 +146,21 @@ def provider_for_email(providers: list[Provider], address: str | None) -> Provid
 
 
 def provider_named(providers: list[Provider], text: str) -> Provider | None:
+    """The one provider `text` names (exactly, or with its Ltd/Limited/Care/Homecare variants);
+    None when none or several do (see bot.domain.providers.matching for the list)."""
     for provider in providers:
         if provider.answers_to(text):
             return provider
-    return None
+    from bot.domain.providers import matching, same_provider
+
+    found = [p for p in matching(providers, text) if same_provider(p, text)]
+    return found[0] if len(found) == 1 else None
 
 
 @dataclass(frozen=True)
 class ConcernAction:
-    """An action allocated on an entry: what, who, by when."""
+    """An action allocated on an entry: what, who, by when. Numbered within its entry in the
+    order allocated: `PQ-2026-0042/1`."""
 
     description: str
     owner: str
@@ -159,6 +168,15 @@ class ConcernAction:
     due_text: str | None = None
     done: bool = False
     id: int | None = None
+    number: int = 0
+    done_at: datetime | None = None
+    done_note: str | None = None
+
+    def reference(self, entry: str) -> str:
+        return f"{entry}/{self.number}"
+
+    def overdue(self, today: date) -> bool:
+        return not self.done and self.due_date is not None and self.due_date < today
 
 
 @dataclass(frozen=True)
@@ -198,6 +216,24 @@ class Concern:
     downgrade_to: Category | None = None
     closed_at: datetime | None = None
     anonymised_at: datetime | None = None
+    # Migration 0010. `received_at` is the mail's own Date (bounded); `logged_at` when the
+    # entry was written. A provider name seen but not on the register is `provider_proposed`.
+    logged_at: datetime | None = None
+    provider_proposed: bool = False
+    acknowledged_at: datetime | None = None
+    responded_at: datetime | None = None
+    complaint_stage: int | None = None
+
+    @property
+    def open_actions(self) -> list[ConcernAction]:
+        return [a for a in self.actions if not a.done]
+
+    @property
+    def provider_label(self) -> str | None:
+        """The provider as a listing shows it: `Brightwell Homecare (proposed)` until confirmed."""
+        if not self.provider:
+            return None
+        return f"{self.provider} (proposed)" if self.provider_proposed else self.provider
 
     @property
     def is_confidential(self) -> bool:
@@ -323,7 +359,7 @@ def redacted_line(concern: Concern) -> str:
     """What a channel or digest may show of an entry whoever is looking."""
     if concern.is_confidential:
         return f"{concern.reference} (confidential)"
-    provider = concern.provider or "provider unknown"
+    provider = concern.provider_label or "provider unknown"
     summary = "(written while confidential)" if concern.body_restricted else concern.summary
     return f"{concern.reference} [{concern.category.value}] {provider}: {summary}"
 

@@ -58,6 +58,26 @@ class Action:
     updated_at: datetime | None = None
     updated_by: str | None = None
     id: int | None = None
+    # What the team's own tracker says beside our derived status (bot.planfiles): its RAG
+    # ("Red", "Amber", "Green", "Blue"), direction of travel, priority, the audit
+    # recommendation, a recurring timescale ("Monthly"), a status word we did not know, and
+    # "Proposed for closure".
+    rag: str | None = None
+    direction: str | None = None
+    priority: str | None = None
+    recommendation: str | None = None
+    recurring: str | None = None
+    file_status: str | None = None
+    proposed_for_closure: bool = False
+    # Set when a re-import with --prune found the action no longer in the file: kept with its
+    # history, but out of listings, rollups, overdue and digests until re-imported or restored.
+    removed_at: datetime | None = None
+
+
+# Action fields a plan file may carry that the bot itself never derives (see Action).
+FILE_FIELDS: tuple[str, ...] = (
+    "rag", "direction", "priority", "recommendation", "recurring", "file_status", "proposed_for_closure",
+)
 
 
 @dataclass(frozen=True)

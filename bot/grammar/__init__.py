@@ -23,6 +23,7 @@ from bot.grammar import digest as _digest  # noqa: F401  (registers the digest k
 from bot.grammar import queries as _queries  # noqa: F401  (registers the question keywords)
 from bot.grammar import questions as _questions  # noqa: F401  (questions as people ask them)
 from bot.grammar import concerns as _concerns  # noqa: F401  (the contract-monitoring log)
+from bot.grammar import providers as _providers  # noqa: F401  (providers and their monitoring schedule)
 from bot.grammar import reminders as _reminders  # noqa: F401  (leave, snoozes, not mine)
 from bot.grammar.parser import MAX_UPDATES, parse
 from bot.grammar.rules import ParseEnv, Rule, register_keyword, register_prefix_rule

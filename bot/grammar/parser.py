@@ -44,6 +44,10 @@ _WORD = r"([A-Za-z]++)(?![0-9])"
 _LEADING_WORDS = re.compile(rf"{_WORD}(?:[ \t]++{_WORD})?(?:[ \t]++{_WORD})?")
 _REST_LEAD = re.compile(r"[ \t]*+(?::[ \t]*+)?")
 _CODE_REST_LEAD = re.compile(r"[ \t]*+(?:(?::|[-\u2013\u2014](?=\s)|,)[ \t]*+)?")
+# A plain numeric ref (`12`, `12b`), as many trackers number their actions: it leads an update
+# only when what follows reads as one (`12 50%`, `12: done`), since a bare number is more often
+# a count ("3 more to go"). Which action it is, or that it is ambiguous, the resolver says.
+_BARE_REF = re.compile(r"(\d{1,4}+[A-Za-z]?+)(?=[ \t]*+:|[ \t])")
 
 
 def parse(text: str, today: date) -> object:
@@ -108,7 +112,7 @@ def _code_led(text: str, today: date) -> object:
             f"That message has {len(segments)} lines or parts; I take at most {MAX_UPDATES} "
             "updates in one message. Send them in smaller messages."
         )
-    if not segments or read_code(segments[0].text) is None:
+    if not segments or _lead_code(segments[0].text) is None:
         if any(s.starts_line and s.line > 1 and read_code(s.text) for s in segments):
             return _segment_error(segments, 0, "it doesn't start with an action code.", text)
         return NotACommand(None)
@@ -126,13 +130,37 @@ def _code_led(text: str, today: date) -> object:
     return UpdateBatch(tuple(updates))
 
 
+def _lead_code(text: str) -> tuple[str, int, bool] | None:
+    """(code, where the rest starts, whether it is a bare number) for a segment's leading code."""
+    match = read_code(text)
+    if match is not None:
+        return match.code, match.end, False
+    bare = _BARE_REF.match(text)
+    return (bare.group(1), bare.end(), True) if bare else None
+
+
 def _read_segment(segment: Segment, env: ParseEnv) -> object:
-    match = read_code(segment.text)
-    if match is None:
+    found = _lead_code(segment.text)
+    if found is None:
         return NotACommand(None)
-    lead = _CODE_REST_LEAD.match(segment.text, match.end)
-    rest = segment.text[lead.end() if lead else match.end :].strip()
-    return read_code_led(match.code, rest, env)
+    code, end, bare = found
+    lead = _CODE_REST_LEAD.match(segment.text, end)
+    rest = segment.text[lead.end() if lead else end :].strip()
+    result = read_code_led(code, rest, env)
+    if bare and not _plainly_an_update(result, rest):
+        return NotACommand(None)  # "3 more to go", "5 cancelled meetings": a number, not a ref
+    return result
+
+
+_WORD_THEN_NOTE = re.compile(r"(?i:in[ \t]++progress|[A-Za-z]{1,12}+)[ \t]*+(?:$|[:\-\u2013\u2014])")
+
+
+def _plainly_an_update(result: object, rest: str) -> bool:
+    """After a bare number: a percent or a due date, or a state word standing alone or before
+    a colon or dash (`12 done`, `12 done - signed off`), never a word that runs into a sentence."""
+    if isinstance(result, (SetProgress, SetDue)):
+        return True
+    return isinstance(result, (MarkDone, MarkStarted, Cancel)) and bool(_WORD_THEN_NOTE.match(rest))
 
 
 def _why_not_update(found: object) -> str:

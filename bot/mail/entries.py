@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from bot.domain.concerns import (
@@ -17,11 +18,11 @@ from bot.domain.concerns import (
     EntryState,
     Source,
     guess_category,
-    provider_for_email,
     raised_restriction,
     restriction_for,
     summary_from_text,
 )
+from bot.domain.providers import Detection, Found, detect, inline_forward
 from bot.domain.safeguarding import assess
 from bot.domain.model import Person
 from bot.mail.bodies import strip_reply
@@ -36,6 +37,36 @@ _SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|tr)\s*(\[\d+\])?\s*:\s*)
 
 def bare_subject(subject: str) -> str:
     return _SUBJECT_PREFIX.sub("", subject).strip()
+
+
+CLOCK_SKEW = timedelta(minutes=10)  # a sender's clock a little ahead is still its own time
+
+
+def _arrival(mail: ParsedMail, now: datetime) -> datetime:
+    """When our mail server took the message: the date of the topmost Received header (the
+    one it added), if it is readable and not after `now`; else `now`."""
+    for header in mail.headers.get("received", [])[:1]:
+        stamp = header.rsplit(";", 1)[-1].strip() if ";" in header else ""
+        try:
+            when = parsedate_to_datetime(stamp) if stamp else None
+        except (TypeError, ValueError, IndexError):
+            when = None
+        if when is not None:
+            when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+            if when <= now + CLOCK_SKEW:
+                return min(when, now)
+    return now
+
+
+def received_time(mail: ParsedMail, now: datetime, max_age_days: int = 30) -> datetime:
+    """An entry's received time: the mail's own Date header, bounded. Not after the mailbox got
+    it (a sender's clock running fast), not more than `max_age_days` before (a wrong clock, an
+    old message sent again); outside those bounds, when the mailbox got it."""
+    arrived = _arrival(mail, now)
+    sent = mail.date
+    if sent is None or sent > arrived + CLOCK_SKEW or sent < arrived - timedelta(days=max_age_days):
+        return arrived
+    return min(sent, arrived)
 
 
 @dataclass(frozen=True)
@@ -78,13 +109,35 @@ def _store_attachments(uow: Any, concern: Concern, attachments: list[MailAttachm
     return oversize
 
 
+def _provider_of(providers: list[Any], mail: ParsedMail, content: ParsedMail, subject: str,
+                 staff: bool) -> Detection | None:
+    """The concern's own sender first (a provider mail forwarded as an attachment, or quoted
+    inline by a member of staff), then the outer one. A member of staff's own name and
+    signature name the council, never a provider to propose."""
+    inline = inline_forward(content.text) if content is mail else None
+    quoted = (detect(providers, address=inline.address, display_name=inline.display_name, subject=subject,
+                     body=inline.body) if inline is not None else None)
+    if staff and quoted is not None:
+        return quoted
+    found = detect(providers, address=content.from_addr, display_name=content.from_name, subject=subject,
+                   body=content.text) or quoted
+    if found is None and content is not mail and not staff:
+        found = detect(providers, address=mail.from_addr, display_name=mail.from_name, subject=subject,
+                       body=mail.text)
+    if found is not None and found.how is Found.PROPOSED and staff and content is mail:
+        return None
+    return found
+
+
 def new_entry(uow: Any, mail: ParsedMail, *, now: datetime, today: date, settings: MailSettings,
               reporter: Person | None, category: Category | None = None, summary_prefix: str = "") -> EntryWritten:
     content = _content(mail)
     body = _body(mail, content)
     subject = bare_subject(content.subject)
     providers = uow.providers.list()
-    provider = provider_for_email(providers, content.from_addr) or provider_for_email(providers, mail.from_addr)
+    found = _provider_of(providers, mail, content, subject, staff=reporter is not None)
+    provider = found.provider if found is not None else None
+    proposed = found.name if found is not None and found.how is Found.PROPOSED else None
     attachments = mail.attachments + (content.attachments if content is not mail else [])
     guessed = category or guess_category(f"{subject}\n{body}")
     # Subject, text and attachment names all count: any signal makes the entry confidential.
@@ -94,7 +147,8 @@ def new_entry(uow: Any, mail: ParsedMail, *, now: datetime, today: date, setting
     concern = uow.concerns.add(Concern(
         reference=reference, category=guessed, summary=summary, body=body, source=Source.EMAIL,
         reporter=reporter.name if reporter else (mail.from_name or mail.from_addr or "unknown sender"),
-        reporter_email=mail.from_addr, received_at=now, provider=provider.name if provider else None,
+        reporter_email=mail.from_addr, received_at=received_time(mail, now, settings.max_date_age_days),
+        logged_at=now, provider=provider.name if provider else proposed, provider_proposed=proposed is not None,
         message_id=mail.message_id, restriction=restriction,
     ), provider_id=provider.id if provider else None)
     for message_id in {mail.message_id, content.message_id} - {None}:
@@ -153,6 +207,8 @@ def queue_acknowledgement(uow: Any, mail: ParsedMail, written: EntryWritten, *, 
     )
     uow.mail.queue(message_id, to_payload(outgoing), now)
     uow.concerns.link_message(concern, message_id)
+    if concern.acknowledged_at is None:  # the automatic acknowledgement meets the timescale
+        uow.concerns.update(replace(concern, acknowledged_at=now))
     return message_id
 
 

@@ -255,6 +255,8 @@ class MailIngestor:
             source_ref=mail.message_id or mail.key, is_direct=True, is_private=True,
             sender_name=person.name if person is not None else mail.from_name, sender_email=mail.from_addr,
             replying_to=replying_to,
+            attachments=tuple((a.filename, a.content_type, a.data) for a in mail.attachments
+                              if len(a.data) <= self.settings.max_attachment_bytes),
         ))
         if reply is None:
             # Applied before the bot stopped, and this mail was not recorded: the confirmation
@@ -338,7 +340,7 @@ class MailIngestor:
             text = f"New safeguarding entry {concern.reference} (confidential; open it with the safeguarding role)."
         else:
             text = (f"New {concern.category.value} entry {concern.reference} from {mail.from_addr or 'unknown sender'}"
-                    f" ({concern.provider or 'provider unknown'}): {concern.summary}")
+                    f" ({concern.provider_label or 'provider unknown'}): {concern.summary}")
         return TriageNotice("new entry", text, concern.reference)
 
     def _reply_notice(self, concern: Concern) -> TriageNotice:

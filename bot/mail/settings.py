@@ -25,6 +25,9 @@ class MailSettings:
     rate_limit_minutes: int = 10  # … in this many minutes are filed, not acted on
     require_authentication: bool = True  # staff updates need SPF/DKIM/DMARC pass
     trusted_authserv_ids: tuple[str, ...] = ()  # empty: trust only the topmost header
+    # An entry's received time is the mail's own Date, unless it is later than the mailbox got
+    # it or more than this many days before: then the time it was logged (bot.mail.entries).
+    max_date_age_days: int = 30
 
     @classmethod
     def from_extra(cls, extra: dict[str, Any]) -> MailSettings:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.domain.codes import normalise
-from bot.domain.model import Action, FieldChange, HistoryEntry, Plan, Section, State
+from bot.domain.model import FILE_FIELDS, Action, FieldChange, HistoryEntry, Plan, Section, State
 from bot.planfiles.model import FileNote, FileProblem, ImportRow, PlanFile
 
 if TYPE_CHECKING:
@@ -37,7 +37,15 @@ IMPORT_FIELDS: tuple[str, ...] = (
     "state",
     "completed_on",
     "latest_update",
+    *FILE_FIELDS,
+    "removed_at",
 )
+# Columns that carry each file field: a file without the column leaves the field alone.
+_FILE_FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "rag": ("rag", "state", "progress"), "direction": ("direction", "state", "progress"), "priority": ("priority",),
+    "recommendation": ("recommendation",), "recurring": ("due", "recurring"), "file_status": ("state", "progress"),
+    "proposed_for_closure": ("state", "progress", "rag", "closure"),
+}
 
 
 class _Plans(Protocol):
@@ -48,7 +56,7 @@ class _Plans(Protocol):
 
 
 class _Actions(Protocol):
-    def list(self, plan: str | None = None) -> list[Action]: ...
+    def list(self, plan: str | None = None, *, include_removed: bool = False) -> list[Action]: ...
     def add(self, action: Action) -> Action: ...
     def save(self, action: Action) -> None: ...
 
@@ -80,6 +88,10 @@ class ImportReport:
     notes: list[FileNote] = field(default_factory=list)
     # Where the file's own section rollups differ from those its actions give (seed 000's table).
     rollup_differences: list[RollupDifference] = field(default_factory=list)
+    # Actions of the plan that the file no longer lists; `pruned` when --prune removed them.
+    missing_codes: list[str] = field(default_factory=list)
+    pruned: bool = False
+    restored_codes: list[str] = field(default_factory=list)  # removed before, listed again: back in the plan
 
     @property
     def total(self) -> int:
@@ -91,16 +103,20 @@ def state_for(progress: int | None, explicit: State | None, current: State | Non
 
     Only an explicit State cell can cancel. With no State column (`explicit` None and the
     current state known), a cancelled action stays cancelled: the file says nothing about it.
+    A status word says completed, or in progress, even when no % is given.
     """
-    if explicit is State.CANCELLED:
-        return State.CANCELLED
-    if explicit is None and current is State.CANCELLED:
-        return State.CANCELLED
-    if progress is not None and progress >= 100:
-        return State.COMPLETED
-    if progress:
-        return State.IN_PROGRESS
-    return State.NOT_STARTED
+    if explicit is _CANCELLED or (explicit is None and current is _CANCELLED):
+        return _CANCELLED
+    if explicit is _COMPLETED or (progress is not None and progress >= 100):
+        return _COMPLETED
+    if progress or explicit is _IN_PROGRESS:
+        return _IN_PROGRESS
+    return _NOT_STARTED
+
+
+# Members looked up once: an import calls state_for for every row.
+_CANCELLED, _COMPLETED, _IN_PROGRESS, _NOT_STARTED = (State.CANCELLED, State.COMPLETED, State.IN_PROGRESS,
+                                                      State.NOT_STARTED)
 
 
 def import_plan(
@@ -113,11 +129,17 @@ def import_plan(
     today: date,
     dry_run: bool = False,
     on_row: Callable[[int], None] | None = None,
+    prune: bool = False,
+    also_listed: frozenset[str] = frozenset(),
 ) -> ImportReport:
     """Upsert the plan file's plan, sections and actions into `uow`; the caller commits.
 
     `on_row(n)` is called as the n-th row is applied (a progress bar). New actions are stored
     with `uow.actions.add_many` when storage has it (one round trip instead of one per action).
+    Actions the file no longer lists are reported (`missing_codes`); with `prune` they are
+    marked removed (never deleted: history kept, back on re-import or `actionbot restore`).
+    An action removed earlier that the file lists again is brought back. `also_listed` holds the
+    codes (normalised) that other parts of the same file list for this plan (sheets of one workbook).
     """
     plan = plan_file.plan_name
     report = ImportReport(
@@ -136,9 +158,10 @@ def import_plan(
     if not dry_run:
         uow.plans.upsert(plan, existing_plan.title if existing_plan and plan_file.plan_title == plan else
                          plan_file.plan_title)
-    section_titles = _apply_sections(uow, plan_file, dry_run)
+    section_titles = _apply_sections(uow, plan_file, dry_run, new_plan=existing_plan is None)
     has = plan_file.columns
-    existing_by_code = {normalise(a.code): a for a in uow.actions.list(plan=plan)} if existing_plan else {}
+    existing_by_code = {normalise(a.code): a for a in uow.actions.list(plan=plan, include_removed=True)} \
+        if existing_plan else {}
     new_actions: list[tuple[Action, ImportRow]] = []
 
     for count, row in enumerate(plan_file.rows, 1):
@@ -153,6 +176,9 @@ def import_plan(
             continue
 
         target = _target_values(existing, row, section_title, has, today)
+        if existing.removed_at is not None:
+            target["removed_at"] = None
+            report.restored_codes.append(existing.code)
         changes = tuple(
             FieldChange(name, getattr(existing, name), target[name])
             for name in IMPORT_FIELDS
@@ -172,6 +198,17 @@ def import_plan(
 
     if new_actions and not dry_run:
         _add_new(uow, new_actions, actor, channel, now, report, plan_file)
+    listed = {normalise(row.code) for row in plan_file.rows} | also_listed
+    missing = [a for key, a in existing_by_code.items() if key not in listed and a.removed_at is None]
+    report.missing_codes = [a.code for a in missing]
+    if prune and missing:
+        report.pruned = True
+        if not dry_run:
+            for action in missing:
+                removed = replace(action, removed_at=now, updated_at=now, updated_by=actor)
+                uow.actions.save(removed)
+                uow.history.append(_entry(removed, (FieldChange("removed_at", None, now),), "No longer in the file; "
+                                          "removed from the plan (--prune).", actor, channel, now, report, plan_file))
 
     logger.info(
         "imported plan file",
@@ -194,12 +231,11 @@ def _add_new(
     add_many = getattr(uow.actions, "add_many", None)
     added = add_many(actions) if add_many is not None else [uow.actions.add(a) for a in actions]
     entries = []
+    created_fields = tuple(name for name in IMPORT_FIELDS if name != "latest_update")
     for stored, (_, row) in zip(added, new_actions):
-        changes = tuple(
-            FieldChange(name, None, getattr(stored, name))
-            for name in IMPORT_FIELDS
-            if name != "latest_update" and getattr(stored, name) is not None
-        )
+        values = vars(stored)
+        changes = tuple(FieldChange(name, None, values[name]) for name in created_fields
+                        if values[name] is not None and values[name] is not False)
         entries.append(_entry(stored, changes, row.update, actor, channel, now, report, plan_file))
     append_many = getattr(uow.history, "append_many", None)
     if append_many is not None:
@@ -209,14 +245,14 @@ def _add_new(
             uow.history.append(entry)
 
 
-def _apply_sections(uow: ImportUnitOfWork, plan_file: PlanFile, dry_run: bool) -> dict[str, str]:
+def _apply_sections(uow: ImportUnitOfWork, plan_file: PlanFile, dry_run: bool, new_plan: bool = False) -> dict[str, str]:
     """Upsert sections; returns section code -> title as stored after the import."""
     plan = plan_file.plan_name
     titled = "section_title" in plan_file.columns
     titles: dict[str, str] = {}
     rollups = plan_file.has_reported_rollups
     for row in plan_file.sections:
-        existing = uow.plans.get_section(plan, row.code)
+        existing = None if new_plan else uow.plans.get_section(plan, row.code)
         if existing is None:
             section = Section(plan=plan, code=row.code, title=row.title, reported_progress=row.reported_progress,
                               reported_due=row.reported_due)
@@ -251,6 +287,7 @@ def _new_action(row: ImportRow, plan: str, section_title: str, actor: str, now: 
         latest_update=row.update,
         updated_at=now,
         updated_by=actor,
+        **{name: getattr(row, name) for name in FILE_FIELDS},
     )
 
 
@@ -289,6 +326,9 @@ def _target_values(
     if row.update:
         # An empty update cell is "nothing new to say", not "forget the last update".
         target["latest_update"] = row.update
+    for name, columns in _FILE_FIELD_COLUMNS.items():
+        if any(column in has for column in columns):
+            target[name] = getattr(row, name)
     return target
 
 
@@ -315,3 +355,43 @@ def _entry(
         action_id=action.id,
         plan=action.plan,
     )
+
+
+@dataclass
+class RestoreReport:
+    restored: list[str] = field(default_factory=list)
+    not_removed: list[str] = field(default_factory=list)  # in the plan already
+    unknown: list[str] = field(default_factory=list)  # no such code in the plan
+
+
+def restore_actions(uow: ImportUnitOfWork, plan: str, codes: list[str], *, actor: str, channel: str,
+                    now: datetime) -> RestoreReport:
+    """Bring actions removed by `import --prune` back into the plan, with a history entry each.
+    The caller commits; codes are matched on their whole code, ignoring case and spacing."""
+    by_code = {normalise(a.code): a for a in uow.actions.list(plan=plan, include_removed=True)}
+    result = RestoreReport()
+    batch = uuid.uuid4().hex
+    for typed in codes:
+        action = by_code.get(normalise(typed))
+        if action is None:
+            result.unknown.append(typed)
+        elif action.removed_at is None:
+            result.not_removed.append(action.code)
+        else:
+            restored = replace(action, removed_at=None, updated_at=now, updated_by=actor)
+            uow.actions.save(restored)
+            uow.history.append(HistoryEntry(
+                action_code=action.code, at=now, actor=actor, channel=channel, kind="import",
+                changes=(FieldChange("removed_at", action.removed_at, None),), note="Restored to the plan.",
+                batch_id=batch, action_id=action.id, plan=plan))
+            result.restored.append(action.code)
+    return result
+
+
+def codes_by_plan(plan_files: list[PlanFile]) -> dict[str, frozenset[str]]:
+    """Plan name -> every code (normalised) the files list for it: sheets of one workbook may
+    share a plan ("Open actions", "Closed actions"), and none of them is then "no longer listed"."""
+    found: dict[str, set[str]] = {}
+    for plan_file in plan_files:
+        found.setdefault(plan_file.plan_name, set()).update(normalise(row.code) for row in plan_file.rows)
+    return {plan: frozenset(codes) for plan, codes in found.items()}

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
+from bot.domain.model import State
 from bot.planfiles.model import PlanFile
 from bot.planfiles.table import PlanTableReader
 from bot.planfiles.values import parse_due_value, parse_progress, section_of
@@ -33,6 +34,7 @@ def read_plan_csv(
     today: date | None = None,
     overrides: Mapping[str, str] | None = None,
     on_row: Callable[[int], None] | None = None,
+    status_words: Mapping[str, State] | None = None,
 ) -> PlanFile:
     """Read a CSV of actions. `plan` names the plan, overriding any Plan column.
 
@@ -42,13 +44,21 @@ def read_plan_csv(
     path = Path(path)
     text = decode_bytes(path.read_bytes())
     return read_plan_text(text, plan=plan, source=path.name, default_plan=path.stem, today=today,
-                          overrides=overrides, on_row=on_row)
+                          overrides=overrides, on_row=on_row, status_words=status_words)
 
 
 def decode_bytes(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 (what Excel on Windows saves as "CSV")."""
+    """UTF-8 (with or without BOM); UTF-16 with a BOM (Excel's "Unicode text") or without one
+    (every other byte zero); else Windows-1252 (what Excel on Windows saves as "CSV")."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace").lstrip("\ufeff")
+    sample = data[:400]
+    if len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4 and sample[0::2].count(0) == 0:
+        return data[: len(data) // 2 * 2].decode("utf-16-le", errors="replace")
+    if len(sample) >= 4 and sample[0::2].count(0) > len(sample) // 4 and sample[1::2].count(0) == 0:
+        return data[: len(data) // 2 * 2].decode("utf-16-be", errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -72,10 +82,12 @@ def read_plan_text(
     today: date | None = None,
     overrides: Mapping[str, str] | None = None,
     on_row: Callable[[int], None] | None = None,
+    status_words: Mapping[str, State] | None = None,
 ) -> PlanFile:
     """Read CSV text (already decoded) into a PlanFile."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-    table = PlanTableReader(plan=plan, default_plan=default_plan, source=source, overrides=overrides, today=today)
+    table = PlanTableReader(plan=plan, default_plan=default_plan, source=source, overrides=overrides, today=today,
+                            status_words=status_words)
     records = _records(reader)
     count = 0
     while True:

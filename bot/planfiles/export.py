@@ -31,6 +31,13 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "latest_update",
     "updated_at",
     "updated_by",
+    # What the team's own tracker said (bot.domain.model.FILE_FIELDS); imported back by name.
+    "rag",
+    "direction",
+    "priority",
+    "recommendation",
+    "recurring",
+    "proposed_for_closure",
 )
 
 
@@ -50,6 +57,12 @@ def export_row(action: Action, today: date) -> dict[str, Any]:
         "latest_update": action.latest_update,
         "updated_at": action.updated_at.isoformat() if action.updated_at else None,
         "updated_by": action.updated_by,
+        "rag": action.rag,
+        "direction": action.direction,
+        "priority": action.priority,
+        "recommendation": action.recommendation,
+        "recurring": action.recurring,
+        "proposed_for_closure": action.proposed_for_closure,
     }
 
 

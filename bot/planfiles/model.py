@@ -64,6 +64,14 @@ class ImportRow:
     update: str | None = None
     state: State | None = None  # only when the file has an explicit State/Status column
     plan: str | None = None  # the row's own Plan cell, when the file has one
+    # What the tracker says beside our status (bot.domain.model.FILE_FIELDS).
+    rag: str | None = None
+    direction: str | None = None
+    priority: str | None = None
+    recommendation: str | None = None
+    recurring: str | None = None  # "Monthly", "Quarterly": a timescale that repeats, not a date
+    file_status: str | None = None  # a status word we did not know, kept as written
+    proposed_for_closure: bool = False
 
 
 @dataclass
@@ -80,6 +88,13 @@ class PlanFile:
     columns: frozenset[str] = frozenset()
     # How each distinct header row was read ("'Agency' -> responsibility ..."), for --dry-run.
     mappings: list[list[str]] = field(default_factory=list)
+    # Every data row (a row under a header that is not blank, a heading or a header again) is
+    # accounted for: an action (`rows`), a problem, or one of these, with its line.
+    data_rows: int = 0
+    refused_rows: int = 0  # data rows not imported, each with a problem naming it
+    joined: list[FileNote] = field(default_factory=list)  # continuations joined to the action above
+    rollup_lines: list[int] = field(default_factory=list)  # the file's own section rollups
+    skipped: list[FileNote] = field(default_factory=list)  # rows that are not actions (a legend, a note)
 
     @property
     def has_reported_rollups(self) -> bool:

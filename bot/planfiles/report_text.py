@@ -1,7 +1,9 @@
 """The committee report (seed 000's Actions Report layout) as Markdown and as HTML.
 
-Per plan: title, report type and date, the status legend, then each section with its
-actions in the seed's columns, then the section rollup table (computed progress beside the
+Per plan: title, report type and date, a summary (overall progress, counts by status,
+overdue, slipped), the status legend, then each section with its actions in the seed's
+columns (with the original due date and slippage in days where a due date moved, and the
+file's own RAG where it had one), then the section rollup table (computed progress beside the
 progress the source file reported, where it differs). HTML is self-contained (inline CSS,
 print-friendly) and escapes every value. Markdown escapes every value too: `&`, `<` and `>` as
 HTML entities (an owner typed as `<script>` shows as text wherever the Markdown is rendered),
@@ -14,7 +16,8 @@ import html
 from datetime import date
 
 from bot.planfiles.plan_report import (
-    LEGEND, REPORT_COLUMNS, STATUS_COLOUR, PlanReport, format_due, format_progress, report_cells,
+    LEGEND, RAG_COLOUR, REPORT_COLUMNS, STATUS_COLOUR, PlanReport, action_columns, action_values, format_due,
+    format_progress, report_cells,
 )  # fmt: skip
 
 
@@ -58,12 +61,15 @@ def render_markdown(reports: list[PlanReport]) -> str:
     lines: list[str] = []
     for report in reports:
         lines += [f"# {_md_cell(report.title)}", "", "**Report Type:** Actions Report  ",
-                  f"**Generated on:** {_long_date(report.generated_on)}", "", "**Action Status**", ""]
+                  f"**Generated on:** {_long_date(report.generated_on)}", "", "**Summary**", ""]
+        lines += _md_table(("", "Actions"), [[label, value] for label, value in report.summary().lines()])
+        lines += ["", "**Action Status**", ""]
         lines += [f"- {label}" for label, _, _ in LEGEND]
+        columns = action_columns(report)
         for block in report.sections:
             lines += ["", f"## {_md_cell(block.code)} {_md_cell(block.title)}", ""]
-            rows = [_action_row(report_cells(a, report.generated_on)) for a in block.actions]
-            lines += _md_table(REPORT_COLUMNS, rows) if rows else ["_No actions._"]
+            rows = [action_values(a, report, columns) for a in block.actions]
+            lines += _md_table(columns, rows) if rows else ["_No actions._"]
         lines += ["", f"## Summary by section: {_md_cell(report.title)}", ""]
         lines += _md_table(ROLLUP_HEADER, _rollup_rows(report))
         lines.append("")
@@ -72,7 +78,10 @@ def render_markdown(reports: list[PlanReport]) -> str:
 
 _CSS = """
 body { font-family: Arial, Helvetica, sans-serif; font-size: 10pt; color: #222; margin: 2em; }
-h1 { font-size: 18pt; margin-bottom: 0.2em; } h2 { font-size: 13pt; margin-top: 1.6em; border-bottom: 2px solid #1f4e79; }
+h1 { font-size: 18pt; margin-bottom: 0.2em; }
+h2 { font-size: 13pt; margin-top: 1.6em; border-bottom: 2px solid #1f4e79; page-break-after: avoid; break-after: avoid; }
+thead { display: table-header-group; } tr { page-break-inside: avoid; break-inside: avoid; }
+table.summary { width: auto; } @page { size: A4 landscape; margin: 12mm; }
 table { border-collapse: collapse; width: 100%; margin-top: 0.4em; page-break-inside: auto; }
 th { background: #d9e1f2; text-align: left; } th, td { border: 1px solid #999; padding: 4px 6px; vertical-align: top; }
 td.num { text-align: right; white-space: nowrap; } td.date { white-space: nowrap; }
@@ -82,7 +91,7 @@ td.num { text-align: right; white-space: nowrap; } td.date { white-space: nowrap
 
 def render_html(reports: list[PlanReport]) -> str:
     e = html.escape
-    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+    parts = ["<!DOCTYPE html>", '<html lang="en-GB"><head><meta charset="utf-8">',
              f"<title>{e(reports[0].title if reports else 'Actions Report')}</title>", f"<style>{_CSS}</style>",
              "</head><body>"]
     for report in reports:
@@ -90,6 +99,10 @@ def render_html(reports: list[PlanReport]) -> str:
         parts.append(f"<h1>{e(report.title)}</h1>")
         parts.append(f'<p class="meta"><b>Report Type:</b> Actions Report<br><b>Generated on:</b> '
                      f"{e(_long_date(report.generated_on))}</p>")
+        parts.append('<table class="summary"><caption><b>Summary</b></caption>')
+        parts += [f"<tr><th>{e(label)}</th><td class=\"num\">{e(value)}</td></tr>"
+                  for label, value in report.summary().lines()]
+        parts.append("</table>")
         parts.append('<table class="legend"><tr><th colspan="2">Action Status</th></tr>')
         parts += [f'<tr><td style="background:#{colour}; width:1.5em"></td><td>{e(label)}</td></tr>'
                   for label, _, colour in LEGEND]
@@ -99,17 +112,24 @@ def render_html(reports: list[PlanReport]) -> str:
             if not block.actions:
                 parts.append("<p><i>No actions.</i></p>")
                 continue
-            parts.append("<table><tr>" + "".join(f"<th>{e(c)}</th>" for c in REPORT_COLUMNS) + "</tr>")
+            columns = action_columns(report)
+            parts.append("<table><thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in columns) + "</tr></thead><tbody>")
             for action in block.actions:
-                cells = report_cells(action, report.generated_on)
-                row = _action_row(cells)
-                colour = STATUS_COLOUR[cells["Status"]]
-                parts.append(
-                    "<tr>" + "".join(f"<td>{e(v)}</td>" for v in row[:3]) + f'<td class="date">{e(row[3])}</td>'
-                    + f"<td>{e(row[4])}</td>" + f'<td class="num">{e(row[5])}</td>'
-                    + f'<td style="background:#{colour}">{e(row[6])}</td></tr>'
-                )
-            parts.append("</table>")
+                status = report_cells(action, report.generated_on)["Status"]
+                cells = []
+                for name, value in zip(columns, action_values(action, report, columns)):
+                    if name == "Status":
+                        cells.append(f'<td style="background:#{STATUS_COLOUR[status]}">{e(value)}</td>')
+                    elif name == "RAG" and value in RAG_COLOUR:
+                        cells.append(f'<td style="background:#{RAG_COLOUR[value]}">{e(value)}</td>')
+                    elif name.endswith("Date"):
+                        cells.append(f'<td class="date">{e(value)}</td>')
+                    elif name in ("Status Progress", "Slippage (days)"):
+                        cells.append(f'<td class="num">{e(value)}</td>')
+                    else:
+                        cells.append(f"<td>{e(value)}</td>")
+                parts.append("<tr>" + "".join(cells) + "</tr>")
+            parts.append("</tbody></table>")
         parts.append(f"<h2>Summary by section</h2><table><tr>{''.join(f'<th>{e(c)}</th>' for c in ROLLUP_HEADER)}</tr>")
         for row in _rollup_rows(report):
             parts.append("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>")

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.planfiles.csv_reader import decode_bytes
+from bot.domain.model import State
 from bot.planfiles.model import PlanFile
 from bot.planfiles.table import PlanTableReader
 
@@ -29,11 +30,13 @@ def read_plan_report(
     today: date | None = None,
     overrides: Mapping[str, str] | None = None,
     on_row: Callable[[int], None] | None = None,
+    status_words: Mapping[str, State] | None = None,
 ) -> PlanFile:
     """Read a text export of a plan. `plan` names the plan; else its `# Title`, else the file name."""
     path = Path(path)
     text = decode_bytes(path.read_bytes())
-    table = PlanTableReader(plan=plan, default_plan=path.stem, source=path.name, overrides=overrides, today=today)
+    table = PlanTableReader(plan=plan, default_plan=path.stem, source=path.name, overrides=overrides, today=today,
+                            loose=True, status_words=status_words)
     for line_number, line in enumerate(text.splitlines(), 1):
         table.feed(line_number, line.split("\t"))
         if on_row is not None:

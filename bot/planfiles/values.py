@@ -22,6 +22,12 @@ _BLOCK_TAG = re.compile(r"</?(?:p|br|li|ul|ol|div|tr)\b[^>]{0,400}>", re.IGNOREC
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _ANY_SPACE = re.compile(r"\s+")
+def _plain(text: str) -> bool:
+    """Text that clean_text returns unchanged (checked at C speed): ASCII with no markup,
+    entity, formula quote, line break, tab or run of spaces, and no space at either end."""
+    return (text.isascii() and "  " not in text and "\n" not in text and "\t" not in text and "\r" not in text
+            and "<" not in text and "&" not in text and "\x0b" not in text and "\x0c" not in text
+            and text[:1] != "'" and text[:1] != " " and text[-1:] != " ")
 
 # Two anchors far apart: a phrase that means the same date from both is absolute
 # ("Aug-23", "Q4 2025/26"); one that moves with today ("next Friday", "March") is not read
@@ -40,6 +46,8 @@ def clean_text(value: object, *, keep_lines: bool = False) -> str | None:
     """
     if value is None:
         return None
+    if type(value) is str and _plain(value):
+        return value or None  # the common cell: one line of plain text, nothing to clean
     text = restore_cell(str(value).replace("\ufeff", "")).replace("\r\n", "\n").replace("\r", "\n")
     if "<" in text and ">" in text:
         text = _BLOCK_TAG.sub("\n", text)
@@ -98,3 +106,22 @@ def section_of(code: str) -> str:
     """`HSCM COMM AP2.5.1` -> `2.5`, `AP2.10.1a` -> `2.10`; "" when the code has one number."""
     number = code_number(code)
     return number.rsplit(".", 1)[0] if "." in number else ""
+
+
+_RECURRING = re.compile(
+    r"^(?:(?:bi|six|6|two|three|3|half|twice)[- ]?)?(?:daily|weekly|fortnightly|monthly|quarterly|yearly|annually|annual"
+    r"|termly)\b|^every\s+(?:\d{1,2}\s+)?(?:day|week|fortnight|month|quarter|year|meeting)s?\b|^(?:ongoing\s*[-/,]\s*)"
+    r"(?:weekly|monthly|quarterly|annually)\b|^(?:bi-?annual|biannual|half-yearly)\b",
+    re.IGNORECASE,
+)
+
+
+def recurring_timescale(text: str) -> bool:
+    """`Monthly`, `Quarterly`, `Every 6 months`, `Bi-monthly`: a timescale that repeats, not a date."""
+    return bool(_RECURRING.match(text.strip()))
+
+
+def month_end(day: date) -> date:
+    """The last day of `day`'s month (a cell Excel shows as `Aug-23` holds the 1st)."""
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)

@@ -1,7 +1,8 @@
 """Read the sheets of an Excel workbook into PlanFiles (one per sheet that holds actions).
 
-openpyxl in read-only mode: rows stream, so a 10,000-row sheet needs little memory. In that
-mode merged ranges are not reported, so merged header cells are read by their shape instead:
+Cells come from bot.planfiles.xlsx_cells (python-calamine for values, the sheet's XML for
+which cells are percentages or month-and-year dates), many times faster than openpyxl, which
+is kept for a workbook calamine cannot open. Merged ranges are not used: merged header cells are read by their shape:
 a merged cell keeps its value in its top-left cell, so a header over two or more rows (`Code`
 merged down over the rows beside `Status` merged across `Progress | Update`) is combined column
 by column.
@@ -15,16 +16,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zipfile import BadZipFile
 
+from bot.domain.model import State
 from bot.export_safety import restore_cell
 from bot.planfiles.columns import field_for_header, header_key, looks_like_header
 from bot.planfiles.model import FileNote, FileProblem, PlanFile
 from bot.planfiles.table import PlanTableReader
-from bot.planfiles.values import parse_due_value, parse_progress
+from bot.planfiles.values import month_end, parse_due_value, parse_progress
 
 logger = logging.getLogger(__name__)
 
@@ -44,18 +46,20 @@ def read_plan_workbook(
     today: date | None = None,
     overrides: Mapping[str, str] | None = None,
     on_row: Callable[[int], None] | None = None,
+    status_words: Mapping[str, State] | None = None,
 ) -> list[PlanFile]:
     """Every sheet with actions as a PlanFile (or only `sheet`). Sheets without actions are
     named in a note of the first plan file; a workbook with no actions at all gives one
     PlanFile whose problem says so."""
-    import openpyxl  # lazy: a slow import that only imports need
-    from openpyxl.utils.exceptions import InvalidFileException
-
     path = Path(path)
+    from bot.planfiles.xlsx_cells import CellsError, FastWorkbook
+
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise WorkbookError(f"{path.name} is not an Excel workbook I can open ({exc}).") from exc
+        workbook: Any = FastWorkbook(path)
+        rows_of: Callable[[str], Iterator[tuple[int, list[Any], frozenset[int]]]] = workbook.rows
+    except CellsError:
+        workbook = _open_with_openpyxl(path)  # what calamine cannot read, openpyxl may (and says why not)
+        rows_of = lambda name: _rows(workbook[name])  # noqa: E731
     try:
         names = workbook.sheetnames
         if sheet is not None and sheet not in names:
@@ -65,11 +69,16 @@ def read_plan_workbook(
         rollups: list[tuple[str, str, int | None, date | None]] = []
         counter = _Counter(on_row)
         for name in [sheet] if sheet else names:
-            worksheet = workbook[name]
-            if name == ROLLUP_SHEET and sheet is None:
-                rollups = _read_rollups(_rows(worksheet))
+            try:
+                if name == ROLLUP_SHEET and sheet is None:
+                    rollups = _read_rollups(rows_of(name))
+                    continue
+                plan_file = _read_sheet(rows_of(name), name, path.name, plan, today, overrides, counter, status_words)
+            except CellsError as exc:
+                if sheet is not None:
+                    raise WorkbookError(f"{path.name}: sheet {name!r} cannot be read ({exc}).") from exc
+                skipped.append(f"{name} (it cannot be read: {exc})")  # a chart sheet, or a damaged one
                 continue
-            plan_file = _read_sheet(worksheet, name, path.name, plan, today, overrides, counter)
             if plan_file.rows or sheet is not None:
                 results.append(plan_file)
             else:
@@ -85,6 +94,16 @@ def read_plan_workbook(
         results[0].notes.insert(0, FileNote(0, f"Sheets without actions, not imported: {', '.join(skipped)}."))
     _apply_rollups(results, rollups)
     return results
+
+
+def _open_with_openpyxl(path: Path) -> Any:
+    import openpyxl  # lazy: a slow import that only imports need
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise WorkbookError(f"{path.name} is not an Excel workbook I can open ({exc}).") from exc
 
 
 class _Counter:
@@ -104,6 +123,8 @@ def _rows(worksheet: Any) -> Iterator[tuple[int, list[Any], frozenset[int]]]:
         percent: set[int] = set()
         for index, cell in enumerate(row):
             value = cell.value
+            if isinstance(value, datetime) and _month_year(getattr(cell, "number_format", "") or ""):
+                value = month_end(value.date())  # Excel shows "Aug-23": the month, so its end
             values.append(value)
             if isinstance(value, (int, float)) and "%" in (getattr(cell, "number_format", "") or ""):
                 percent.add(index)
@@ -112,11 +133,19 @@ def _rows(worksheet: Any) -> Iterator[tuple[int, list[Any], frozenset[int]]]:
         yield number, values, frozenset(percent)
 
 
-def _read_sheet(worksheet: Any, name: str, source: str, plan: str | None, today: date | None,
-                overrides: Mapping[str, str] | None, counter: _Counter) -> PlanFile:
+def _month_year(number_format: str) -> bool:
+    from bot.planfiles.xlsx_cells import month_year_format
+
+    return month_year_format(number_format)
+
+
+def _read_sheet(rows: Iterator[tuple[int, list[Any], frozenset[int]]], name: str, source: str, plan: str | None,
+                today: date | None,
+                overrides: Mapping[str, str] | None, counter: _Counter,
+                status_words: Mapping[str, State] | None = None) -> PlanFile:
     table = PlanTableReader(plan=plan, default_plan=name, source=f"{source}:{name}", overrides=overrides,
-                            today=today, where=lambda line, column: _location(name, line, column))
-    rows = _rows(worksheet)
+                            today=today, where=lambda line, column: _location(name, line, column),
+                            status_words=status_words)
     head: list[tuple[int, list[Any], frozenset[int]]] = []
     for item in rows:
         head.append(item)

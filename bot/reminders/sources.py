@@ -25,7 +25,12 @@ Source = Callable[[Any, date], Iterable[ReminderItem]]
 
 SOURCES: list[str] = [
     "bot.reminders.sources:open_plan_actions",
+    "bot.reminders.sources:log_actions_and_visits",
 ]
+
+# How far ahead the log's items are read: the rules then decide (7 working days before is the
+# earliest reminder, at most 11 calendar days over a bank-holiday fortnight).
+LOG_LOOKAHEAD_DAYS = 21
 
 _ZONE = ZoneInfo("Europe/London")
 
@@ -48,6 +53,22 @@ def open_plan_actions(uow: Any, today: date) -> list[ReminderItem]:
             ref=row["code"], title=row["title"], due=row["due_date"], progress=row["progress"],
             last_update=row["latest_update"], last_update_on=updated.astimezone(_ZONE).date() if updated else None,
             owner=row["responsibility"], restricted=False, kind=ItemKind.ACTION, plan=row["plan"]))
+    return items
+
+
+def log_actions_and_visits(uow: Any, today: date) -> list[ReminderItem]:
+    """The contract-monitoring log's open allocated actions (`PQ-2026-0042/1`) and its
+    providers' monitoring activities, with their owners (a fixed number of queries).
+
+    A confidential entry's action comes with `restricted=True` and no title: the reminder
+    names it by reference only."""
+    items = []
+    for due in uow.monitoring.due_items(today, within_days=LOG_LOOKAHEAD_DAYS):
+        kind = ItemKind.LOG_ACTION if due.kind == "log action" else ItemKind.VISIT
+        title = due.title if not due.provider or due.kind == "visit" else f"{due.title} [{due.provider}]"
+        items.append(ReminderItem(
+            ref=due.reference, title=title, due=due.due, owner=due.owner,
+            restricted=due.restricted, kind=kind))
     return items
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import case, delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import false as sa_false
+from sqlalchemy.orm import Session, aliased
 
 from bot.domain.concerns import (
     AttachmentInfo,
@@ -47,7 +48,15 @@ def _to_provider(row: ProviderRow) -> Provider:
         aliases=tuple(a for a in row.aliases.split("\n") if a),
         email_domains=tuple(d for d in row.email_domains.split("\n") if d),
         id=row.id,
+        officer=row.officer,
+        risk=row.risk,
+        registered_on=row.registered_on,
     )
+
+
+def _to_action(row: ConcernActionRow, number: int) -> ConcernAction:
+    return ConcernAction(row.description, row.owner, row.due_date, row.due_text, row.done, row.id, number,
+                         row.done_at, row.done_note)
 
 
 def _restriction(concern: Concern) -> Restriction:
@@ -67,7 +76,8 @@ class ProviderRepository:
         if self._row_by_name(provider.name) is not None:
             raise Duplicate(f"There is already a provider called {provider.name}.")
         row = ProviderRow(name=provider.name.strip(), aliases=_lines(provider.aliases),
-                          email_domains=_lines(d.lower().lstrip("@") for d in provider.email_domains))
+                          email_domains=_lines(d.lower().lstrip("@") for d in provider.email_domains),
+                          officer=provider.officer, risk=provider.risk, registered_on=provider.registered_on)
         self._session.add(row)
         self._session.flush()
         return _to_provider(row)
@@ -78,8 +88,20 @@ class ProviderRepository:
             raise NotFound(f"There is no provider called {provider.name}.")
         row.aliases = _lines(provider.aliases)
         row.email_domains = _lines(d.lower().lstrip("@") for d in provider.email_domains)
+        row.officer = provider.officer
+        row.risk = provider.risk
+        if provider.registered_on is not None:
+            row.registered_on = provider.registered_on
         self._session.flush()
         return _to_provider(row)
+
+    def find(self, text: str) -> builtins.list[Provider]:
+        """Providers `text` names: exactly (with Ltd/Limited/Care/Homecare variants), else by
+        the first words of a name or alias. More than one: the caller lists them."""
+        from bot.domain.providers import matching
+
+        exact = self.get(text)
+        return [exact] if exact is not None else matching(self.list(), text)
 
     def get(self, name: str) -> Provider | None:
         row = self._row_by_name(name)
@@ -129,6 +151,10 @@ class ConcernRepository:
             received_at=concern.received_at, action_code=concern.action_code, state=concern.state.value,
             message_id=concern.message_id, restriction=_restriction(concern).value,
             body_restricted=concern.body_restricted or concern.is_confidential,
+            logged_at=concern.logged_at or concern.received_at,
+            provider_proposed=bool(concern.provider_proposed and not provider_id and concern.provider),
+            acknowledged_at=concern.acknowledged_at, responded_at=concern.responded_at,
+            complaint_stage=concern.complaint_stage,
         )
         self._session.add(row)
         self._session.flush()
@@ -181,7 +207,79 @@ class ConcernRepository:
         row.downgrade_to = concern.downgrade_to.value if concern.downgrade_to else None
         row.closed_at = concern.closed_at
         row.anonymised_at = concern.anonymised_at
+        row.acknowledged_at = concern.acknowledged_at
+        row.responded_at = concern.responded_at
+        row.complaint_stage = concern.complaint_stage
         self._session.flush()
+
+    def set_provider(self, concern: Concern, provider: Provider | None, proposed_name: str | None = None) -> None:
+        """Link the entry to a registered provider, or leave it with a proposed name."""
+        row = self._row(concern)
+        row.provider_id = provider.id if provider is not None else None
+        row.provider_text = None if provider is not None else proposed_name
+        row.provider_proposed = provider is None and bool(proposed_name)
+        self._session.flush()
+
+    def unlinked(self, limit: int = 100_000) -> builtins.list[Concern]:
+        """Entries with no registered provider (a proposed name, or none), for relinking."""
+        query = (select(ConcernRow).where(ConcernRow.provider_id.is_(None)).order_by(ConcernRow.id).limit(limit))
+        return [self._to_concern(row, None, details=False) for row in self._session.scalars(query)]
+
+    def link_unlinked(self, provider: Provider, matches: Callable[[Concern], bool]) -> int:
+        """Link every entry without a registered provider that `matches` says is this
+        provider's; how many were linked."""
+        ids = [c.id for c in self.unlinked() if matches(c)]
+        for start in range(0, len(ids), 500):  # one UPDATE per 500, not one per entry
+            self._session.execute(update(ConcernRow).where(ConcernRow.id.in_(ids[start:start + 500]))
+                                  .values(provider_id=provider.id, provider_text=None, provider_proposed=False))
+        self._session.flush()
+        return len(ids)
+
+    def link_earlier(self, provider: Provider) -> int:
+        """Link the entries logged before `provider` was registered (or given a domain) that
+        name it: by sender domain, proposed name, display name, signature or subject. How many."""
+        from bot.domain.providers import concern_names
+
+        return self.link_unlinked(provider, lambda concern: concern_names(provider, concern))
+
+    def update_action(self, concern: Concern, action: ConcernAction) -> None:
+        row = self._session.get(ConcernActionRow, action.id) if action.id is not None else None
+        if row is None or row.concern_id != self._row(concern).id:
+            raise NotFound(f"There is no stored action {action.reference(concern.reference)}.")
+        row.owner, row.due_date, row.due_text = action.owner, action.due_date, action.due_text
+        row.done, row.done_at, row.done_note = action.done, action.done_at, action.done_note
+        self._session.flush()
+
+    def open_actions(self, owners: Iterable[str] | None = None) -> builtins.list[tuple[Concern, ConcernAction]]:
+        """Every open allocated action of an entry that is not closed, with its entry (no
+        details) and its number within the entry; only `owners`' (names, any case) if given."""
+        number = func.row_number().over(partition_by=ConcernActionRow.concern_id,
+                                        order_by=ConcernActionRow.id).label("number")
+        numbered = select(ConcernActionRow, number).subquery()
+        action = aliased(ConcernActionRow, numbered)
+        query = (select(action, numbered.c.number, ConcernRow, ProviderRow.name)
+                 .join(ConcernRow, ConcernRow.id == action.concern_id)
+                 .outerjoin(ProviderRow, ConcernRow.provider_id == ProviderRow.id)
+                 .where(action.done == sa_false(), ConcernRow.state != EntryState.CLOSED.value))
+        if owners is not None:
+            wanted = [o.strip().lower() for o in owners if o.strip()]
+            query = query.where(func.lower(action.owner).in_(wanted))
+        query = query.order_by(action.due_date, ConcernRow.id, action.id)
+        return [(self._to_concern(entry, name, details=False), _to_action(a, int(n)))
+                for a, n, entry, name in self._session.execute(query)]
+
+    def list_between(self, start: datetime | None, end: datetime | None, provider: Provider | None = None,
+                     limit: int = 1_000_000) -> builtins.list[Concern]:
+        """Entries received in [start, end), with their actions, oldest first (for reports)."""
+        query = select(ConcernRow, ProviderRow.name).outerjoin(ProviderRow, ConcernRow.provider_id == ProviderRow.id)
+        if start is not None:
+            query = query.where(ConcernRow.received_at >= start)
+        if end is not None:
+            query = query.where(ConcernRow.received_at < end)
+        if provider is not None:
+            query = query.where(ConcernRow.provider_id == provider.id)
+        query = query.order_by(ConcernRow.received_at, ConcernRow.id).limit(limit)
+        return [self._to_concern(row, name, details=True) for row, name in self._session.execute(query)]
 
     def restricted_count(self, open_only: bool = True) -> int:
         """How many confidential entries there are: all a person without the role may learn."""
@@ -237,7 +335,9 @@ class ConcernRepository:
                                done=action.done)
         self._session.add(row)
         self._session.flush()
-        return replace(action, id=row.id)
+        number = self._session.scalar(select(func.count(ConcernActionRow.id)).where(
+            ConcernActionRow.concern_id == row.concern_id, ConcernActionRow.id <= row.id)) or 0
+        return replace(action, id=row.id, number=int(number))
 
     def append_event(self, concern: Concern, event: ConcernEvent) -> None:
         self._session.add(ConcernEventRow(
@@ -315,12 +415,15 @@ class ConcernRepository:
             downgrade_requested_by=row.downgrade_requested_by,
             downgrade_to=Category(row.downgrade_to) if row.downgrade_to else None,
             closed_at=row.closed_at, anonymised_at=row.anonymised_at,
+            logged_at=row.logged_at or row.received_at, provider_proposed=row.provider_proposed,
+            acknowledged_at=row.acknowledged_at, responded_at=row.responded_at, complaint_stage=row.complaint_stage,
         )
         if details:
             concern.actions = [
-                ConcernAction(a.description, a.owner, a.due_date, a.due_text, a.done, a.id)
-                for a in self._session.scalars(
-                    select(ConcernActionRow).where(ConcernActionRow.concern_id == row.id).order_by(ConcernActionRow.id))
+                _to_action(a, n)
+                for n, a in enumerate(self._session.scalars(
+                    select(ConcernActionRow).where(ConcernActionRow.concern_id == row.id)
+                    .order_by(ConcernActionRow.id)), start=1)
             ]
             concern.attachments = [
                 AttachmentInfo(a.filename, a.content_type, a.size, a.data is not None, a.note, a.id, a.restricted)

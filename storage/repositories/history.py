@@ -6,12 +6,13 @@ undoes (`undoes_batch`), so the record of what happened is never rewritten.
 
 from __future__ import annotations
 
+import copy
 import enum
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, insert, select
+from sqlalchemy import Select, bindparam, exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.model import FieldChange, HistoryEntry, State
@@ -27,7 +28,7 @@ UNDOABLE_KINDS = ("update", "edit")
 
 # How a change's old/new values come back from JSON, by field name.
 _DATE_FIELDS = frozenset({"due_date", "original_due_date", "completed_on", "reported_due"})
-_DATETIME_FIELDS = frozenset({"updated_at"})
+_DATETIME_FIELDS = frozenset({"updated_at", "removed_at"})
 
 
 def _to_json(value: Any) -> Any:
@@ -48,6 +49,13 @@ def _from_json(field: str, value: Any) -> Any:
     if field in _DATETIME_FIELDS:
         return datetime.fromisoformat(value)
     return value
+
+
+def _with_id(entry: HistoryEntry, id: int) -> HistoryEntry:
+    """A copy of the entry with its id (dataclasses.replace re-runs __init__: slow for 10,000)."""
+    stored = copy.copy(entry)
+    object.__setattr__(stored, "id", id)
+    return stored
 
 
 def encode_changes(changes: tuple[FieldChange, ...]) -> list[list[Any]]:
@@ -207,8 +215,20 @@ class HistoryRepository:
                 "changes": encode_changes(entry.changes), "note": entry.note, "source_ref": entry.source_ref,
                 "undoes_batch": entry.undoes_batch,
             })
-        ids = self._session.scalars(insert(HistoryRow).returning(HistoryRow.id, sort_by_parameter_order=True), values)
-        return [replace(entry, id=id) for entry, id in zip(entries, ids)]
+        batches = {entry.batch_id for entry in entries}
+        if len(batches) != 1 or None in batches:
+            ids = self._session.scalars(insert(HistoryRow).returning(HistoryRow.id, sort_by_parameter_order=True),
+                                        values)
+            return [replace(entry, id=id) for entry, id in zip(entries, ids)]
+        # One batch (an import): an executemany INSERT, several times faster than RETURNING
+        # for 10,000 rows, then the ids in one query, in the order they were written.
+        self._session.flush()
+        table = HistoryRow.__table__
+        last = self._session.scalar(select(func.max(HistoryRow.id))) or 0
+        self._session.connection().execute(insert(table), values)
+        ids = list(self._session.scalars(select(HistoryRow.id).where(
+            HistoryRow.id > last, HistoryRow.batch_id == entries[0].batch_id).order_by(HistoryRow.id)))
+        return [_with_id(entry, id) for entry, id in zip(entries, ids)]
 
     def since(self, at: datetime, plan: str | None = None) -> list[HistoryEntry]:
         """Entries recorded after `at` (of one plan, or of all), oldest first. One query,

@@ -46,10 +46,14 @@ def require_plan_row(session: Session, name: str) -> PlanRow:
 
 def find_section_row(session: Session, plan_id: int, code: str) -> SectionRow | None:
     """The section of a plan whose code is `code` ignoring case and spacing."""
+    wanted = normalise(code)
+    if wanted == code and " " not in wanted:  # one query: the code as written, or in another case
+        rows = list(session.scalars(select(SectionRow).where(
+            SectionRow.plan_id == plan_id, func.upper(SectionRow.code) == wanted)))
+        return next((row for row in rows if row.code == code), rows[0] if rows else None)
     exact = session.scalars(_SECTION_BY_CODE, {"plan_id": plan_id, "code": code}).first()
     if exact is not None:
         return exact
-    wanted = normalise(code)
     for row in session.scalars(select(SectionRow).where(SectionRow.plan_id == plan_id)):
         if normalise(row.code) == wanted:
             return row

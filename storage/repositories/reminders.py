@@ -103,7 +103,7 @@ class ReminderRepository:
         query = (select(a.code, a.title, a.due_date, a.progress, a.latest_update, a.updated_at, a.responsibility,
                         plan.name.label("plan"))
                  .join_from(ActionRow.__table__, PlanRow.__table__, plan.id == a.plan_id)
-                 .where(a.state.not_in(("completed", "cancelled"))))
+                 .where(a.state.not_in(("completed", "cancelled")), a.removed_at.is_(None)))  # not removed by --prune
         return [dict(row._mapping) for row in self._session.execute(query)]
 
     def settings_of(self, person_id: int) -> PersonSettings:

@@ -12,7 +12,7 @@ from bot.grammar import parse
 from handlers.help import TOPICS, find_topic
 from tests.conftest import TestBot
 
-TOPIC_NAMES = ["updates", "questions", "dates", "concerns", "digest", "reminders", "import"]
+TOPIC_NAMES = ["updates", "questions", "dates", "concerns", "providers", "digest", "reminders", "import"]
 
 
 def _first_paragraph(command: type) -> str:

@@ -16,6 +16,7 @@ from bot.http.server import HttpFront
 from config.settings import Settings
 from storage.schema import SCHEMA_HEAD
 from tests.service.running import get
+from storage.schema import SCHEMA_HEAD
 
 
 class StalledPoller:

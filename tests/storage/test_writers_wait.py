@@ -159,8 +159,9 @@ def test_two_imports_at_once_both_finish_and_the_file_holds_one_import(db: Path,
         assert "Traceback" not in stderr
         assert stderr.count(WAITING) == 1, stderr
     outputs = sorted(stdout for _, stdout, _ in results)
-    assert outputs == [f"Imported 'big' from big.csv: 0 new, 0 updated, {ROWS} unchanged actions.\n",
-                       f"Imported 'big' from big.csv: {ROWS} new, 0 updated, 0 unchanged actions.\n"]
+    counted = f"  {ROWS} data rows: {ROWS} actions, none refused.\n"
+    assert outputs == [f"Imported 'big' from big.csv: 0 new, 0 updated, {ROWS} unchanged actions.\n{counted}",
+                       f"Imported 'big' from big.csv: {ROWS} new, 0 updated, 0 unchanged actions.\n{counted}"]
     assert (_count(db, "plans"), _count(db, "actions"), _count(db, "history")) == (1, ROWS, ROWS)
 
 

@@ -202,7 +202,8 @@ def reply_blocks(reply: Reply, limit: int = MAX_MESSAGE_BLOCKS) -> list[Block]:
             [rollup_line(r) for r in reply.rollups])
         lines = [section(action_line(line)) for line in reply.lines]
         noun = "actions" if reply.lines else "sections"
-        return blocks + _fit(cards + lines, [], reply.more, noun, limit - len(blocks))
+        notes = packed_sections([escape(n) for n in reply.notes])  # e.g. `mine`'s log actions
+        return blocks + _fit(cards + lines, notes, reply.more, noun, limit - len(blocks))
     body = packed_sections([escape(line) for line in reply.text.splitlines()])
     offer_undo = [undo_button(reply.undo_batch)] if reply.undo_batch else []
     return blocks + _fit(body, offer_undo, reply.more, "lines", limit - len(blocks))

@@ -38,9 +38,11 @@ def home_view(reply: Reply, user_id: str) -> dict[str, Any]:
     if reply.as_of:
         blocks.append(context(f"Open actions you or your team are responsible for, overdue first, as of "
                               f"{reply.as_of:%d %b %Y}. Type `help` in a message to me for everything else."))
+    # The contract-monitoring log's actions (reply.notes of `mine`): after the plan's, no button.
+    log_blocks = packed_sections([escape(n) for n in reply.notes]) if reply.lines else []
     if not reply.lines:
         blocks += packed_sections([escape(reply.text)])
-    room = MAX_VIEW_BLOCKS - len(blocks) - 1
+    room = MAX_VIEW_BLOCKS - len(blocks) - 1 - len(log_blocks)
     for line in reply.lines[:room]:
         blocks.append({
             **section(action_line(line)),
@@ -52,7 +54,7 @@ def home_view(reply: Reply, user_id: str) -> dict[str, Any]:
     more = reply.more + max(0, len(reply.lines) - room)
     if more:
         blocks.append(context(f"…and {more} more. Type `mine` in a message to me for the full list."))
-    return {"type": "home", "blocks": blocks}
+    return {"type": "home", "blocks": blocks + log_blocks}
 
 
 def update_modal(code: str, current: str | None = None) -> dict[str, Any]:
