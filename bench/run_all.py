@@ -61,10 +61,15 @@ def benches(pg_url: str) -> list[Bench]:
         Bench("teams", "teams_roundtrip.py", ["--updates", "300"], ["--updates", "60"], 300),
         Bench("import", "import_speed.py", ["--rows", "10000", "--repeat", "3"], ["--rows", "2000", "--repeat", "1"], 400),
         Bench("mail", "mail_throughput.py", ["--messages", "1000"], ["--messages", "200"], 400),
-        Bench("digests", "digest_build.py", ["--sizes", "1000", "10000", "--subscriptions", "50"],
-              ["--sizes", "1000", "--subscriptions", "50"], 400),
+        Bench("digests", "digest_build.py", ["--sizes", "1000", "10000", "100000", "--subscriptions", "50", "50", "500"],
+              ["--sizes", "1000", "10000", "--subscriptions", "50"], 600),
         Bench("reminders", "reminder_pass.py", ["--actions", "10000", "--people", "100", "1000"],
               ["--actions", "2000", "--people", "100", "1000", "--repeat", "1"], 300),
+        Bench("queries-sqlite", "query_latency.py", ["--samples", "200", "--plans-out", "docs/query-plans.md"],
+              ["--samples", "30", "--plans", "10"], 400),
+        Bench("queries-postgresql", "query_latency.py",
+              ["--samples", "200", "--db-url", pg_url, "--plans-out", "docs/query-plans.md"],
+              ["--samples", "30", "--plans", "10", "--db-url", pg_url], 400),
         Bench("memory", "run_memory.py", ["--seconds", "30"], ["--seconds", "8"], 240),
     ]
 
@@ -168,7 +173,11 @@ def table(results: list[Bench], quick: bool, speed: tuple[float, float] = (0.0, 
     if missing:
         lines += ["", "Not measured in this run:", ""]
         lines += [f"- `bench/{b.script}` ({b.name}): {b.outcome}" for b in missing]
-    lines += ["", "Run them all again: `python bench/run_all.py` (about 5 minutes on two cores; `--only NAME` for one, "
+    lines += ["", "Each question's SQL and the plan SQLite and PostgreSQL chose for it (at 100,000 actions and "
+              "1,000,000 history entries) are in [query-plans.md](query-plans.md), written by the queries benches.",
+              "", "How the figures scale (1× / 10× / 100×) and what each floor is: see the notes below the table "
+              "in [benchmarks-notes.md](benchmarks-notes.md)."]
+    lines += ["", "Run them all again: `python bench/run_all.py` (about 10 minutes on two cores; `--only NAME` for one, "
               f"names: {', '.join(b.name for b in results)}).", ""]
     return "\n".join(lines)
 

@@ -106,7 +106,7 @@ def measure_floor(engine, count: int) -> list[float]:  # type: ignore[no-untyped
     return timings
 
 
-def cold_say(db_url: str, runs: int = 5) -> list[float]:
+def cold_say(db_url: str, runs: int = 9) -> list[float]:
     """A new process each time, as a person typing `actionbot say` gets. Our modules are
     byte-compiled first, as an installed package's are (pip compiles what it installs, and a
     checkout's first run writes __pycache__): with PYTHONDONTWRITEBYTECODE set, as on some CI
@@ -116,12 +116,21 @@ def cold_say(db_url: str, runs: int = 5) -> list[float]:
     env = {**os.environ, "ACTIONBOT_DATABASE_URL": db_url, "ACTIONBOT_TODAY": TODAY.isoformat()}
     exe = Path(sys.executable).with_name("actionbot")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "bot.cli"]
-    timings = []
-    for _ in range(runs):
+    timings, floor = [], []
+    for _ in range(runs):  # interleaved with the floor, so both see the same machine
         start = time.perf_counter()
         subprocess.run([*command, "say", "status AP1.1.1"], env=env, check=True, capture_output=True)
         timings.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import sqlalchemy.orm, sqlite3"], check=True, capture_output=True)
+        floor.append((time.perf_counter() - start) * 1000)
+    COLD_FLOOR.extend(floor)
     return timings
+
+
+# A new python that imports SQLAlchemy's ORM and sqlite3 and does nothing else: what any
+# command that reads the database pays before it starts (filled by cold_say).
+COLD_FLOOR: list[float] = []
 
 
 def main() -> None:
@@ -154,7 +163,9 @@ def main() -> None:
     emit(f"status update end to end, {db}, median", u_med, "ms", floor=f_med, floor_name="bare insert+commit, median")
     emit(f"status update end to end, {db}, p99", u_p99, "ms", floor=f_p99, floor_name="bare insert+commit, p99")
     if db == "SQLite":
-        emit("cold `actionbot say` wall time, median", statistics.median(cold), "ms")
+        emit("cold `actionbot say` wall time, median", statistics.median(cold), "ms",
+             floor=statistics.median(COLD_FLOOR), floor_name="python importing sqlalchemy.orm and sqlite3, median",
+             note="goal ≤ 300 ms")
     print(f"targets: p99 < 5 ms: {'yes' if u_p99 < 5 else 'NO'}; within 3x of floor (p99): "
           f"{'yes' if u_p99 / f_p99 <= 3 else 'NO'}; cold say < 1 s: {'yes' if statistics.median(cold) < 1000 else 'NO'}")
 

@@ -71,43 +71,20 @@ def main_options(
 
 
 def _runtime(metrics=None, *, wait: bool = True):  # type: ignore[no-untyped-def]
-    """The runtime a command works in. `wait`: its units of work wait up to db_wait_s for
-    another process that holds the SQLite file (`run` answers its senders sooner instead)."""
-    from bot.app import build_runtime
-    from bot.metrics import NO_METRICS
-    from storage.errors import DatabaseBusy
-    from storage.writer_wait import WriterWait
+    """The runtime a command works in (bot.launch.command_runtime); a database that cannot be
+    opened is one sentence and exit status 2."""
+    from bot.launch import CommandFailed, command_runtime
 
-    writer_wait = WriterWait(STATE.settings.db_wait_s, _tell_waiting_once() if sys.stderr.isatty() else None) \
-        if wait else None
     try:
-        return build_runtime(STATE.settings, writer_wait=writer_wait, metrics=metrics or NO_METRICS)
-    except DatabaseBusy:
-        raise  # main() says so in one line
-    except Exception as exc:  # a bad URL or an unreachable database: say which, no traceback
-        raise fail(f"cannot open the database {_safe_url(STATE.settings.database_url)}: {exc}")
-
-
-def _tell_waiting_once():  # type: ignore[no-untyped-def]
-    """Says on the terminal that the command is waiting, the first time it waits only (it
-    may wait twice: to read the schema version, then for its unit of work)."""
-    told = []
-
-    def tell(name: str) -> None:
-        if not told:
-            told.append(name)
-            typer.echo(f"Waiting for another actionbot process to finish with {name}…", err=True)
-
-    return tell
+        return command_runtime(STATE.settings, metrics, wait=wait, echo_err=lambda line: typer.echo(line, err=True))
+    except CommandFailed as exc:
+        raise fail(str(exc), exc.code)
 
 
 def _safe_url(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
-    return url
+    from bot.launch import safe_url
+
+    return safe_url(url)
 
 
 @app.command()
@@ -122,19 +99,19 @@ def say(
 
     Exit status 0 on success, 1 when the reply is an error (unknown code, bad value, refused).
     """
-    from bot.channels.console import ConsoleChannel
+    from bot.launch import run_say
 
+    # `actionbot say …` in its plain forms is run by bot.launch without building this app;
+    # both run the same run_say.
     runtime = _runtime()
     try:
-        console = ConsoleChannel(runtime.dispatcher.handle, as_person or STATE.settings.console_user, channel)
-        reply = console.send(text)
+        reply, code = run_say(runtime, text, as_person, channel)
     finally:
         runtime.close()
-    if reply is None:
-        return
-    typer.echo(reply.text)
-    if reply.is_error:
-        raise typer.Exit(1)
+    if reply is not None:
+        typer.echo(reply)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -485,6 +462,10 @@ def run() -> None:
         loaded = load_example_plan_if_empty(runtime)
         if loaded:
             typer.echo(loaded)
+        from bot.digest.service import startup_warnings
+
+        for warning in startup_warnings(runtime):
+            typer.echo(f"Warning: {warning}", err=True)
         try:
             services = configured_services(runtime)
             console = None
@@ -520,17 +501,9 @@ def main() -> None:
 
 
 def _busy_sentence(exc: BaseException) -> str:
-    from storage.errors import DatabaseBusy
+    from bot.launch import busy_sentence
 
-    current: BaseException | None = exc
-    for _ in range(20):  # a chain of causes is short; a cycle must not hang the exit
-        if current is None:
-            break
-        if isinstance(current, DatabaseBusy):
-            return str(current)
-        current = current.__cause__ or current.__context__
-    return ("the database is busy: another actionbot process is writing to it; nothing was changed. "
-            "Try again when it has finished.")
+    return busy_sentence(exc)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,14 @@ from bot.domain import codes
 from bot.domain.model import Action, HistoryEntry
 from bot.domain.permissions import is_responsible
 from bot.domain.progress import UpdateRefused
-from bot.domain.status import days_overdue, derive_status, is_open, is_overdue, section_rollup
+from bot.domain.status import (
+    days_overdue,
+    derive_status,
+    is_open,
+    is_overdue,
+    rollup_from_tallies,
+    section_rollup,
+)
 from bot.messages import ActionLine, Reply
 from handlers.formatting import (
     fmt_action_line,
@@ -62,14 +69,16 @@ def handle_summary(cmd: Summary, ctx: HandlerContext) -> Reply:
     sections = resolve_section(ctx, cmd.section) if cmd.section else ctx.uow.plans.sections(ctx.plan)
     if not sections:
         return Reply(text="No plan is loaded yet. Import one with `actionbot import FILE`.", as_of=ctx.today)
-    actions = ctx.uow.actions.list(plan=ctx.plan)
     by_section: dict[tuple[str, str], list[Action]] = {}
-    for action in actions:
-        by_section.setdefault((action.plan, action.section_code), []).append(action)
-    rollups = [
-        section_rollup(s.plan, s.code, s.title, by_section.get((s.plan, s.code), []), ctx.today, s.reported_progress)
-        for s in sections
-    ]
+    if cmd.section:  # the section's actions are listed: read them, and only them
+        for s in sections:
+            by_section[(s.plan, s.code)] = ctx.uow.actions.list(plan=s.plan, section=s.code)
+        rollups = [section_rollup(s.plan, s.code, s.title, by_section[(s.plan, s.code)], ctx.today,
+                                  s.reported_progress) for s in sections]
+    else:  # rollups only: counts from the database, not every action of the plan
+        tallies = ctx.uow.actions.tallies(ctx.plan, ctx.today)
+        rollups = [rollup_from_tallies(s.plan, s.code, s.title, tallies.get(s.id or 0, []), s.reported_progress)
+                   for s in sections]
     text: list[str] = []
     lines: list[ActionLine] = []
     plans = sorted({r.plan for r in rollups})
@@ -150,14 +159,17 @@ def handle_history(cmd: ShowHistory, ctx: HandlerContext) -> Reply:
 
 def handle_overdue(cmd: ShowOverdue, ctx: HandlerContext) -> Reply:
     """Overdue actions, most overdue first; optionally for a section or a responsibility."""
-    actions = ctx.uow.actions.list(plan=ctx.plan)
+    # Only open actions due before today are read (the database narrows); is_overdue decides.
+    actions = ctx.uow.actions.open_list(plan=ctx.plan, due_before=ctx.today)
     scope = (cmd.scope or "").strip()
     label = "Overdue"
     if scope:
         number = codes.section_number(scope)
-        in_section = [a for a in actions if codes.section_number(a.section_code) == number]
-        if in_section and any(ch.isdigit() for ch in scope):
-            actions, label = in_section, f"Overdue in {scope}"
+        is_section = any(ch.isdigit() for ch in scope) and any(
+            codes.section_number(s.code) == number for s in ctx.uow.plans.sections(ctx.plan))
+        if is_section:
+            actions = [a for a in actions if codes.section_number(a.section_code) == number]
+            label = f"Overdue in {scope}"
         else:
             folded = scope.casefold()
             actions = [a for a in actions if folded in (a.responsibility or "").casefold()]
@@ -206,7 +218,9 @@ def handle_mine(cmd: ShowMine, ctx: HandlerContext) -> Reply:
     if ctx.person is None:
         raise UpdateRefused("I don't know who you are yet, so I can't tell which actions are yours.")
     person = ctx.person
-    mine = [a for a in ctx.uow.actions.list(plan=ctx.plan) if is_open(a) and is_responsible(person, a)]
+    # The database narrows to open actions naming the person or their team; is_responsible decides.
+    naming = tuple(name for name in (person.name, person.team) if name)
+    mine = [a for a in ctx.uow.actions.open_list(plan=ctx.plan, naming=naming) if is_open(a) and is_responsible(person, a)]
     mine.sort(key=lambda a: (not is_overdue(a, ctx.today), a.due_date or ctx.today, a.code))
     reply = _listing(f"Open actions for {person.name}", mine, ctx, f"{person.name} has no open actions.")
     return with_log_actions(reply, ctx)

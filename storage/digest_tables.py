@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UtcDateTime
@@ -36,6 +36,8 @@ class DigestSubscriptionRow(Base):
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(200))
+    # Migration 0012: a period with nothing to report is recorded as skipped, not sent.
+    skip_when_empty: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class DigestDeliveryRow(Base):

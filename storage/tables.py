@@ -47,6 +47,12 @@ class ActionRow(Base):
         Index(None, "code_tail"),
         Index(None, "code_number"),
         Index(None, "section_id"),
+        # Migration 0012 (questions at council scale): open actions of a plan by due date
+        # (`overdue`, `mine`), and a typed tail or number looked up within the asker's plan
+        # (the same tail exists in each of a council's plans).
+        Index("ix_actions_plan_state_due", "plan_id", "state", "due_date"),
+        Index("ix_actions_plan_tail", "plan_id", "code_tail"),
+        Index("ix_actions_plan_number", "plan_id", "code_number"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -91,6 +97,8 @@ class HistoryRow(Base):
     """Append-only: storage has no way to update or delete a history row."""
 
     __tablename__ = "history"
+    # Migration 0012: `history CODE` reads an action's newest entries without sorting them all.
+    __table_args__ = (Index("ix_history_action_at", "action_id", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)

@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from storage.engine import WRITER_GATE_TIMEOUT_S, writer_gate
-from storage.repositories import (
-    ActionRepository,
-    ConcernRepository,
-    DigestRepository,
-    HistoryRepository,
-    InboundRepository,
-    MailRepository,
-    PeopleRepository,
-    PlanRepository,
-    ProviderRepository,
-)
-from storage.repositories.monitoring import MonitoringRepository
-from storage.repositories.reminders import ReminderRepository
-from storage.repositories.teams_conversations import TeamsConversationRepository
+from storage.repositories.actions import ActionRepository
+from storage.repositories.history import HistoryRepository
+from storage.repositories.inbound import InboundRepository
+from storage.repositories.people import PeopleRepository
+from storage.repositories.plans import PlanRepository
+
+if TYPE_CHECKING:
+    from storage.repositories.concerns import ConcernRepository, ProviderRepository
+    from storage.repositories.digests import DigestRepository
+    from storage.repositories.mail import MailRepository
+    from storage.repositories.monitoring import MonitoringRepository
+    from storage.repositories.reminders import ReminderRepository
+    from storage.repositories.teams_conversations import TeamsConversationRepository
+
+# Repositories (and their tables) loaded the first time a unit of work asks for one: a
+# message about an action never loads the concern log's, the mailbox's, the digests', the
+# monitoring schedule's or the reminders' tables, a good part of a cold `actionbot say`
+# (issue 18).
+_LAZY = {
+    "concerns": "storage.repositories.concerns:ConcernRepository",
+    "providers": "storage.repositories.concerns:ProviderRepository",
+    "mail": "storage.repositories.mail:MailRepository",
+    "digests": "storage.repositories.digests:DigestRepository",
+    "monitoring": "storage.repositories.monitoring:MonitoringRepository",
+    "reminders": "storage.repositories.reminders:ReminderRepository",
+    "teams_conversations": "storage.repositories.teams_conversations:TeamsConversationRepository",
+}
 
 
 class SqlUnitOfWork:
@@ -68,14 +83,18 @@ class SqlUnitOfWork:
         self.history = HistoryRepository(session)
         self.people = PeopleRepository(session)
         self.inbound = InboundRepository(session)
-        self.teams_conversations = TeamsConversationRepository(session)
-        self.concerns = ConcernRepository(session)
-        self.providers = ProviderRepository(session)
-        self.mail = MailRepository(session)
-        self.digests = DigestRepository(session)
-        self.monitoring = MonitoringRepository(session)
-        self.reminders = ReminderRepository(session)
+        for name in _LAZY:  # made again, on first use, for this session
+            self.__dict__.pop(name, None)
         return self
+
+    def __getattr__(self, name: str) -> Any:
+        spec = _LAZY.get(name)
+        if spec is None or self.__dict__.get("_session") is None:
+            raise AttributeError(f"{type(self).__name__!r} has no attribute {name!r} (outside `with`, or unknown)")
+        module_name, class_name = spec.split(":")
+        repository = getattr(importlib.import_module(module_name), class_name)(self._session)
+        setattr(self, name, repository)
+        return repository
 
     def __exit__(
         self,

@@ -38,6 +38,8 @@ def subscribe(
     timezone: Annotated[str, typer.Option(help="Time zone the schedule is read in.")] = "Europe/London",
     due_soon_days: Annotated[int, typer.Option(help="List open actions due within this many days.")] = 14,
     stale_days: Annotated[int, typer.Option(help="'Check progress' after this many days without an update.")] = 30,
+    skip_when_empty: Annotated[bool, typer.Option(
+        "--skip-when-empty", help="Send nothing for a period with nothing to report.")] = False,
 ) -> None:
     """Subscribe a destination to a digest (default: Mondays 09:00 Europe/London)."""
     from bot.digest.email_delivery import is_email_address
@@ -75,7 +77,7 @@ def subscribe(
                 kind, destination.lower() if kind == "email" else destination, plan=plan,
                 sections=tuple(section or ()), responsibility=responsibility, group_by=group_by,
                 schedule=parsed.text, timezone=timezone, due_soon_days=due_soon_days, stale_days=stale_days,
-                created_at=now, created_by="actionbot digest subscribe"))
+                skip_when_empty=skip_when_empty, created_at=now, created_by="actionbot digest subscribe"))
             uow.commit()
     finally:
         runtime.close()
@@ -214,6 +216,8 @@ def send_due() -> None:
         typer.echo(f"sent\t{sub_id}\t{period}")
     for sub_id, period in report.skipped:
         typer.echo(f"skipped\t{sub_id}\t{period}\t(missed by more than the grace window)")
+    for sub_id, period in report.empty:
+        typer.echo(f"empty\t{sub_id}\t{period}\t(nothing to report; not sent)")
     for sub_id, period, error in report.failed:
         typer.echo(f"failed\t{sub_id}\t{period}\t{error}", err=True)
     for sub_id, kind in report.waiting:

@@ -23,8 +23,9 @@ def is_email_address(text: str) -> bool:
 class EmailDigestDelivery:
     kind = "email"
 
-    def __init__(self, send_mail: Callable[[OutgoingMail], None]) -> None:
+    def __init__(self, send_mail: Callable[[OutgoingMail], None], from_address: str | None = None) -> None:
         self.send_mail = send_mail
+        self.from_address = from_address  # what the mailbox sends From (for `digest list` and the warning)
 
     def deliver(self, rendered: RenderedDigest, destination: str, progress: DeliveryProgress) -> None:
         if progress.get("mailed"):
@@ -50,4 +51,19 @@ def email_delivery(runtime: Any) -> EmailDigestDelivery:
     from bot.mail.settings import MailSettings
 
     mailbox = open_mailbox(runtime, MailSettings.from_extra(runtime.settings.extra))
-    return EmailDigestDelivery(mailbox.send)
+    config = getattr(mailbox, "config", None)
+    sender = getattr(mailbox, "address", None) or getattr(config, "mailbox", None)
+    return EmailDigestDelivery(mailbox.send, sender)
+
+
+def unset_from_warning(extra: dict[str, Any], backend: str) -> str | None:
+    """A sentence for `actionbot run` when email digests would go out From a placeholder:
+    the Maildir backend sends From `[mail] address`, and that is not set. (Graph and EWS send
+    as the shared mailbox they are given, which is always set.)"""
+    section = extra.get("mail", {})
+    if backend != "maildir" or (isinstance(section, dict) and section.get("address")):
+        return None
+    from bot.mail.settings import MailSettings
+
+    return (f"[mail] address is not set, so email digests go out From {MailSettings.address}; "
+            "set it to the shared mailbox's address (e.g. [mail] address = \"actions@council.gov.uk\").")

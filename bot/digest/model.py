@@ -35,6 +35,7 @@ class Subscription:
     due_soon_days: int = DEFAULT_DUE_SOON_DAYS
     stale_days: int = DEFAULT_STALE_DAYS
     active: bool = True
+    skip_when_empty: bool = False  # send nothing for a period with nothing to report
     created_at: datetime | None = None
     created_by: str = ""
     id: int | None = None
@@ -45,7 +46,8 @@ class Subscription:
             scope += f", sections {', '.join(self.sections)}"
         if self.responsibility:
             scope += f", for {self.responsibility}"
-        return f"{self.destination_kind}:{self.destination} — {scope}; '{self.schedule}' {self.timezone}"
+        quiet = "; not sent when empty" if self.skip_when_empty else ""
+        return f"{self.destination_kind}:{self.destination} — {scope}; '{self.schedule}' {self.timezone}{quiet}"
 
 
 @dataclass(frozen=True)

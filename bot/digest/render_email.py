@@ -8,23 +8,39 @@ from html import escape
 from bot.digest.chart import section_progress_png
 from bot.digest.content import Digest, DigestItem
 from bot.digest.delivery import Attachment, RenderedDigest
-from bot.digest.render_text import changes_by_kind, fmt_age, fmt_concerns, fmt_day, headline, render_csv, render_text, tail
+from bot.digest.render_text import (
+    CONTRACT_LOG_HEADING,
+    changes_by_kind,
+    contract_log_lines,
+    fmt_age,
+    fmt_concerns,
+    fmt_day,
+    fmt_update,
+    headline,
+    render_csv,
+    render_text,
+    shared_block,
+    tail,
+)
 
 CHART_CID = "section-chart"
 LIST_LIMIT = 50  # rows a table shows; the rest are counted, and every action is in the CSV
 _TABLE = 'style="border-collapse:collapse;font-size:13px" cellpadding="4" border="1"'
 
 
-def _table(items: list[DigestItem], overdue: bool) -> str:
+def _table(items: list[DigestItem], overdue: bool, with_update: bool = True) -> str:
     head = "<tr><th>Code</th><th>Action</th><th>Owner</th><th>Due</th>" + \
         ("<th>Days overdue</th>" if overdue else "") + "<th>Progress</th><th>Latest update</th></tr>"
     rows = []
     for item in items[:LIST_LIMIT]:
         progress = f"{item.progress}%" if item.progress is not None else "–"
         late = f"<td>{item.days_overdue}</td>" if overdue else ""
+        latest = fmt_age(item.update_age_days)
+        if with_update and item.latest_update:
+            latest += f": {fmt_update(item.latest_update)}"
         rows.append(f"<tr><td>{escape(tail(item.code))}</td><td>{escape(item.title)}</td>"
                     f"<td>{escape(item.owner or 'unassigned')}</td><td>{fmt_day(item.due_date)}</td>{late}"
-                    f"<td>{progress}</td><td>{escape(fmt_age(item.update_age_days))}</td></tr>")
+                    f"<td>{progress}</td><td>{escape(latest)}</td></tr>")
     more = (f"<p>…and {len(items) - LIST_LIMIT} more, every one in the attached CSV.</p>"
             if len(items) > LIST_LIMIT else "")
     return f"<table {_TABLE}>{head}{''.join(rows)}</table>{more}"
@@ -49,18 +65,27 @@ def build_html(digest: Digest, has_chart: bool) -> str:
     if not digest.overdue:
         parts.append("<p>Nothing is overdue.</p>")
     parts.append(f"<h3>Due in the next {digest.filter.due_soon_days} days ({len(digest.due_soon)})</h3>")
-    parts.append(_table(digest.due_soon, False) if digest.due_soon else "<p>Nothing open is due.</p>")
+    parts.append(_table(digest.due_soon, False, with_update=False) if digest.due_soon else "<p>Nothing open is due.</p>")
     parts.append(f"<h3>Check progress: no update in {digest.filter.stale_days} days ({len(digest.stale)})</h3>")
     parts.append(_table(digest.stale, False) if digest.stale else "<p>Every open action has a recent update.</p>")
+    log = contract_log_lines(digest)
+    if log is not None:
+        parts.append(f"<h3>{CONTRACT_LOG_HEADING} ({len(log)})</h3>")
+        parts.append(f"<ul>{''.join(f'<li>{escape(line)}</li>' for line in log[:LIST_LIMIT])}</ul>" if log
+                     else "<p>Nothing in the log is overdue.</p>")
+        if len(log) > LIST_LIMIT:
+            parts.append(f"<p>…and {len(log) - LIST_LIMIT} more.</p>")
     if digest.rollups:
-        rows = "".join(f"<tr><td>{escape(r.section_code)} {escape(r.section_title)}</td>"
+        rows = shared_block(digest, "email rollups", digest.rollups, lambda: "".join(f"<tr><td>{escape(r.section_code)} {escape(r.section_title)}</td>"
                        f"<td>{r.progress if r.progress is not None else '–'}%</td><td>{r.action_count}</td>"
-                       f"<td>{r.overdue}</td></tr>" for r in digest.rollups)
+                       f"<td>{r.overdue}</td></tr>" for r in digest.rollups))
         parts.append(f"<h3>Sections</h3><table {_TABLE}><tr><th>Section</th><th>Progress</th><th>Actions</th>"
                      f"<th>Overdue</th></tr>{rows}</table>")
     if has_chart:
         parts.append(f'<p><img src="cid:{CHART_CID}" alt="Section progress chart"></p>')
-    parts.append(f"<p>{escape(fmt_concerns(digest))}</p>")
+    concerns = fmt_concerns(digest)
+    if concerns:
+        parts.append(f"<p>{escape(concerns)}</p>")
     return f'<html><body style="font-family:sans-serif">{"".join(parts)}</body></html>'
 
 

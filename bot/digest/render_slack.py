@@ -10,22 +10,26 @@ from bot.digest.chart import section_progress_png
 from bot.digest.content import Digest, DigestItem
 from bot.digest.delivery import Attachment, RenderedDigest
 from bot.digest.render_text import (
+    CONTRACT_LOG_HEADING,
     changes_by_kind,
+    contract_log_lines,
     fmt_concerns,
     fmt_day,
-    fmt_item,
     fmt_rollup_row,
     headline,
+    item_line,
     render_csv,
     render_text,
+    shared_block,
 )
+from bot.domain.model import SectionRollup
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
 MAX_HEADER_CHARS = 150
 MAX_LINE_CHARS = 280
 RESERVED_BLOCKS = 4  # rollup table, concerns, the "more in the CSV" summary, slack
-LIST_LIMITS = {"overdue": 30, "due soon": 15, "check progress": 15}
+LIST_LIMITS = {"overdue": 30, "due soon": 15, "check progress": 15, "contract log": 15}
 
 
 def escape_mrkdwn(text: str) -> str:
@@ -94,21 +98,28 @@ def build_blocks(digest: Digest) -> list[dict[str, Any]]:
         if remaining <= 0:
             break
         lines.append(f"*{escape_mrkdwn(group.label)}*")
-        lines += [f"• {_line(fmt_item(item, overdue=True))}" for item in group.items[:remaining]]
+        lines += [f"• {_line(item_line(digest, item, 'overdue'))}" for item in group.items[:remaining]]
         remaining -= len(group.items)
     shown = sum(1 for line in lines if line.startswith("•"))
     heading = f"*Overdue ({digest.overdue_count})*, most overdue first" if digest.overdue else "*Overdue*: nothing is overdue"
     out.lines("overdue", heading, lines, omitted=digest.overdue_count - shown)
-    _list(out, "due soon", f"*Due in the next {digest.filter.due_soon_days} days ({len(digest.due_soon)})*",
+    _list(out, digest, "due soon", f"*Due in the next {digest.filter.due_soon_days} days ({len(digest.due_soon)})*",
           digest.due_soon, "nothing open is due")
-    _list(out, "check progress",
+    _list(out, digest, "check progress",
           f"*Check progress*: no update in {digest.filter.stale_days} days ({len(digest.stale)})",
           digest.stale, "every open action has a recent update")
+    log = contract_log_lines(digest)
+    if log is not None:
+        limit = LIST_LIMITS["contract log"]
+        out.lines("contract log", f"*{CONTRACT_LOG_HEADING} ({len(log)})*",
+                  [f"• {_line(line)}" for line in log[:limit]] or ["nothing in the log is overdue"],
+                  omitted=max(0, len(log) - limit))
     blocks = out.blocks
     if digest.rollups:
-        table = "\n".join(escape_mrkdwn(fmt_rollup_row(r)) for r in digest.rollups)
-        blocks.append(_section(("*Sections*\n```" + table)[: MAX_SECTION_CHARS - 3] + "```"))
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(fmt_concerns(digest))}]})
+        blocks.append(shared_block(digest, "slack rollups", digest.rollups, lambda: _sections(digest.rollups)))
+    concerns = fmt_concerns(digest)
+    if concerns:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(concerns)}]})
     if out.left_out:
         counts = ", ".join(f"{n} more {part}" for part, n in out.left_out.items())
         blocks.append({"type": "context", "elements": [
@@ -116,9 +127,19 @@ def build_blocks(digest: Digest) -> list[dict[str, Any]]:
     return blocks
 
 
-def _list(out: _Blocks, part: str, heading: str, items: list[DigestItem], empty: str) -> None:
+def _sections(rollups: list[SectionRollup]) -> dict[str, Any]:
+    """The section table, as much as one section block holds (the rest is in the text)."""
+    text = "*Sections*\n```"
+    for rollup in rollups:
+        text += escape_mrkdwn(fmt_rollup_row(rollup)) + "\n"
+        if len(text) >= MAX_SECTION_CHARS:
+            break
+    return _section(text.rstrip("\n")[: MAX_SECTION_CHARS - 3] + "```")
+
+
+def _list(out: _Blocks, digest: Digest, part: str, heading: str, items: list[DigestItem], empty: str) -> None:
     limit = LIST_LIMITS[part]
-    lines = [f"• {_line(fmt_item(item))}" for item in items[:limit]]
+    lines = [f"• {_line(item_line(digest, item, part))}" for item in items[:limit]]
     out.lines(part, heading, lines or [empty], omitted=max(0, len(items) - limit))
 
 

@@ -7,9 +7,10 @@ import csv
 import io
 import json
 from datetime import date
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from bot.digest.content import Digest, DigestChange, DigestItem
+from bot.digest.content import ContractLogItem, Digest, DigestChange, DigestItem
 from bot.domain.model import SectionRollup, Status
 from bot.export_safety import inert_cell
 
@@ -37,11 +38,65 @@ def fmt_age(days: int | None) -> str:
     return f"updated {days} day{'s' if days != 1 else ''} ago"
 
 
-def fmt_item(item: DigestItem, overdue: bool = False) -> str:
+MAX_UPDATE_CHARS = 200  # the latest update quoted on a line; the CSV has it whole
+
+
+def fmt_update(text: str | None) -> str:
+    """The latest update, on one line and cut to MAX_UPDATE_CHARS."""
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= MAX_UPDATE_CHARS else flat[: MAX_UPDATE_CHARS - 1] + "…"
+
+
+def fmt_item(item: DigestItem, overdue: bool = False, with_update: bool = False) -> str:
+    """One action's line. Overdue and check-progress lines (`with_update`) quote the latest
+    update, so the reader sees what was last said, not only how long ago."""
     progress = f"{item.progress}%" if item.progress is not None else "–"
     late = f", {item.days_overdue} days overdue" if overdue else ""
-    return (f"{tail(item.code)} {progress} — {item.owner or 'unassigned'}, due {fmt_day(item.due_date)}{late}; "
+    line = (f"{tail(item.code)} {progress} — {item.owner or 'unassigned'}, due {fmt_day(item.due_date)}{late}; "
             f"{fmt_age(item.update_age_days)}: {item.title}")
+    if with_update:
+        latest = fmt_update(item.latest_update)
+        line += f" — latest update: {latest}" if latest else " — no update text yet"
+    return line
+
+
+def item_line(digest: Digest, item: DigestItem, part: str) -> str:
+    """`fmt_item` for the part of the digest the item is in ("overdue", "due soon", "check
+    progress"), formatted once per item for every digest that shares it (digest.memo)."""
+    key = (part, id(item))
+    line = digest.memo.get(key)
+    if line is None or line[0] is not item:
+        line = digest.memo[key] = (item, fmt_item(item, overdue=part == "overdue", with_update=part != "due soon"))
+    return str(line[1])
+
+
+def shared_block(digest: Digest, name: str, part: Any, make: Callable[[], Any]) -> Any:
+    """What `make` builds from one part of a digest (a list DigestBasis shares between the
+    digests that have it), built once: keyed by the part's identity in digest.memo."""
+    key = ("block", name, id(part))
+    made = digest.memo.get(key)
+    if made is None or made[0] is not part:
+        made = digest.memo[key] = (part, make())
+    return made[1]
+
+
+CONTRACT_LOG_HEADING = "Contract log: overdue actions and visits"
+
+
+def fmt_contract_log_item(entry: ContractLogItem, today: date) -> str:
+    """A log action or visit; a restricted (safeguarding) one by its reference only."""
+    if entry.restricted:
+        return f"{entry.reference} (confidential: details for the safeguarding lead only)"
+    late = f", {(today - entry.due_date).days} days overdue" if entry.due_date is not None else ""
+    return (f"{entry.reference} — {entry.provider}: {entry.title}; {entry.owner or 'unassigned'}, "
+            f"due {fmt_day(entry.due_date)}{late}")
+
+
+def contract_log_lines(digest: Digest) -> list[str] | None:
+    """The contract log section's lines; None when the digest has no such section."""
+    if digest.contract_log is None:
+        return None
+    return [fmt_contract_log_item(entry, digest.as_of) for entry in digest.contract_log]
 
 
 def fmt_rollup_row(rollup: SectionRollup) -> str:
@@ -53,6 +108,10 @@ def fmt_rollup_row(rollup: SectionRollup) -> str:
 
 
 def fmt_concerns(digest: Digest) -> str:
+    """The concern counts line; "" for a digest filtered to sections or an owner (concerns
+    belong to providers, outside such a filter)."""
+    if digest.filter.narrowed:
+        return ""
     if digest.concerns is None:
         return "Provider concerns: the concern log is not connected yet."
     if not digest.concerns:
@@ -74,6 +133,15 @@ def changes_by_kind(changes: list[DigestChange]) -> list[tuple[str, list[DigestC
 
 
 def render_text(digest: Digest) -> str:
+    """The whole digest as text; made once per digest however many renderers ask."""
+    key = ("text", id(digest))
+    made = digest.memo.get(key)
+    if made is None or made[0] is not digest:
+        made = digest.memo[key] = (digest, _render_text(digest))
+    return str(made[1])
+
+
+def _render_text(digest: Digest) -> str:
     lines = [headline(digest), ""]
     since = f"since {fmt_day(digest.since.date())}" if digest.since else "in the last 7 days"
     lines.append(f"What changed {since}:")
@@ -85,16 +153,27 @@ def render_text(digest: Digest) -> str:
     lines += ["", f"Overdue ({digest.overdue_count}), most overdue first:"]
     if not digest.overdue:
         lines.append("  nothing is overdue")
-    for group in digest.overdue:
-        lines.append(f"  {group.label}")
-        lines += [f"    • {fmt_item(item, overdue=True)}" for item in group.items]
+    if digest.overdue:
+        lines.append(shared_block(digest, "text overdue", digest.overdue, lambda: "\n".join(
+            f"  {group.label}\n" + "\n".join(f"    • {item_line(digest, item, 'overdue')}" for item in group.items)
+            for group in digest.overdue)))
     lines += ["", f"Due in the next {digest.filter.due_soon_days} days ({len(digest.due_soon)}):"]
-    lines += [f"  • {fmt_item(item)}" for item in digest.due_soon] or ["  nothing open is due"]
+    lines.append(shared_block(digest, "text due soon", digest.due_soon, lambda: "\n".join(
+        f"  • {item_line(digest, item, 'due soon')}" for item in digest.due_soon)) or "  nothing open is due")
     lines += ["", f"Check progress — no update in {digest.filter.stale_days} days ({len(digest.stale)}):"]
-    lines += [f"  • {fmt_item(item)}" for item in digest.stale] or ["  every open action has a recent update"]
+    lines.append(shared_block(digest, "text stale", digest.stale, lambda: "\n".join(
+        f"  • {item_line(digest, item, 'check progress')}" for item in digest.stale))
+        or "  every open action has a recent update")
+    log = contract_log_lines(digest)
+    if log is not None:
+        lines += ["", f"{CONTRACT_LOG_HEADING} ({len(log)}):"]
+        lines += [f"  • {line}" for line in log] or ["  nothing in the log is overdue"]
     lines += ["", "Sections:"]
-    lines += [f"  {fmt_rollup_row(r)}" for r in digest.rollups] or ["  no sections"]
-    lines += ["", fmt_concerns(digest)]
+    lines.append(shared_block(digest, "text rollups", digest.rollups, lambda: "\n".join(
+        f"  {fmt_rollup_row(r)}" for r in digest.rollups)) or "  no sections")
+    concerns = fmt_concerns(digest)
+    if concerns:
+        lines += ["", concerns]
     return "\n".join(lines)
 
 
@@ -103,24 +182,43 @@ CSV_COLUMNS = ("part", "code", "plan", "section", "title", "owner", "due_date", 
 
 
 def render_csv(digest: Digest) -> bytes:
-    """Every listed action; text that starts like a formula is quoted (bot.export_safety)."""
+    """Every listed action; text that starts like a formula is quoted (bot.export_safety).
+    Each row is written once per item for every digest that shares it (digest.memo)."""
+    key = ("csv", id(digest))
+    made = digest.memo.get(key)
+    if made is None or made[0] is not digest:
+        made = digest.memo[key] = (digest, _render_csv(digest))
+    return bytes(made[1])
+
+
+def _csv_rows(part: str, items: Iterable[DigestItem]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for part, item in digest.all_items():
-        row = [part, item.code, item.plan, item.section_code, item.title, item.owner or "",
-               item.due_date.isoformat() if item.due_date else "", item.days_overdue,
-               "" if item.progress is None else item.progress, item.status,
-               "" if item.update_age_days is None else item.update_age_days, item.latest_update or ""]
-        writer.writerow([inert_cell(cell) for cell in row])
-    return out.getvalue().encode("utf-8")
+    for item in items:
+        writer.writerow([inert_cell(cell) for cell in (
+            part, item.code, item.plan, item.section_code, item.title, item.owner or "",
+            item.due_date.isoformat() if item.due_date else "", item.days_overdue,
+            "" if item.progress is None else item.progress, item.status,
+            "" if item.update_age_days is None else item.update_age_days, item.latest_update or "")])
+    return out.getvalue()
+
+
+def _render_csv(digest: Digest) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerow(CSV_COLUMNS)
+    rows = [out.getvalue(),
+            shared_block(digest, "csv overdue", digest.overdue,
+                         lambda: _csv_rows("overdue", (item for group in digest.overdue for item in group.items))),
+            shared_block(digest, "csv due soon", digest.due_soon, lambda: _csv_rows("due soon", digest.due_soon)),
+            shared_block(digest, "csv stale", digest.stale, lambda: _csv_rows("check progress", digest.stale))]
+    return "".join(rows).encode("utf-8")
 
 
 def _item_json(item: DigestItem) -> dict[str, Any]:
     return {"code": item.code, "title": item.title, "plan": item.plan, "section": item.section_code,
             "owner": item.owner, "due_date": item.due_date.isoformat() if item.due_date else None,
             "days_overdue": item.days_overdue, "progress": item.progress, "status": item.status,
-            "days_since_update": item.update_age_days}
+            "days_since_update": item.update_age_days, "latest_update": item.latest_update}
 
 
 def digest_json(digest: Digest) -> dict[str, Any]:
@@ -137,6 +235,11 @@ def digest_json(digest: Digest) -> dict[str, Any]:
         "sections": [{"plan": r.plan, "section": r.section_code, "title": r.section_title, "progress": r.progress,
                       "actions": r.action_count, "overdue": r.overdue} for r in digest.rollups],
         "concerns": dict(digest.concerns) if digest.concerns is not None else None,
+        "contract_log": None if digest.contract_log is None else [
+            {"reference": e.reference, "restricted": True} if e.restricted else
+            {"reference": e.reference, "title": e.title, "provider": e.provider, "owner": e.owner,
+             "due_date": e.due_date.isoformat() if e.due_date else None, "restricted": False}
+            for e in digest.contract_log],
     }
 
 

@@ -24,15 +24,24 @@ has no such check: a crash between handing the mail over and recording it resend
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.digest.content import ConcernCounts, Digest, DigestFilter, build_digest
-from bot.digest.delivery import DeliveryFailed, DigestDelivery, render_for
+from bot.digest.content import (
+    ConcernCounts,
+    ContractLogSource,
+    Digest,
+    DigestBasis,
+    DigestFilter,
+    no_contract_log,
+)
+from bot.digest.delivery import DeliveryFailed, DigestDelivery, RenderedDigest, render_for
 from bot.digest.model import DeliveryRecord, DeliveryState, Subscription
 from bot.digest.schedule import ScheduleError, fire_times, parse_schedule
 from bot.metrics import NO_METRICS, Metrics
@@ -77,15 +86,20 @@ class SendReport:
     sent: list[tuple[int, str]] = field(default_factory=list)
     failed: list[tuple[int, str, str]] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    empty: list[tuple[int, str]] = field(default_factory=list)  # not sent: nothing to report (skip_when_empty)
     waiting: list[tuple[int, str]] = field(default_factory=list)  # (subscription, kind with no delivery)
 
     def summary(self) -> str:
-        return f"{len(self.sent)} sent, {len(self.failed)} failed (will retry or recorded), {len(self.skipped)} skipped"
+        quiet = f", {len(self.empty)} with nothing to report (not sent)" if self.empty else ""
+        return (f"{len(self.sent)} sent, {len(self.failed)} failed (will retry or recorded), "
+                f"{len(self.skipped)} skipped{quiet}")
 
 
-# What digests read, kept for one sending pass and shared by every digest that needs the
-# same: ("plan", plan) -> (actions, sections); ("history", plan, since) -> entries. Fifty
-# subscriptions to one plan read its 10,000 actions once.
+# What digests read and build, kept for one sending pass and shared by every digest that
+# needs the same: ("plan", plan) -> (actions, sections); ("history", plan, since) -> entries;
+# ("basis", plan, today) -> DigestBasis (orderings, items, rollups, formatted lines);
+# ("digest", ...) -> a Digest for one filter; ("rendered", ...) -> its rendering per kind.
+# Fifty subscriptions to one plan read its 10,000 actions once and sort them once.
 PlanSnapshot = dict[tuple[Any, ...], Any]
 
 
@@ -99,18 +113,24 @@ def last_digest_time(uow: Any, sub: Subscription, before: datetime) -> datetime 
 
 
 def compose_digest(uow: Any, sub: Subscription, now: datetime, since: datetime | None,
-                   concerns: ConcernCounts | None = None, snapshot: PlanSnapshot | None = None) -> Digest:
+                   concerns: ConcernCounts | None = None, snapshot: PlanSnapshot | None = None,
+                   contract_log: ContractLogSource = no_contract_log) -> Digest:
     """Read what a subscription's digest needs (a fixed number of queries, whatever the
     number of actions; fewer when `snapshot` already holds its plan) and build it.
 
     Concerns come from the concern log (`uow.concerns`), counted by category across
-    providers: entries belong to providers, not to a plan, so every plan's digest shows them."""
+    providers: entries belong to providers, not to a plan, so every plan's digest shows them.
+    `contract_log` gives the overdue contract-log actions and visits (none by default)."""
     today = now.astimezone(ZoneInfo(sub.timezone)).date()
     cache: PlanSnapshot = {} if snapshot is None else snapshot
     plan_key = ("plan", (sub.plan or "").casefold())
     if plan_key not in cache:
         cache[plan_key] = (uow.actions.list(plan=sub.plan), uow.plans.sections(sub.plan))
     actions, sections = cache[plan_key]
+    basis_key = ("basis", plan_key[1], today, now)
+    if basis_key not in cache:
+        cache[basis_key] = DigestBasis(actions, sections, today, now)
+    basis: DigestBasis = cache[basis_key]
     after = since or now - DEFAULT_WINDOW
     history_key = ("history", plan_key[1], after)
     if history_key not in cache:
@@ -125,7 +145,45 @@ def compose_digest(uow: Any, sub: Subscription, now: datetime, since: datetime |
             log_of_concerns = getattr(uow, "concerns", None)
             cache[("concerns",)] = log_of_concerns.open_counts_by_category() if log_of_concerns else None
         counts = cache[("concerns",)]
-    return build_digest(actions, sections, history, flt, today, now, since, counts)
+    log_key = ("contract log", contract_log, plan_key[1], today)
+    if log_key not in cache:
+        cache[log_key] = contract_log(uow, sub.plan, today)
+    if concerns is not None:  # a caller's source may answer differently each time: not shared
+        return basis.digest(history, flt, since, counts, contract_log=cache[log_key])
+    digest_key = ("digest", basis_key, flt, since)
+    if digest_key not in cache:
+        cache[digest_key] = basis.digest(history, flt, since, counts, contract_log=cache[log_key])
+    digest: Digest = cache[digest_key]
+    return digest
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """A sending pass makes hundreds of thousands of objects that live until it ends (items,
+    lines, shared parts, digests); the cyclic collector would walk that growing heap again and
+    again — a quarter of a 500-digest pass over 100,000 actions (bench/digest_build.py). Reference
+    counting still frees everything that is not a cycle; collection resumes when the pass ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+EMPTY_REASON = "nothing to report (the subscription skips empty digests)"
+
+
+def render_shared(snapshot: PlanSnapshot, kind: str, digest: Digest, with_chart: bool) -> RenderedDigest:
+    """`render_for`, once per digest and destination kind in a sending pass (subscriptions
+    with the same filter share one digest, and so one rendering)."""
+    key = ("rendered", id(digest), kind, with_chart)
+    made = snapshot.get(key)
+    if made is None or made[0] is not digest:
+        made = snapshot[key] = (digest, render_for(kind, digest, with_chart))
+    rendered: RenderedDigest = made[1]
+    return rendered
 
 
 class _ClaimProgress:
@@ -156,7 +214,8 @@ class DigestSender:
     def __init__(self, new_uow: Callable[[], Any], deliveries: Mapping[str, DigestDelivery], owner: str,
                  settings: SenderSettings | None = None, concerns: ConcernCounts | None = None,
                  with_chart: bool = True, metrics: Metrics = NO_METRICS,
-                 stopping: Callable[[], bool] = lambda: False) -> None:
+                 stopping: Callable[[], bool] = lambda: False,
+                 contract_log: ContractLogSource = no_contract_log) -> None:
         self.new_uow = new_uow
         self.deliveries = deliveries
         self.owner = owner
@@ -167,14 +226,16 @@ class DigestSender:
         # Asked before each delivery: on shutdown the one in hand is finished and the claims
         # not yet attempted are released for another instance (or the next start).
         self.stopping = stopping
+        self.contract_log = contract_log
 
     def send_due(self, now: datetime) -> SendReport:
         report = SendReport()
         snapshot: PlanSnapshot = {}
-        claimed = self._claim_due(now, report)
-        self._attempt_all(claimed, now, report, snapshot)
-        if not self.stopping():
-            self._attempt_all(self._take_over_retryable(now, report), now, report, snapshot)
+        with cyclic_gc_paused():
+            claimed = self._claim_due(now, report)
+            self._attempt_all(claimed, now, report, snapshot)
+            if not self.stopping():
+                self._attempt_all(self._take_over_retryable(now, report), now, report, snapshot)
         return report
 
     def _attempt_all(self, claimed: list[tuple[DeliveryRecord, Subscription]], now: datetime, report: SendReport,
@@ -250,6 +311,16 @@ class DigestSender:
                 mine.append((taken, sub))
         return mine
 
+    def _finish_empty(self, record: DeliveryRecord, sub: Subscription, now: datetime, report: SendReport,
+                      fields: dict[str, Any]) -> None:
+        assert record.id is not None and sub.id is not None
+        with self.new_uow() as uow:
+            uow.digests.mark_empty(record.id, self.owner, now, EMPTY_REASON)
+            uow.commit()
+        report.empty.append((sub.id, record.period_key))
+        self.metrics.digest_finished("skipped")
+        log.info("digest not sent: nothing to report", extra=fields)
+
     def _attempt(self, record: DeliveryRecord, sub: Subscription, now: datetime, report: SendReport,
                  snapshot: PlanSnapshot) -> None:
         assert record.id is not None and sub.id is not None
@@ -260,8 +331,11 @@ class DigestSender:
                 raise DeliveryFailed("the subscription was cancelled before this digest went out")
             with self.new_uow() as uow:
                 since = last_digest_time(uow, sub, before=record.scheduled_for)
-                digest = compose_digest(uow, sub, now, since, self.concerns, snapshot)
-            rendered = render_for(sub.destination_kind, digest, self.with_chart)
+                digest = compose_digest(uow, sub, now, since, self.concerns, snapshot, self.contract_log)
+            if sub.skip_when_empty and digest.is_empty:
+                self._finish_empty(record, sub, now, report, fields)
+                return
+            rendered = render_shared(snapshot, sub.destination_kind, digest, self.with_chart)
             self.deliveries[sub.destination_kind].deliver(rendered, sub.destination, _ClaimProgress(self, record, now))
         except Exception as exc:  # any failure is recorded and retried, never dropped
             final = record.attempts >= self.settings.max_attempts or not sub.active

@@ -73,6 +73,23 @@ class DigestService:
         log.info("digest scheduler stopped", extra={"owner": self.sender.owner})
 
 
+def startup_warnings(runtime: Any) -> list[str]:
+    """What `actionbot run` says on start about digest settings that will surprise someone:
+    email digests sent From a placeholder address when `[mail] address` is unset."""
+    from bot.digest.email_delivery import unset_from_warning
+    from bot.mail.backends import mail_backend_name
+
+    section = runtime.settings.extra.get("digest", {})
+    if section.get("scheduler") is False:
+        return []
+    with runtime.new_uow() as uow:
+        emailed = any(s.destination_kind == "email" for s in uow.digests.list())
+    if not emailed:
+        return []
+    warning = unset_from_warning(runtime.settings.extra, mail_backend_name(runtime.settings, runtime.environ))
+    return [warning] if warning else []
+
+
 def digest_service(runtime: Any) -> DigestService | None:
     """SERVICE_FACTORIES entry: None when `[digest] scheduler = false` or nothing can deliver."""
     section = runtime.settings.extra.get("digest", {})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -82,6 +83,60 @@ def section_rollup(
         counts=dict(counts),
         overdue=counts.get(Status.OVERDUE, 0),
         action_count=len(actions),
+        latest_due=max(dues) if dues else None,
+        reported_progress=reported_progress,
+    )
+
+
+@dataclass(frozen=True)
+class StatusTally:
+    """How many actions of one section share a stored state, lateness (open with a due date
+    before `today`) and assignment: a section rollup from counts, without the actions."""
+
+    state: State
+    late: bool
+    assigned: bool  # the responsibility names someone
+    count: int
+    progress_sum: int  # progress, or 100 for a completed action without one, else 0
+    latest_due: date | None
+
+
+def tally_status(tally: StatusTally) -> Status:
+    """`derive_status` for every action of a tally (the legend's order of precedence)."""
+    if tally.state is State.CANCELLED:
+        return Status.CANCELLED
+    if tally.state is State.COMPLETED:
+        return Status.COMPLETED
+    if tally.late:
+        return Status.OVERDUE
+    if not tally.assigned:
+        return Status.UNASSIGNED
+    return Status.IN_PROGRESS if tally.state is State.IN_PROGRESS else Status.NOT_STARTED
+
+
+def rollup_from_tallies(plan: str, section_code: str, section_title: str, tallies: Iterable[StatusTally],
+                        reported_progress: int | None = None) -> SectionRollup:
+    """The same SectionRollup `section_rollup` gives for the actions the tallies count."""
+    counts: Counter[Status] = Counter()
+    total = progress = 0
+    dues: list[date] = []
+    for tally in tallies:
+        if tally.count <= 0:
+            continue
+        counts[tally_status(tally)] += tally.count
+        if tally.state is not State.CANCELLED:
+            total += tally.count
+            progress += tally.progress_sum
+            if tally.latest_due is not None:
+                dues.append(tally.latest_due)
+    return SectionRollup(
+        plan=plan,
+        section_code=section_code,
+        section_title=section_title,
+        progress=round_half_up(Decimal(progress) / Decimal(total)) if total else None,
+        counts=dict(counts),
+        overdue=counts.get(Status.OVERDUE, 0),
+        action_count=sum(counts.values()),
         latest_due=max(dues) if dues else None,
         reported_progress=reported_progress,
     )

@@ -77,7 +77,11 @@ def parse_mail(raw: bytes) -> ParsedMail:
     if not raw or not raw.strip():
         raise UnreadableMail("the file is empty")
     try:
-        message = email.message_from_bytes(raw, policy=policy.default)
+        # compat32: the structure (parts, content types, parameters, payloads) is read from
+        # plain strings. policy.default would build a header object each time a part's
+        # Content-Type is asked for — most of this parse's time (issue 18) — and the headers
+        # read for their words are still decoded with policy.default (_header_values).
+        message = email.message_from_bytes(raw, policy=policy.compat32)
     except Exception as exc:  # the parser is lenient; this is a last resort
         raise UnreadableMail(f"the email parser failed ({type(exc).__name__})") from None
     try:
@@ -138,7 +142,7 @@ def _header_values(message: Message, declared: tuple[str, ...]) -> dict[str, lis
             value = _compat_decode(_unescape(raw_text, declared), declared)
         elif lowered in _DECODED_HEADERS:
             try:
-                value = str(message.policy.header_fetch_parse(name, raw_value))
+                value = str(policy.default.header_fetch_parse(name, raw_value))
             except Exception:
                 value = _compat_decode(raw_text, declared)
         else:
@@ -302,7 +306,7 @@ def _walk_unsplit(part: Message, walk: _Walk, depth: int, declared: tuple[str, .
         if text.strip():
             walk.plain.append(text)
         return
-    inner = email.message_from_bytes(text[start.start() :].encode("utf-8", "surrogateescape"), policy=policy.default)
+    inner = email.message_from_bytes(text[start.start() :].encode("utf-8", "surrogateescape"), policy=policy.compat32)
     _walk(inner, walk, depth + 1, declared)
 
 

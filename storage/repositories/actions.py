@@ -6,14 +6,15 @@ import builtins
 import copy
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, func, insert, select, update
+from sqlalchemy import Row, Select, bindparam, case, func, insert, literal_column, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.codes import code_number, code_tail, normalise, typed_key
 from bot.domain.model import FILE_FIELDS, Action, State
-from bot.domain.status import section_sort_key
+from bot.domain.status import StatusTally, section_sort_key
 from storage.errors import Duplicate, NotFound
 from storage.repositories.core import core
 from storage.repositories.plans import (
@@ -75,6 +76,22 @@ _IN_PLAN = _A.c.removed_at.is_(None)
 _LIST_PLAN_ALL = _SELECT_ACTIONS.where(_A.c.plan_id == bindparam("plan_id"))
 _LIST_PLAN = _LIST_PLAN_ALL.where(_IN_PLAN)
 _LIST_SECTION = _LIST_PLAN.where(_A.c.section_id == bindparam("section_id"))
+# A section's actions by the plan's and section's stored names, in one round trip: the
+# rollup every update's reply shows (the names come from an action just read).
+_LIST_SECTION_BY_NAME = _SELECT_ACTIONS.where(_P.c.name == bindparam("plan"), _S.c.code == bindparam("section"),
+                                              _IN_PLAN)
+_OPEN_STATES = (State.NOT_STARTED.value, State.IN_PROGRESS.value)
+# A plan's rollups from counts (uow.actions.tallies): one row per section, state, lateness and
+# assignment, so `summary` reads a few dozen rows, not the plan's thousand actions. Grouped by
+# the output names, since a parameter (today) may not be repeated in PostgreSQL's GROUP BY.
+_LATE = case((_A.c.due_date < bindparam("today"), 1), else_=0)
+_ASSIGNED = case((func.coalesce(func.trim(_A.c.responsibility), "") == "", 0), else_=1)
+_PROGRESS = func.coalesce(_A.c.progress, case((_A.c.state == State.COMPLETED.value, 100), else_=0))
+_TALLY = select(
+    _A.c.section_id, _A.c.state, _LATE.label("late"), _ASSIGNED.label("assigned"), func.count().label("n"),
+    func.sum(_PROGRESS).label("progress_sum"), func.max(_A.c.due_date).label("latest_due"),
+).where(_IN_PLAN).group_by(_A.c.section_id, _A.c.state, literal_column("late"), literal_column("assigned"))
+_TALLY_PLAN = _TALLY.where(_A.c.plan_id == bindparam("plan_id"))
 # Saving an action read in this unit of work and not moved: its mutable fields, by id.
 _MUTABLE_FIELDS = ("title", "responsibility", "due_date", "original_due_date", "due_text", "progress", "state",
                    "completed_on", "latest_update", "updated_at", "updated_by", *FILE_FIELDS, "removed_at")
@@ -140,6 +157,18 @@ def _first_action(row: Row[Any] | None) -> Action | None:
 def _ordered(rows: Iterable[Row[Any]]) -> builtins.list[Action]:
     """Plan, then section (`2.10` after `2.9`), then code (`2.1.1a` before `2.1.1b`)."""
     actions = [(_from_row(row), row[-1]) for row in rows]
+    if len(actions) > _BIG_LISTING:
+        # A whole council's plan: each section's key once, and each code's key computed
+        # without the shared caches (a listing larger than them would only churn them).
+        sections: dict[str, Any] = {}
+        for action, _position in actions:
+            if action.section_code not in sections:
+                sections[action.section_code] = section_order(action.section_code)
+        code_key = section_sort_key.__wrapped__
+        number = code_number.__wrapped__
+        actions.sort(key=lambda pair: (pair[0].plan, sections[pair[0].section_code],
+                                       code_key(number(pair[0].code)), pair[1]))
+        return [action for action, _ in actions]
     actions.sort(
         key=lambda pair: (
             pair[0].plan,
@@ -149,6 +178,9 @@ def _ordered(rows: Iterable[Row[Any]]) -> builtins.list[Action]:
         )
     )
     return [action for action, _ in actions]
+
+
+_BIG_LISTING = 20_000  # rows
 
 
 class ActionRepository:
@@ -234,6 +266,10 @@ class ActionRepository:
         """Actions ordered by plan, section and code; `responsibility` matches any part,
         ignoring case ("finance" finds "Commissioning Team and Finance Team"). Actions removed
         by `import --prune` only with `include_removed` (an import, to bring them back)."""
+        if plan is not None and section is not None and responsibility is None:
+            rows = core(self._session, _LIST_SECTION_BY_NAME, {"plan": plan, "section": section}).all()
+            if rows:  # else the names may differ in case, or there is no such section: look them up
+                return self._remember(_ordered(rows))
         if plan is not None:
             plan_row = self._plan_row(plan)
             if plan_row is None:
@@ -252,6 +288,44 @@ class ActionRepository:
         if responsibility is not None:
             query = query.where(_A.c.responsibility.icontains(responsibility, autoescape=True))
         return self._remember(_ordered(core(self._session, query, params)))
+
+    def open_list(self, plan: str | None = None, *, due_before: date | None = None,
+                  naming: builtins.tuple[str, ...] = ()) -> builtins.list[Action]:
+        """Open actions (not completed or cancelled), ordered as `list`; `due_before`: only
+        those due before that day (overdue on it); `naming`: only those whose responsibility
+        contains one of these words, ignoring case (a superset of bot.domain.permissions
+        .is_responsible, which the caller applies: the database narrows, the domain decides)."""
+        query: Select[Any] = _SELECT_ACTIONS.where(_A.c.state.in_(_OPEN_STATES), _IN_PLAN)
+        params: dict[str, Any] = {}
+        if plan is not None:
+            plan_row = self._plan_row(plan)
+            if plan_row is None:
+                return []
+            query = query.where(_A.c.plan_id == plan_row.id)
+        if due_before is not None:
+            query = query.where(_A.c.due_date < due_before)
+        words = [word for word in naming if word and word.strip()]
+        if naming and not words:
+            return []
+        if words:
+            query = query.where(or_(*(_A.c.responsibility.icontains(word.strip(), autoescape=True) for word in words)))
+        return self._remember(_ordered(core(self._session, query, params)))
+
+    def tallies(self, plan: str | None, today: date) -> dict[int, builtins.list[StatusTally]]:
+        """Section id -> counts of its actions by state, lateness on `today` and assignment,
+        for rollups (bot.domain.status.rollup_from_tallies)."""
+        if plan is not None:
+            plan_row = self._plan_row(plan)
+            if plan_row is None:
+                return {}
+            rows = core(self._session, _TALLY_PLAN, {"plan_id": plan_row.id, "today": today})
+        else:
+            rows = core(self._session, _TALLY, {"today": today})
+        found: dict[int, builtins.list[StatusTally]] = {}
+        for section_id, state, late, assigned, count, progress_sum, latest_due in rows:
+            found.setdefault(section_id, []).append(StatusTally(
+                State(state), bool(late), bool(assigned), int(count), int(progress_sum or 0), latest_due))
+        return found
 
     def count(self, plan: str | None = None) -> int:
         query = select(func.count(ActionRow.id)).where(ActionRow.removed_at.is_(None))

@@ -9,7 +9,6 @@ from datetime import datetime
 
 from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy import false as sa_false
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.concerns import (
@@ -36,6 +35,7 @@ from storage.concerns_tables import (
     ReferenceCounterRow,
 )
 from storage.errors import Duplicate, NotFound
+from storage.repositories.core import dialect_insert
 
 
 def _lines(values: Iterable[str]) -> str:
@@ -65,7 +65,7 @@ def _restriction(concern: Concern) -> Restriction:
 
 
 def _insert(session: Session):  # type: ignore[no-untyped-def]
-    return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
+    return dialect_insert(session)
 
 
 class ProviderRepository:

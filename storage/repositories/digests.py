@@ -35,6 +35,7 @@ def _to_subscription(row: DigestSubscriptionRow) -> Subscription:
         due_soon_days=row.due_soon_days,
         stale_days=row.stale_days,
         active=row.active,
+        skip_when_empty=bool(row.skip_when_empty),
         created_at=row.created_at,
         created_by=row.created_by,
         id=row.id,
@@ -71,6 +72,7 @@ def _write_subscription(row: DigestSubscriptionRow, sub: Subscription) -> None:
     row.due_soon_days = sub.due_soon_days
     row.stale_days = sub.stale_days
     row.active = sub.active
+    row.skip_when_empty = sub.skip_when_empty
     row.created_by = sub.created_by
 
 
@@ -221,6 +223,10 @@ class DigestRepository:
     def mark_sent(self, id: int, owner: str, now: datetime) -> bool:
         return self._owned(id, owner, state=DeliveryState.SENT.value, sent_at=now, lease_until=None,
                            last_error=None)
+
+    def mark_empty(self, id: int, owner: str, now: datetime, reason: str) -> bool:
+        """The period had nothing to report and its subscription skips empty digests."""
+        return self._owned(id, owner, state=DeliveryState.SKIPPED.value, lease_until=None, last_error=reason)
 
     def mark_failed(self, id: int, owner: str, error: str, next_attempt_at: datetime | None) -> bool:
         """Record a failed attempt; `next_attempt_at=None` makes the failure final."""

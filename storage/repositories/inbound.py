@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from typing import Any
+
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.repositories.core import core
+from storage.repositories.core import core, dialect_insert
 from storage.tables import InboundMessageRow
 
 _TABLE = InboundMessageRow.__table__
-# One prebuilt INSERT ... ON CONFLICT DO NOTHING RETURNING id per dialect (see storage.repositories.core).
-_CLAIM = {
-    name: dialect.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+# One prebuilt INSERT ... ON CONFLICT DO NOTHING RETURNING id per dialect (see storage.repositories.core),
+# built the first time that dialect claims a message.
+_CLAIM: dict[str, Any] = {}
+
+
+def _claim_statement(session: Session) -> Any:
+    name = session.get_bind().dialect.name
+    if name not in _CLAIM:
+        _CLAIM[name] = dialect_insert(session)(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id)
+    return _CLAIM[name]
 _KEY = (_TABLE.c.channel == bindparam("b_channel")) & (_TABLE.c.message_id == bindparam("b_message_id"))
 _REMEMBER_REPLY = update(_TABLE).where(_KEY).values(reply_text=bindparam("b_reply_text"))
 _REPLY_FOR = select(_TABLE.c.reply_text).where(_KEY)
@@ -34,7 +40,7 @@ class InboundRepository:
         message while the first is still open waits for it (unique index) and then gets False.
         """
         values = {"channel": channel, "message_id": message_id, "received_at": at}
-        claim = _CLAIM["postgresql" if self._session.get_bind().dialect.name == "postgresql" else "sqlite"]
+        claim = _claim_statement(self._session)
         return core(self._session, claim, values).first() is not None
 
     def remember_reply(self, channel: str, message_id: str, text: str) -> None:

@@ -11,20 +11,54 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.mail.mailbox import MailRecord
 from storage.concerns_tables import MailboxStateRow, MailLogRow, MailOutboxRow
+from storage.repositories.core import core, dialect_insert
 
 
 def _insert(session: Session):  # type: ignore[no-untyped-def]
-    return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
+    return dialect_insert(session)
 
 
 def _to_record(row: MailLogRow) -> MailRecord:
     return MailRecord(row.mail_key, row.received_at, row.sender, row.outcome, row.folder, row.reference, row.reason)
+
+
+# Every message runs these (claim, look up, count the sender's recent mail, queue and send the
+# acknowledgement): prebuilt Core statements, compiled once, run on the unit of work's
+# connection (see storage.repositories.core), with rows read as tuples, not ORM instances.
+_LOG = MailLogRow.__table__
+_OUTBOX = MailOutboxRow.__table__
+_LOG_COLUMNS = (_LOG.c.mail_key, _LOG.c.received_at, _LOG.c.sender, _LOG.c.outcome, _LOG.c.folder,
+                _LOG.c.reference, _LOG.c.reason)
+_GET = select(*_LOG_COLUMNS).where(_LOG.c.mail_key == bindparam("mail_key"))
+_RECENT_FROM = (select(func.count()).select_from(_LOG)
+                .where(_LOG.c.sender == bindparam("sender"), _LOG.c.received_at >= bindparam("since")))
+_SETTLE = update(_LOG).where(_LOG.c.mail_key == bindparam("b_mail_key")).values(
+    outcome=bindparam("b_outcome"), folder=bindparam("b_folder"), reference=bindparam("b_reference"),
+    reason=bindparam("b_reason"))
+_MARK_SENT = update(_OUTBOX).where(_OUTBOX.c.message_id == bindparam("b_message_id")).values(
+    sent_at=bindparam("b_sent_at"))
+# INSERT … ON CONFLICT DO NOTHING, per dialect, built the first time that dialect runs them.
+_CLAIMS: dict[str, Any] = {}
+_QUEUES: dict[str, Any] = {}
+
+
+def _claim_statement(session: Session) -> Any:
+    name = session.get_bind().dialect.name
+    if name not in _CLAIMS:
+        _CLAIMS[name] = _insert(session)(_LOG).on_conflict_do_nothing().returning(_LOG.c.id)
+    return _CLAIMS[name]
+
+
+def _queue_statement(session: Session) -> Any:
+    name = session.get_bind().dialect.name
+    if name not in _QUEUES:
+        _QUEUES[name] = _insert(session)(_OUTBOX).on_conflict_do_nothing()
+    return _QUEUES[name]
 
 
 class MailRepository:
@@ -37,29 +71,25 @@ class MailRepository:
         Part of the unit of work: if the effects roll back, so does the record, and the
         redelivered message is handled again. A second claimer waits on the unique index.
         """
-        insert = _insert(self._session)(MailLogRow).values(
-            mail_key=record.mail_key, received_at=record.received_at, sender=record.sender,
-            outcome=record.outcome, folder=record.folder, reference=record.reference, reason=record.reason,
-        ).on_conflict_do_nothing().returning(MailLogRow.id)
-        return self._session.execute(insert).first() is not None
+        result = core(self._session, _claim_statement(self._session), {
+            "mail_key": record.mail_key, "received_at": record.received_at, "sender": record.sender,
+            "outcome": record.outcome, "folder": record.folder, "reference": record.reference,
+            "reason": record.reason,
+        })
+        return result.first() is not None
 
     def settle(self, mail_key: str, outcome: str, folder: str, reference: str | None = None,
                reason: str | None = None) -> None:
         """Write what finally became of a claimed message."""
-        self._session.execute(
-            update(MailLogRow).where(MailLogRow.mail_key == mail_key)
-            .values(outcome=outcome, folder=folder, reference=reference, reason=reason)
-        )
+        core(self._session, _SETTLE, {"b_mail_key": mail_key, "b_outcome": outcome, "b_folder": folder,
+                                      "b_reference": reference, "b_reason": reason})
 
     def get(self, mail_key: str) -> MailRecord | None:
-        row = self._session.scalars(select(MailLogRow).where(MailLogRow.mail_key == mail_key)).first()
-        return _to_record(row) if row is not None else None
+        row = core(self._session, _GET, {"mail_key": mail_key}).first()
+        return MailRecord(*row) if row is not None else None
 
     def recent_from(self, sender: str, since: datetime) -> int:
-        return self._session.scalar(
-            select(func.count()).select_from(MailLogRow)
-            .where(MailLogRow.sender == sender.lower(), MailLogRow.received_at >= since)
-        ) or 0
+        return int(core(self._session, _RECENT_FROM, {"sender": sender.lower(), "since": since}).scalar() or 0)
 
     def list(self, limit: int = 1000) -> builtins.list[MailRecord]:
         return [_to_record(r) for r in self._session.scalars(select(MailLogRow).order_by(MailLogRow.id).limit(limit))]
@@ -67,10 +97,8 @@ class MailRepository:
     # --- outbox --------------------------------------------------------------------------
 
     def queue(self, message_id: str, payload: dict[str, Any], at: datetime) -> None:
-        insert = _insert(self._session)(MailOutboxRow).values(
-            message_id=message_id, payload=payload, created_at=at, sent_at=None
-        ).on_conflict_do_nothing()
-        self._session.execute(insert)
+        core(self._session, _queue_statement(self._session),
+             {"message_id": message_id, "payload": payload, "created_at": at, "sent_at": None})
 
     def unsent(self, limit: int = 100) -> builtins.list[tuple[str, dict[str, Any]]]:
         rows = self._session.scalars(
@@ -79,9 +107,7 @@ class MailRepository:
         return [(r.message_id, r.payload) for r in rows]
 
     def mark_sent(self, message_id: str, at: datetime) -> None:
-        self._session.execute(
-            update(MailOutboxRow).where(MailOutboxRow.message_id == message_id).values(sent_at=at)
-        )
+        core(self._session, _MARK_SENT, {"b_message_id": message_id, "b_sent_at": at})
 
     # --- backend sync state -------------------------------------------------------------
 

@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 import builtins
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.model import Person, Role
 from storage.errors import Duplicate, DuplicateIdentity, NotFound
+from storage.repositories.core import core
 from storage.tables import IdentityRow, PersonRow
 
 
-# Built once: the dispatcher identifies the sender of every message with one of these.
+# Built once: the dispatcher identifies the sender of every message with one of these, as a
+# prebuilt Core statement read as a plain row (see storage.repositories.core): no ORM
+# instance for a lookup that only copies six columns out.
+_PEOPLE = PersonRow.__table__
+_PERSON_COLUMNS = (_PEOPLE.c.id, _PEOPLE.c.name, _PEOPLE.c.role, _PEOPLE.c.team, _PEOPLE.c.email,
+                   _PEOPLE.c.roles_extra)
 _BY_IDENTITY = (
-    select(PersonRow)
-    .join(IdentityRow, IdentityRow.person_id == PersonRow.id)
+    select(*_PERSON_COLUMNS)
+    .select_from(_PEOPLE.join(IdentityRow.__table__, IdentityRow.person_id == _PEOPLE.c.id))
     .where(IdentityRow.channel == bindparam("channel"), IdentityRow.external_id == bindparam("external_id"))
 )
+_BY_EMAIL = (select(*_PERSON_COLUMNS).where(func.lower(_PEOPLE.c.email) == bindparam("email"))
+             .order_by(_PEOPLE.c.id).limit(1))
 _BY_NAME = select(PersonRow).where(func.lower(PersonRow.name) == bindparam("name")).order_by(PersonRow.id)
 
 
-def _to_person(row: PersonRow) -> Person:
+def _to_person(row: Any) -> Person:
+    """From a PersonRow, or a Core row of the same columns."""
     return Person(
         name=row.name,
         role=Role(row.role),
@@ -71,16 +81,12 @@ class PeopleRepository:
         return [(_to_person(row), identities[row.id]) for row in people]
 
     def find_by_identity(self, channel: str, external_id: str) -> Person | None:
-        row = self._session.scalars(_BY_IDENTITY, {"channel": channel, "external_id": external_id}).first()
+        row = core(self._session, _BY_IDENTITY, {"channel": channel, "external_id": external_id}).first()
         return _to_person(row) if row is not None else None
 
     def find_by_email(self, email: str) -> Person | None:
         """The person with this email address, ignoring case."""
-        row = self._session.scalars(
-            select(PersonRow)
-            .where(func.lower(PersonRow.email) == email.strip().lower())
-            .order_by(PersonRow.id)
-        ).first()
+        row = core(self._session, _BY_EMAIL, {"email": email.strip().lower()}).first()
         return _to_person(row) if row is not None else None
 
     def link(self, person_name: str, channel: str, external_id: str) -> None:
@@ -107,7 +113,7 @@ class PeopleRepository:
         return self._session.scalars(_BY_NAME, {"name": name.strip().lower()}).first()
 
     def _link_row(self, person: PersonRow, channel: str, external_id: str) -> None:
-        owner = self._session.scalars(_BY_IDENTITY, {"channel": channel, "external_id": external_id}).first()
+        owner = core(self._session, _BY_IDENTITY, {"channel": channel, "external_id": external_id}).first()
         if owner is not None and owner.id == person.id:
             return
         if owner is not None:
