@@ -1,7 +1,7 @@
 """Reminders: teams and their leads, each person's reminder settings, leave, snoozes, and the
 claim rows that make each (person, day) reminder go out exactly once.
 
-Migration `0011_reminders` creates exactly these tables; change both together. Nothing here
+Migration `0009_reminders` creates exactly these tables; change both together. Nothing here
 is ever deleted: leave ended early keeps its row (with `ended_on`), a cancelled snooze keeps
 its row (with `cancelled_at`).
 """

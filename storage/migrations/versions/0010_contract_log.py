@@ -4,7 +4,7 @@ provider, acknowledgement, response and complaint stage; allocated actions done 
 note; and the record of monitoring visits, meetings and reviews.
 
 Revision ID: 0010
-Revises: 0011 (chained after the reminders migration of main; the lead may re-chain)
+Revises: 0009
 Create Date: 2026-11-30
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0011"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 digest subscriptions (issue 19, item 10).
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-11-30
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0009"  # main's head at merge (0008 -> 0011 -> 0010 -> 0009)
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Reminders (issue 19): teams and leads, reminder settings per person, leave, snoozes, and
 the (person, day) claim rows and one-off notices of the reminder sender.
 
-Revision ID: 0011
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-30
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
+revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -5,7 +5,7 @@ a recurring timescale ("Monthly"), a status word we did not know, the "proposed 
 flag, and `removed_at` (set by `actionbot import --prune` when the row left the file; the
 action keeps its history and comes back on re-import or `actionbot restore`).
 
-Revision ID: 0009
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-30
 """
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0010"  # after main's head (0008 -> 0011 -> 0010); the lead re-chains at merge
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
