@@ -116,13 +116,30 @@ _NEGATION = re.compile(r"\b(?:no|not|nor|never|without|isn'?t|wasn'?t|aren'?t|we
                        r"(?:\W+\w+){0,3}\W*$", re.IGNORECASE)
 
 
-def _compile(rules: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(r"(?<![\w-])(?:" + pattern + r")(?![\w])", re.IGNORECASE), name)
-                 for pattern, name in rules)
+def _compile(rules: tuple[tuple[str, str], ...], flags: int) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(r"(?<![\w-])(?:" + pattern + r")(?![\w])", flags), name) for pattern, name in rules)
 
 
-_STRONG_RULES = _compile(_STRONG)
-_WEAK_RULES = _compile(_WEAK)
+def _any(flags: int) -> re.Pattern[str]:
+    # Every rule in one pattern: a text it does not match carries no signal at all (a regular
+    # expression's alternation tries every branch at every place, so this finds a place iff one
+    # of the rules would), and most mail is such a text: one scan instead of sixty.
+    alternatives = "|".join(f"(?:{pattern})" for pattern, _ in _STRONG + _WEAK)
+    return re.compile(r"(?<![\w-])(?:" + alternatives + r")(?![\w])", flags)
+
+
+# The vocabulary is written in lower case (checked here), so on a text of ASCII characters,
+# lowered, case-sensitive patterns find exactly what the case-insensitive ones find in the
+# text as written, at the same places, several times faster. Other texts (where Unicode case
+# folding could pair `ſ` with `s` or `K` with `k`) use the case-insensitive patterns.
+if re.search(r"(?<!\\)[A-Z]", "".join(p for p, _ in _STRONG + _WEAK)):
+    raise ValueError("the safeguarding vocabulary must be written in lower case")
+_STRONG_RULES = _compile(_STRONG, re.IGNORECASE)
+_WEAK_RULES = _compile(_WEAK, re.IGNORECASE)
+_ANY_RULE = _any(re.IGNORECASE)
+_STRONG_LOWER = _compile(_STRONG, 0)
+_WEAK_LOWER = _compile(_WEAK, 0)
+_ANY_LOWER = _any(0)
 
 
 @dataclass(frozen=True)
@@ -148,9 +165,15 @@ def assess(*texts: str | None) -> Assessment:
     text = _flatten(texts)
     if not text.strip():
         return Assessment(Signal.NONE)
+    if text.isascii():
+        text, strong_rules, weak_rules, any_rule = text.lower(), _STRONG_LOWER, _WEAK_LOWER, _ANY_LOWER
+    else:
+        strong_rules, weak_rules, any_rule = _STRONG_RULES, _WEAK_RULES, _ANY_RULE
+    if any_rule.search(text) is None:
+        return Assessment(Signal.NONE)
     strong: list[str] = []
     weak: list[str] = []
-    for pattern, name in _STRONG_RULES:
+    for pattern, name in strong_rules:
         for match in pattern.finditer(text):
             before = text[max(0, match.start() - 40):match.start()]
             target = weak if _NEGATION.search(before) else strong
@@ -158,7 +181,7 @@ def assess(*texts: str | None) -> Assessment:
                 target.append(name)
             if target is strong:
                 break
-    for pattern, name in _WEAK_RULES:
+    for pattern, name in weak_rules:
         if name not in weak and pattern.search(text):
             weak.append(name)
     if strong:

@@ -119,6 +119,10 @@ class ProviderRepository:
 class ConcernRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
+        # The rows this unit of work has written or read, held so `_row` finds them in the
+        # session's identity map (it holds rows weakly: without this, every event or thread
+        # link written for a new entry read its row back from the database).
+        self._held: dict[int, ConcernRow] = {}
 
     def allocate_reference(self, year: int) -> tuple[str, int]:
         """The next reference of `year`, e.g. ("PQ-2026-0042", 42).
@@ -158,6 +162,7 @@ class ConcernRepository:
         )
         self._session.add(row)
         self._session.flush()
+        self._held[row.id] = row
         return replace(concern, id=row.id)
 
     def get(self, reference: str) -> Concern | None:
@@ -403,6 +408,7 @@ class ConcernRepository:
         row = self._session.get(ConcernRow, concern.id) if concern.id is not None else None
         if row is None:
             raise NotFound(f"There is no stored entry {concern.reference}.")
+        self._held[row.id] = row
         return row
 
     def _to_concern(self, row: ConcernRow, provider_name: str | None, details: bool) -> Concern:
