@@ -19,6 +19,7 @@ attachment store all ask `assess`.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 
@@ -134,12 +135,16 @@ def _any(flags: int) -> re.Pattern[str]:
 # folding could pair `ſ` with `s` or `K` with `k`) use the case-insensitive patterns.
 if re.search(r"(?<!\\)[A-Z]", "".join(p for p, _ in _STRONG + _WEAK)):
     raise ValueError("the safeguarding vocabulary must be written in lower case")
-_STRONG_RULES = _compile(_STRONG, re.IGNORECASE)
-_WEAK_RULES = _compile(_WEAK, re.IGNORECASE)
-_ANY_RULE = _any(re.IGNORECASE)
-_STRONG_LOWER = _compile(_STRONG, 0)
-_WEAK_LOWER = _compile(_WEAK, 0)
-_ANY_LOWER = _any(0)
+
+_Rules = tuple[tuple[tuple[re.Pattern[str], str], ...], tuple[tuple[re.Pattern[str], str], ...], re.Pattern[str]]
+
+
+@functools.cache
+def _rules(ascii_lowered: bool) -> _Rules:
+    """(strong rules, weak rules, any rule), compiled on first use: a command that never
+    screens a text (`actionbot say "status AP1.2"`) does not pay for compiling them."""
+    flags = 0 if ascii_lowered else re.IGNORECASE
+    return _compile(_STRONG, flags), _compile(_WEAK, flags), _any(flags)
 
 
 @dataclass(frozen=True)
@@ -165,10 +170,10 @@ def assess(*texts: str | None) -> Assessment:
     text = _flatten(texts)
     if not text.strip():
         return Assessment(Signal.NONE)
-    if text.isascii():
-        text, strong_rules, weak_rules, any_rule = text.lower(), _STRONG_LOWER, _WEAK_LOWER, _ANY_LOWER
-    else:
-        strong_rules, weak_rules, any_rule = _STRONG_RULES, _WEAK_RULES, _ANY_RULE
+    ascii_lowered = text.isascii()
+    if ascii_lowered:
+        text = text.lower()
+    strong_rules, weak_rules, any_rule = _rules(ascii_lowered)
     if any_rule.search(text) is None:
         return Assessment(Signal.NONE)
     strong: list[str] = []
