@@ -6,9 +6,9 @@ import builtins
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Session, aliased
 
@@ -41,10 +41,10 @@ from storage.repositories.core import core, dialect_insert
 # The statements a new entry from mail runs (list the providers, number the entry, write its
 # history and thread), prebuilt Core statements run on the session's connection (see
 # storage.repositories.core): the ORM's per-statement set-up was most of their cost.
-_PROVIDERS = ProviderRow.__table__
-_COUNTERS = ReferenceCounterRow.__table__
-_EVENTS = ConcernEventRow.__table__
-_THREADS = ConcernThreadRow.__table__
+_PROVIDERS = cast(Table, ProviderRow.__table__)
+_COUNTERS = cast(Table, ReferenceCounterRow.__table__)
+_EVENTS = cast(Table, ConcernEventRow.__table__)
+_THREADS = cast(Table, ConcernThreadRow.__table__)
 _LIST_PROVIDERS = select(_PROVIDERS).order_by(_PROVIDERS.c.name)
 _BUMP = (update(_COUNTERS).where(_COUNTERS.c.year == bindparam("b_year"))
          .values(last=_COUNTERS.c.last + 1).returning(_COUNTERS.c.last))
