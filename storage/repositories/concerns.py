@@ -11,7 +11,6 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.domain.concerns import (
     AttachmentInfo,
@@ -43,7 +42,6 @@ from storage.repositories.core import core, dialect_insert
 # history and thread), prebuilt Core statements run on the session's connection (see
 # storage.repositories.core): the ORM's per-statement set-up was most of their cost.
 _PROVIDERS = cast(Table, ProviderRow.__table__)
-_CONCERNS = cast(Table, ConcernRow.__table__)
 _COUNTERS = cast(Table, ReferenceCounterRow.__table__)
 _EVENTS = cast(Table, ConcernEventRow.__table__)
 _THREADS = cast(Table, ConcernThreadRow.__table__)
@@ -222,24 +220,18 @@ class ConcernRepository:
         """Write the fields commands change: state, category, linked action code, restriction
         and a pending downgrade, and the dates of closing and anonymising."""
         row = self._row(concern)
-        values = {
-            "state": concern.state.value, "category": concern.category.value, "action_code": concern.action_code,
-            "restriction": _restriction(concern).value, "downgrade_requested_by": concern.downgrade_requested_by,
-            "downgrade_to": concern.downgrade_to.value if concern.downgrade_to else None,
-            "closed_at": concern.closed_at, "anonymised_at": concern.anonymised_at,
-            "acknowledged_at": concern.acknowledged_at, "responded_at": concern.responded_at,
-            "complaint_stage": concern.complaint_stage,
-        }
-        # Only the columns that changed, as the ORM's flush would write them (a concurrent
-        # change to another column is not overwritten), in one Core UPDATE; the row held in
-        # the session takes the new values as its committed state, so later reads agree.
-        changed = {name: value for name, value in values.items() if getattr(row, name) != value}
-        if changed:
-            core(self._session, update(_CONCERNS).where(_CONCERNS.c.id == row.id).values(**changed))
-            for name, value in changed.items():
-                set_committed_value(row, name, value)
-        else:
-            self._session.flush()  # as before: whatever the unit of work still holds is written
+        row.state = concern.state.value
+        row.category = concern.category.value
+        row.action_code = concern.action_code
+        row.restriction = _restriction(concern).value
+        row.downgrade_requested_by = concern.downgrade_requested_by
+        row.downgrade_to = concern.downgrade_to.value if concern.downgrade_to else None
+        row.closed_at = concern.closed_at
+        row.anonymised_at = concern.anonymised_at
+        row.acknowledged_at = concern.acknowledged_at
+        row.responded_at = concern.responded_at
+        row.complaint_stage = concern.complaint_stage
+        self._session.flush()
 
     def set_provider(self, concern: Concern, provider: Provider | None, proposed_name: str | None = None) -> None:
         """Link the entry to a registered provider, or leave it with a proposed name."""
