@@ -82,10 +82,13 @@ def handle_preview(cmd: PreviewDigest, ctx: HandlerContext) -> Reply:
     """The digest this channel would get now (without sending it)."""
     from bot.digest.render_text import render_text  # only when asked: keeps `say` start-up lean
     from bot.digest.sender import compose_digest, last_digest_time
+    from bot.digest.service import contract_log_items
+    from handlers.log_actions import log_settings
 
     target = destination_of(ctx)
     subs = [s for s in ctx.uow.digests.for_destination(*target) if s.active] if target else []
     sub = subs[0] if subs else Subscription("console", "preview", plan=ctx.plan)
-    digest = compose_digest(ctx.uow, sub, ctx.now, last_digest_time(ctx.uow, sub, before=ctx.now))
+    digest = compose_digest(ctx.uow, sub, ctx.now, last_digest_time(ctx.uow, sub, before=ctx.now),
+                            contract_log=contract_log_items(log_settings(ctx).frequencies))
     note = "" if subs else "\n\n(This channel has no subscription; this is the default weekly digest.)"
     return Reply(text=render_text(digest) + note, title="Digest preview", rollups=digest.rollups, as_of=ctx.today)

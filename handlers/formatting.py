@@ -92,7 +92,8 @@ def fmt_action_line(action: Action, today: date) -> str:
     due = fmt_date(action.due_date) if action.due_date else (action.due_text or "no due date")
     late = f", {days_overdue(action, today)} days overdue" if status is Status.OVERDUE else ""
     owner = action.responsibility or "unassigned"
-    return f"• {tail(action.code)} {fmt_progress(action)} {status.value} — {owner}, due {due}{late}: {short(action.title)}"
+    rag = f" (file RAG {action.rag})" if action.rag else ""
+    return f"• {tail(action.code)} {fmt_progress(action)} {status.value}{rag} — {owner}, due {due}{late}: {short(action.title)}"
 
 
 def fmt_rollup(rollup: SectionRollup) -> str:
@@ -132,6 +133,25 @@ def fmt_history_entry(entry: HistoryEntry, zone: str, *, with_code: bool = False
     return f"{when}{where} {entry.actor} via {entry.channel}: {kind}{what or 'note'}{note}"
 
 
+def tracker_says(action: Action) -> str:
+    """What the team's own tracker said beside our derived status: its RAG, status word,
+    direction of travel, priority, recurring timescale, "proposed for closure"."""
+    parts = []
+    if action.rag:
+        parts.append(f"RAG {action.rag}")
+    if action.file_status:
+        parts.append(f"status '{action.file_status}'")
+    if action.direction:
+        parts.append(f"direction {action.direction.lower()}")
+    if action.priority:
+        parts.append(f"priority {action.priority}")
+    if action.recurring:
+        parts.append(f"recurring {action.recurring.lower()}")
+    if action.proposed_for_closure:
+        parts.append("proposed for closure")
+    return " · ".join(parts)
+
+
 def fmt_status_block(action: Action, today: date, zone: str = "Europe/London") -> str:
     status = derive_status(action, today)
     lines = [
@@ -145,6 +165,9 @@ def fmt_status_block(action: Action, today: date, zone: str = "Europe/London") -
     if status is Status.OVERDUE:
         due += f", {days_overdue(action, today)} days overdue"
     lines.append(f"Due: {due}")
+    tracker = tracker_says(action)
+    if tracker:
+        lines.append(f"The plan file says: {tracker}")
     if action.completed_on:
         lines.append(f"Completed: {fmt_date(action.completed_on)}")
     if action.latest_update:

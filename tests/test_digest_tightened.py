@@ -110,7 +110,7 @@ def test_overdue_contract_log_entries_have_their_own_section_restricted_ones_by_
     rendered = every_rendering(digest)
     for kind in ("text", "slack", "teams", "email"):
         payload = rendered[kind]
-        assert "Contract log: overdue actions and visits (2)" in payload, kind
+        assert "Contract log: overdue actions, visits due (2)" in payload, kind
         assert "CML-0007" in payload and "Monitoring visit to Acme Care" in payload, kind
         assert "CML-0009" in payload, kind
         for secret in ("bruising", "Hilltop", "Safeguarding Lead"):

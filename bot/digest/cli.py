@@ -153,6 +153,7 @@ def preview(
     from bot.digest.model import Subscription
     from bot.digest.render_text import render_json, render_text
     from bot.digest.sender import compose_digest, last_digest_time
+    from bot.digest.service import contract_log_source
 
     cli = _cli()
     if format not in FORMATS:
@@ -172,7 +173,7 @@ def preview(
                 sub = Subscription("slack", "preview", plan=plan)
             now = PinnedClock(pinned, sub.timezone).now() if pinned else runtime.clock.now()
             since = last_digest_time(uow, sub, before=now)
-            digest = compose_digest(uow, sub, now, since)
+            digest = compose_digest(uow, sub, now, since, contract_log=contract_log_source(runtime))
     finally:
         runtime.close()
     if format == "text":

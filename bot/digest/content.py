@@ -113,10 +113,10 @@ class ContractLogItem:
     restricted: bool = False
 
 
-# Where the digest's "Contract log: overdue actions and visits" section comes from:
-# (uow, plan, today) -> the overdue log actions and visits, or None when there is no log to
-# ask (the section is then left out). The composition of the contract-monitoring log plugs
-# its query in here (bot.digest.sender.compose_digest calls it); until then, no section.
+# Where the digest's "Contract log: overdue actions, visits due" section comes from:
+# (uow, plan, today) -> the overdue log actions and the visits due, or None when there is
+# nothing to list (the section is then left out). `actionbot run` and `digest send-due` pass
+# bot.digest.service.contract_log_source (the log's due items); tests may pass their own.
 ContractLogSource = Callable[[Any, str | None, date], Sequence[ContractLogItem] | None]
 
 

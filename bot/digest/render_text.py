@@ -80,14 +80,16 @@ def shared_block(digest: Digest, name: str, part: Any, make: Callable[[], Any]) 
     return made[1]
 
 
-CONTRACT_LOG_HEADING = "Contract log: overdue actions and visits"
+CONTRACT_LOG_HEADING = "Contract log: overdue actions, visits due"
 
 
 def fmt_contract_log_item(entry: ContractLogItem, today: date) -> str:
     """A log action or visit; a restricted (safeguarding) one by its reference only."""
     if entry.restricted:
         return f"{entry.reference} (confidential: details for the safeguarding lead only)"
-    late = f", {(today - entry.due_date).days} days overdue" if entry.due_date is not None else ""
+    late = ""
+    if entry.due_date is not None and entry.due_date < today:
+        late = f", {(today - entry.due_date).days} days overdue"
     return (f"{entry.reference} — {entry.provider}: {entry.title}; {entry.owner or 'unassigned'}, "
             f"due {fmt_day(entry.due_date)}{late}")
 

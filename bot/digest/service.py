@@ -19,12 +19,45 @@ log = logging.getLogger(__name__)
 DEFAULT_POLL_SECONDS = 30.0
 
 
+# Monitoring visits and meetings are listed this many days before they fall due.
+VISITS_AHEAD_DAYS = 7
+
+
+def contract_log_source(runtime: Any) -> Any:
+    """The digest's contract log section: the log's allocated actions past their due date, and
+    the providers' monitoring visits, meetings and reviews overdue or due within a week (as the
+    configured risk frequencies set them). A confidential entry's action comes marked restricted,
+    without title or provider, and every renderer shows it by reference only."""
+    from bot.app import log_settings
+
+    return contract_log_items(log_settings(runtime.settings).frequencies)
+
+
+def contract_log_items(frequencies: Any = None) -> Any:
+    """The source of `contract_log_source`, for given visit frequencies (None: the defaults)."""
+    from bot.digest.content import ContractLogItem
+
+    def source(uow: Any, plan: str | None, today: Any) -> list[Any] | None:
+        items = [
+            ContractLogItem(
+                reference=due.reference, title="" if due.restricted else due.title,
+                provider="" if due.restricted else (due.provider or ""), due_date=due.due,
+                owner=None if due.restricted else due.owner, restricted=due.restricted)
+            for due in uow.monitoring.due_items(today, within_days=VISITS_AHEAD_DAYS, frequencies=frequencies)
+            if due.due < today or due.kind == "visit"
+        ]
+        return items or None
+
+    return source
+
+
 def make_sender(runtime: Any, owner: str | None = None) -> DigestSender:
     from bot.app import digest_deliveries
 
     section = runtime.settings.extra.get("digest", {})
     return DigestSender(runtime.new_uow, digest_deliveries(runtime), owner or instance_name(),
-                        SenderSettings.from_extra(section), metrics=runtime.metrics)
+                        SenderSettings.from_extra(section), metrics=runtime.metrics,
+                        contract_log=contract_log_source(runtime))
 
 
 class DigestService:

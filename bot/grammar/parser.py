@@ -28,6 +28,7 @@ from bot.commands import (
 from bot.grammar.rules import MAX_KEYWORD_WORDS, ParseEnv, keyword_rule, prefix_rules
 from bot.grammar.tokens import (
     MAX_MESSAGE_CHARS,
+    OTHER_REF_PATTERN,
     Segment,
     clean,
     quote,
@@ -47,7 +48,8 @@ _CODE_REST_LEAD = re.compile(r"[ \t]*+(?:(?::|[-\u2013\u2014](?=\s)|,)[ \t]*+)?"
 # A plain numeric ref (`12`, `12b`), as many trackers number their actions: it leads an update
 # only when what follows reads as one (`12 50%`, `12: done`), since a bare number is more often
 # a count ("3 more to go"). Which action it is, or that it is ambiguous, the resolver says.
-_BARE_REF = re.compile(r"(\d{1,4}+[A-Za-z]?+)(?=[ \t]*+:|[ \t])")
+# The same for a tracker's lettered refs that are not dotted codes (`IA-03 50%`, `BP12 done`).
+_BARE_REF = re.compile(rf"({OTHER_REF_PATTERN})(?=[ \t]*+:|[ \t])")
 
 
 def parse(text: str, today: date) -> object:
@@ -136,7 +138,10 @@ def _lead_code(text: str) -> tuple[str, int, bool] | None:
     if match is not None:
         return match.code, match.end, False
     bare = _BARE_REF.match(text)
-    return (bare.group(1), bare.end(), True) if bare else None
+    if bare is None:
+        return None
+    ref = bare.group(1)
+    return (ref.upper() if ref[0].isalpha() else ref), bare.end(), True
 
 
 def _read_segment(segment: Segment, env: ParseEnv) -> object:

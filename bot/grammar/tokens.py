@@ -116,11 +116,21 @@ def code_at_start(text: str) -> CodeMatch | None:
     return read_code(text)
 
 
+# A tracker's own refs that are not dotted codes: `12`, `12b`, `IA-03`, `BP12`, `R-7a`. Read
+# only where the whole text is the ref (`status IA-03`) or where an update plainly follows it
+# (bot.grammar.parser), since `3` or `Q3` in a sentence is more often a count or a quarter.
+OTHER_REF_PATTERN = r"(?:[A-Za-z]{1,6}+-?+)?\d{1,4}+[A-Za-z]?+"
+_OTHER_REF = re.compile(OTHER_REF_PATTERN)
+
+
 def full_code(text: str) -> str | None:
     """The canonical code if `text` is exactly one code (trailing `?`, `.`, `:` allowed)."""
     stripped = text.strip().rstrip("?.!:").strip()
     match = read_code(stripped)
-    return match.code if match and match.end == len(stripped) else None
+    if match and match.end == len(stripped):
+        return match.code
+    other = _OTHER_REF.fullmatch(stripped)
+    return stripped.upper() if other else None
 
 
 def strip_note(text: str) -> str | None:

@@ -24,6 +24,12 @@ TYPED = [
     ("3 done, 2 to go", None),
     ("5 cancelled meetings", None),
     ("2024 was a good year", None),
+    # A tracker's lettered refs that are not dotted codes, in any case.
+    ("IA-03 50%", SetProgress("IA-03", 50)),
+    ("ia-03: done - agreed at committee", MarkDone("IA-03", note="agreed at committee")),
+    ("BP12 20%", SetProgress("BP12", 20)),
+    ("Q3 figures look good", None),
+    ("A1 and A2 are both fine", None),
 ]
 
 
@@ -54,6 +60,21 @@ def test_numeric_refs_update_their_action_in_chat(board: TestBot) -> None:
     assert board.action("12").progress == 50
     assert board.action("4.7").state is State.COMPLETED
     assert board.action("5b").progress == 20 and board.action("5b").title == "Sub-action under 5"
+
+
+def test_lettered_refs_answer_status_history_and_updates(tmp_path: Path) -> None:
+    rows = [["Ref", "Management Action Agreed", "Responsible Officer", "Target date"],
+            ["IA-01", "Chase unsigned contracts", "Head of Commissioning", "31/03/2027"],
+            ["IA-02", "Record every visit", "Contracts Manager", "30/06/2027"]]
+    bot = make_testbot(tmp_path, example_plan=write_csv(tmp_path / "audit.csv", rows))
+    try:
+        assert "Chase unsigned contracts" in bot.ok("status IA-01").text
+        bot.ok("ia-02 40% - template agreed")
+        assert bot.action("IA-02").progress == 40
+        assert "template agreed" in bot.ok("history IA-02").text
+        assert "IA-09" in bot.refused("IA-09 50%").text and bot.action("IA-01").progress is None
+    finally:
+        bot.runtime.close()
 
 
 def test_a_number_that_is_not_a_ref_of_the_plan_is_a_clear_answer_that_changes_nothing(board: TestBot) -> None:
