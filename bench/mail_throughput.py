@@ -5,7 +5,8 @@ parsing of the same files (message_from_bytes with policy.default, reading every
 
     python bench/mail_throughput.py [--messages 1000] [--db-url URL]
 
-Prints messages per second for both and their ratio.
+Prints messages per second for both and their ratio, and the CPU time per message beside the
+parse's (the fairer comparison on a shared machine).
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ def make_copies(count: int, target: Path) -> list[bytes]:
     return copies
 
 
-def stdlib_parse(copies: list[bytes]) -> float:
-    started = time.perf_counter()
+def stdlib_parse(copies: list[bytes]) -> tuple[float, float]:
+    """Wall and CPU seconds to parse every copy."""
+    started, cpu_started = time.perf_counter(), time.process_time()
     for raw in copies:
         message = email.message_from_bytes(raw, policy=policy.default)
         for part in message.walk():
@@ -58,10 +60,10 @@ def stdlib_parse(copies: list[bytes]) -> float:
                 part.get_payload(decode=True)
         str(message.get("subject", ""))
         str(message.get("from", ""))
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu_started
 
 
-def pipeline(messages: int, folder: Path, db_url: str | None) -> tuple[float, Counter[str], list[bytes]]:
+def pipeline(messages: int, folder: Path, db_url: str | None) -> tuple[float, float, Counter[str], list[bytes]]:
     maildrop = folder / "maildrop"
     maildrop.mkdir()
     copies = make_copies(messages, maildrop)
@@ -81,7 +83,7 @@ def pipeline(messages: int, folder: Path, db_url: str | None) -> tuple[float, Co
     assert len(results) == messages, f"{len(results)} of {messages} handled"
     print(f"pipeline CPU time: {cpu * 1000 / messages:.2f} ms per message (wall {elapsed * 1000 / messages:.2f} ms; "
           "a large gap means the machine is busy or the disk is slow)")
-    return elapsed, Counter(r.outcome.value for r in results), copies
+    return elapsed, cpu, Counter(r.outcome.value for r in results), copies
 
 
 def main() -> None:
@@ -90,8 +92,10 @@ def main() -> None:
     parser.add_argument("--db-url", default=None, help="default: a fresh SQLite file in a temp folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:
-        elapsed, outcomes, copies = pipeline(args.messages, Path(temp), args.db_url)
-    parse_seconds = min(stdlib_parse(copies) for _ in range(3))
+        elapsed, cpu, outcomes, copies = pipeline(args.messages, Path(temp), args.db_url)
+    parses = [stdlib_parse(copies) for _ in range(3)]
+    parse_seconds = min(wall for wall, _ in parses)
+    parse_cpu = min(cpu_time for _, cpu_time in parses)
     pipeline_rate = args.messages / elapsed
     parse_rate = args.messages / parse_seconds
     print(f"messages: {args.messages} ({', '.join(f'{k} {v}' for k, v in sorted(outcomes.items()))})")
@@ -103,6 +107,10 @@ def main() -> None:
           f"({parse_rate / pipeline_rate:.1f}x slower)")
     emit(f"mail: {args.messages:,} .eml files through the Maildir pipeline", pipeline_rate, "msg/s", floor=parse_rate,
          floor_name="stdlib `email` parsing of the same files", lower_is_better=False)
+    # The same comparison in CPU time: on a shared machine the wall clock also counts the time
+    # other processes held the CPU, which the pipeline (longer, with file and database I/O) meets more.
+    emit("mail: CPU time per message through the pipeline", cpu * 1000 / args.messages, "ms",
+         floor=parse_cpu * 1000 / args.messages, floor_name="CPU time of the stdlib parse of the same file")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ attachment store all ask `assess`.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 
@@ -116,13 +117,34 @@ _NEGATION = re.compile(r"\b(?:no|not|nor|never|without|isn'?t|wasn'?t|aren'?t|we
                        r"(?:\W+\w+){0,3}\W*$", re.IGNORECASE)
 
 
-def _compile(rules: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(r"(?<![\w-])(?:" + pattern + r")(?![\w])", re.IGNORECASE), name)
-                 for pattern, name in rules)
+def _compile(rules: tuple[tuple[str, str], ...], flags: int) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(r"(?<![\w-])(?:" + pattern + r")(?![\w])", flags), name) for pattern, name in rules)
 
 
-_STRONG_RULES = _compile(_STRONG)
-_WEAK_RULES = _compile(_WEAK)
+def _any(flags: int) -> re.Pattern[str]:
+    # Every rule in one pattern: a text it does not match carries no signal at all (a regular
+    # expression's alternation tries every branch at every place, so this finds a place iff one
+    # of the rules would), and most mail is such a text: one scan instead of sixty.
+    alternatives = "|".join(f"(?:{pattern})" for pattern, _ in _STRONG + _WEAK)
+    return re.compile(r"(?<![\w-])(?:" + alternatives + r")(?![\w])", flags)
+
+
+# The vocabulary is written in lower case (checked here), so on a text of ASCII characters,
+# lowered, case-sensitive patterns find exactly what the case-insensitive ones find in the
+# text as written, at the same places, several times faster. Other texts (where Unicode case
+# folding could pair `ſ` with `s` or `K` with `k`) use the case-insensitive patterns.
+if re.search(r"(?<!\\)[A-Z]", "".join(p for p, _ in _STRONG + _WEAK)):
+    raise ValueError("the safeguarding vocabulary must be written in lower case")
+
+_Rules = tuple[tuple[tuple[re.Pattern[str], str], ...], tuple[tuple[re.Pattern[str], str], ...], re.Pattern[str]]
+
+
+@functools.cache
+def _rules(ascii_lowered: bool) -> _Rules:
+    """(strong rules, weak rules, any rule), compiled on first use: a command that never
+    screens a text (`actionbot say "status AP1.2"`) does not pay for compiling them."""
+    flags = 0 if ascii_lowered else re.IGNORECASE
+    return _compile(_STRONG, flags), _compile(_WEAK, flags), _any(flags)
 
 
 @dataclass(frozen=True)
@@ -148,9 +170,15 @@ def assess(*texts: str | None) -> Assessment:
     text = _flatten(texts)
     if not text.strip():
         return Assessment(Signal.NONE)
+    ascii_lowered = text.isascii()
+    if ascii_lowered:
+        text = text.lower()
+    strong_rules, weak_rules, any_rule = _rules(ascii_lowered)
+    if any_rule.search(text) is None:
+        return Assessment(Signal.NONE)
     strong: list[str] = []
     weak: list[str] = []
-    for pattern, name in _STRONG_RULES:
+    for pattern, name in strong_rules:
         for match in pattern.finditer(text):
             before = text[max(0, match.start() - 40):match.start()]
             target = weak if _NEGATION.search(before) else strong
@@ -158,7 +186,7 @@ def assess(*texts: str | None) -> Assessment:
                 target.append(name)
             if target is strong:
                 break
-    for pattern, name in _WEAK_RULES:
+    for pattern, name in weak_rules:
         if name not in weak and pattern.search(text):
             weak.append(name)
     if strong:

@@ -6,8 +6,9 @@ import builtins
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy import Table, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Session, aliased
 
@@ -35,14 +36,35 @@ from storage.concerns_tables import (
     ReferenceCounterRow,
 )
 from storage.errors import Duplicate, NotFound
-from storage.repositories.core import dialect_insert
+from storage.repositories.core import core, dialect_insert
+
+# The statements a new entry from mail runs (list the providers, number the entry, write its
+# history and thread), prebuilt Core statements run on the session's connection (see
+# storage.repositories.core): the ORM's per-statement set-up was most of their cost.
+_PROVIDERS = cast(Table, ProviderRow.__table__)
+_COUNTERS = cast(Table, ReferenceCounterRow.__table__)
+_EVENTS = cast(Table, ConcernEventRow.__table__)
+_THREADS = cast(Table, ConcernThreadRow.__table__)
+_LIST_PROVIDERS = select(_PROVIDERS).order_by(_PROVIDERS.c.name)
+_BUMP = (update(_COUNTERS).where(_COUNTERS.c.year == bindparam("b_year"))
+         .values(last=_COUNTERS.c.last + 1).returning(_COUNTERS.c.last))
+_APPEND_EVENT = insert(_EVENTS)
+# INSERT … ON CONFLICT DO NOTHING, per dialect, built the first time that dialect runs it.
+_LINKS: dict[str, Any] = {}
+
+
+def _link_statement(session: Session) -> Any:
+    name = session.get_bind().dialect.name
+    if name not in _LINKS:
+        _LINKS[name] = dialect_insert(session)(_THREADS).on_conflict_do_nothing()
+    return _LINKS[name]
 
 
 def _lines(values: Iterable[str]) -> str:
     return "\n".join(v.strip() for v in values if v.strip())
 
 
-def _to_provider(row: ProviderRow) -> Provider:
+def _to_provider(row: Any) -> Provider:  # a ProviderRow, or a Core row of its table
     return Provider(
         name=row.name,
         aliases=tuple(a for a in row.aliases.split("\n") if a),
@@ -108,7 +130,7 @@ class ProviderRepository:
         return _to_provider(row) if row is not None else None
 
     def list(self) -> builtins.list[Provider]:
-        return [_to_provider(r) for r in self._session.scalars(select(ProviderRow).order_by(ProviderRow.name))]
+        return [_to_provider(r) for r in core(self._session, _LIST_PROVIDERS)]
 
     def _row_by_name(self, name: str) -> ProviderRow | None:
         return self._session.scalars(
@@ -119,6 +141,10 @@ class ProviderRepository:
 class ConcernRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
+        # The rows this unit of work has written or read, held so `_row` finds them in the
+        # session's identity map (it holds rows weakly: without this, every event or thread
+        # link written for a new entry read its row back from the database).
+        self._held: dict[int, ConcernRow] = {}
 
     def allocate_reference(self, year: int) -> tuple[str, int]:
         """The next reference of `year`, e.g. ("PQ-2026-0042", 42).
@@ -128,17 +154,11 @@ class ConcernRepository:
         the write lock (BEGIN IMMEDIATE). Either way two entries never get the same number,
         and a rolled-back transaction gives its number back.
         """
-        bump = (
-            update(ReferenceCounterRow)
-            .where(ReferenceCounterRow.year == year)
-            .values(last=ReferenceCounterRow.last + 1)
-            .returning(ReferenceCounterRow.last)
-        )
-        sequence = self._session.execute(bump).scalar()
+        sequence = core(self._session, _BUMP, {"b_year": year}).scalar()
         if sequence is None:
             seed = _insert(self._session)(ReferenceCounterRow).values(year=year, last=0).on_conflict_do_nothing()
             self._session.execute(seed)
-            sequence = self._session.execute(bump).scalar_one()
+            sequence = core(self._session, _BUMP, {"b_year": year}).scalar_one()
         return format_reference(year, sequence), sequence
 
     def add(self, concern: Concern, provider_id: int | None = None) -> Concern:
@@ -158,6 +178,7 @@ class ConcernRepository:
         )
         self._session.add(row)
         self._session.flush()
+        self._held[row.id] = row
         return replace(concern, id=row.id)
 
     def get(self, reference: str) -> Concern | None:
@@ -340,12 +361,11 @@ class ConcernRepository:
         return replace(action, id=row.id, number=int(number))
 
     def append_event(self, concern: Concern, event: ConcernEvent) -> None:
-        self._session.add(ConcernEventRow(
+        core(self._session, _APPEND_EVENT, dict(
             concern_id=self._row(concern).id, at=event.at, actor=event.actor, channel=event.channel,
             kind=event.kind, changes=[list(c) for c in event.changes], note=event.note,
             source_ref=event.source_ref, restricted=event.restricted or concern.is_confidential,
         ))
-        self._session.flush()
 
     def events(self, concern: Concern, limit: int = 50) -> builtins.list[ConcernEvent]:
         """The entry's history, oldest first."""
@@ -372,10 +392,8 @@ class ConcernRepository:
 
     def link_message(self, concern: Concern, message_id: str) -> None:
         """Remember that `message_id` belongs to this entry's thread (no-op if known)."""
-        insert = _insert(self._session)(ConcernThreadRow).values(
-            message_id=message_id[:500], concern_id=self._row(concern).id
-        ).on_conflict_do_nothing()
-        self._session.execute(insert)
+        core(self._session, _link_statement(self._session),
+             {"message_id": message_id[:500], "concern_id": self._row(concern).id})
 
     def find_by_messages(self, message_ids: Iterable[str]) -> Concern | None:
         ids = [m[:500] for m in message_ids if m]
@@ -403,6 +421,7 @@ class ConcernRepository:
         row = self._session.get(ConcernRow, concern.id) if concern.id is not None else None
         if row is None:
             raise NotFound(f"There is no stored entry {concern.reference}.")
+        self._held[row.id] = row
         return row
 
     def _to_concern(self, row: ConcernRow, provider_name: str | None, details: bool) -> Concern:

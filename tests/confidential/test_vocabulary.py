@@ -105,3 +105,26 @@ def test_ordinary_wording_is_not_restricted(text: str) -> None:
 def test_the_signal_is_named_so_a_reviewer_sees_why() -> None:
     assert "financial abuse" in assess("possible financial abuse by a relative").reasons
     assert assess("").signal is Signal.NONE and assess(None).signal is Signal.NONE
+
+
+# The screen reads plain ASCII text through lowered patterns and anything else through
+# case-insensitive ones: a signal is found whatever the case, beside accented names or
+# symbols, and Unicode case folding still counts (`ſ` is an `s`, the Kelvin sign a `k`).
+SAME_SIGNAL = {
+    "shouting": ("CARER WAS ABUSING MR JONES", Signal.STRONG, ("abuse",)),
+    "title-case": ("Found Bruising, Suspect Abuse", Signal.STRONG, ("abuse", "bruising")),
+    "accented-name": ("carer was abusing Mr Jones at Plas Dŵr", Signal.STRONG, ("abuse",)),
+    "pound-sign": ("£200 CASH HAS GONE from the tin", Signal.STRONG, ("money or belongings missing",)),
+    "long-s": ("she was abuſed by her nephew", Signal.STRONG, ("abuse",)),
+    "kelvin-sign": ("resident \u212aICKED by a visitor", Signal.STRONG, ("kicked",)),
+    "negated-shouting": ("NO SAFEGUARDING CONCERNS", Signal.WEAK, ("safeguarding",)),
+    "weak-accented": ("Police attended at Tŷ Newydd", Signal.WEAK, ("police involvement",)),
+    "clean-accented": ("please move the meeting at Tŷ Newydd", Signal.NONE, ()),
+    "clean-ascii": ("PLEASE MOVE THE LIAISON MEETING", Signal.NONE, ()),
+}
+
+
+@pytest.mark.parametrize(("text", "signal", "reasons"), list(SAME_SIGNAL.values()), ids=list(SAME_SIGNAL))
+def test_the_signal_does_not_depend_on_case_or_script(text: str, signal: Signal, reasons: tuple[str, ...]) -> None:
+    assessment = assess(text)
+    assert (assessment.signal, sorted(assessment.reasons)) == (signal, sorted(reasons)), assessment
