@@ -7,12 +7,11 @@ each period go out once. `actionbot digest send-due` does one pass, for cron dep
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from bot.digest.sender import DigestSender, SenderSettings
 from bot.instance import instance_name
-from bot.service_health import PassClock
+from bot.service_health import PassScheduler
 
 log = logging.getLogger(__name__)
 
@@ -60,50 +59,15 @@ def make_sender(runtime: Any, owner: str | None = None) -> DigestSender:
                         contract_log=contract_log_source(runtime))
 
 
-class DigestService:
+class DigestService(PassScheduler):
     name = "digest scheduler"
-    is_chat = False
+    thread_name = "digest-scheduler"
 
     def __init__(self, sender: DigestSender, clock: Any, poll_seconds: float = DEFAULT_POLL_SECONDS) -> None:
-        self.sender = sender
-        self.clock = clock
-        self.poll_seconds = poll_seconds
-        self.passes = PassClock(poll_seconds)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        # On shutdown the delivery in hand is finished and the claims not yet tried released.
-        sender.stopping = self._stop.is_set
+        super().__init__(sender, clock, poll_seconds)
 
-    def start(self) -> None:
-        self._stop.clear()
-        self.passes = PassClock(self.poll_seconds)
-        self._thread = threading.Thread(target=self._loop, name="digest-scheduler", daemon=True)
-        self._thread.start()
-
-    def run_once(self) -> None:
-        try:
-            report = self.sender.send_due(self.clock.now())
-        except Exception:  # a database hiccup must not kill the scheduler; the next poll retries
-            log.exception("digest pass failed", extra={"owner": self.sender.owner})
-            return
-        self.passes.succeeded()
-        if report.sent or report.failed or report.skipped:
-            log.info("digest pass", extra={"owner": self.sender.owner, "summary": report.summary()})
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():  # the first pass runs at once: missed periods on start-up
-            self.run_once()
-            self._stop.wait(self.poll_seconds)
-
-    def health(self) -> str | None:
-        return self.passes.problem(self.name)
-
-    def stop(self, timeout: float | None = None) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=60 if timeout is None else timeout)
-            self._thread = None
-        log.info("digest scheduler stopped", extra={"owner": self.sender.owner})
+    def worth_logging(self, report: Any) -> bool:
+        return bool(report.sent or report.failed or report.skipped)
 
 
 def startup_warnings(runtime: Any) -> list[str]:
