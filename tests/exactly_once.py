@@ -44,6 +44,9 @@ class Senders:
         for thread in self._threads:
             thread.start()
 
+    def running(self) -> bool:
+        return any(thread.is_alive() for thread in self._threads)
+
     def answered(self) -> int:
         with self._lock:
             return len(self.replies)
