@@ -15,9 +15,9 @@ from typing import Any
 
 from bot.domain.model import State
 from bot.planfiles.columns import looks_like_header
-from bot.planfiles.model import FileNote, FileProblem, PlanFile
+from bot.planfiles.model import PlanFile
 from bot.planfiles.table import PlanTableReader
-from bot.planfiles.xlsx_reader import WorkbookError, _location
+from bot.planfiles.xlsx_reader import WorkbookError, _location, workbook_results
 
 
 def read_calamine_workbook(
@@ -68,14 +68,7 @@ def read_calamine_workbook(
                 skipped.append(name)
     finally:
         workbook.close()
-    if not results:
-        return [PlanFile(plan_name=plan or path.stem, plan_title=plan or path.stem, source=path.name, problems=[
-            FileProblem(0, f"No actions found in any sheet of {path.name} ({', '.join(skipped)}): no sheet has a "
-                           f"header row naming an action column (Code, Action Title, Task, ...). If yours has "
-                           f"other names, say which with --map \"Column=title\".")])]
-    if skipped:
-        results[0].notes.insert(0, FileNote(0, f"Sheets without actions, not imported: {', '.join(skipped)}."))
-    return results
+    return workbook_results(results, skipped, path, plan)
 
 
 def _value(cell: Any) -> Any:

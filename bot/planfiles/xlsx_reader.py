@@ -85,6 +85,14 @@ def read_plan_workbook(
                 skipped.append(name)
     finally:
         workbook.close()
+    if results:
+        _apply_rollups(results, rollups)
+    return workbook_results(results, skipped, path, plan)
+
+
+def workbook_results(results: list[PlanFile], skipped: list[str], path: Path, plan: str | None) -> list[PlanFile]:
+    """A workbook's plans, one per sheet with actions, the sheets without any named in a note;
+    when no sheet has actions, one plan that says so and how to map the columns."""
     if not results:
         return [PlanFile(plan_name=plan or path.stem, plan_title=plan or path.stem, source=path.name, problems=[
             FileProblem(0, f"No actions found in any sheet of {path.name} ({', '.join(skipped)}): no sheet has a "
@@ -92,7 +100,6 @@ def read_plan_workbook(
                            f"other names, say which with --map \"Column=title\".")])]
     if skipped:
         results[0].notes.insert(0, FileNote(0, f"Sheets without actions, not imported: {', '.join(skipped)}."))
-    _apply_rollups(results, rollups)
     return results
 
 
