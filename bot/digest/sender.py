@@ -41,6 +41,7 @@ from bot.digest.content import (
     DigestFilter,
     no_contract_log,
 )
+from bot.claim_progress import ClaimProgress
 from bot.digest.delivery import DeliveryFailed, DigestDelivery, RenderedDigest, render_for
 from bot.digest.model import DeliveryRecord, DeliveryState, Subscription
 from bot.digest.schedule import ScheduleError, fire_times, parse_schedule
@@ -186,28 +187,14 @@ def render_shared(snapshot: PlanSnapshot, kind: str, digest: Digest, with_chart:
     return rendered
 
 
-class _ClaimProgress:
+def _claim_progress(sender: DigestSender, record: DeliveryRecord, now: datetime) -> ClaimProgress:
     """DeliveryProgress kept on the claim row, committed at once."""
-
-    def __init__(self, sender: DigestSender, record: DeliveryRecord, now: datetime) -> None:
-        self._sender, self._record, self._now = sender, record, now
-        self._steps = dict(record.progress)
-        self.key = f"{record.subscription_id}:{record.period_key}"
-        self.attempt = record.attempts
-        self.claimed_at = record.created_at or record.scheduled_for
-
-    def get(self, step: str) -> Any:
-        return self._steps.get(step)
-
-    def record(self, step: str, value: Any) -> None:
-        self._steps[step] = value
-        assert self._record.id is not None
-        with self._sender.new_uow() as uow:
-            kept = uow.digests.record_progress(self._record.id, self._sender.owner, self._steps,
-                                               self._now + self._sender.settings.lease)
-            uow.commit()
-        if not kept:
-            raise DeliveryFailed("another instance took this delivery over (its lease ran out)")
+    assert record.id is not None
+    return ClaimProgress(
+        sender.new_uow, lambda uow: uow.digests, record.id, sender.owner, record.progress, record.attempts,
+        now + sender.settings.lease,
+        lambda: DeliveryFailed("another instance took this delivery over (its lease ran out)"),
+        key=f"{record.subscription_id}:{record.period_key}", claimed_at=record.created_at or record.scheduled_for)
 
 
 class DigestSender:
@@ -336,7 +323,7 @@ class DigestSender:
                 self._finish_empty(record, sub, now, report, fields)
                 return
             rendered = render_shared(snapshot, sub.destination_kind, digest, self.with_chart)
-            self.deliveries[sub.destination_kind].deliver(rendered, sub.destination, _ClaimProgress(self, record, now))
+            self.deliveries[sub.destination_kind].deliver(rendered, sub.destination, _claim_progress(self, record, now))
         except Exception as exc:  # any failure is recorded and retried, never dropped
             final = record.attempts >= self.settings.max_attempts or not sub.active
             retry_at = None if final else now + self.settings.backoff(record.attempts)

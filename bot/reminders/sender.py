@@ -30,6 +30,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.claim_progress import ClaimProgress
 from bot.reminders.model import SendRecord, SendState
 from bot.reminders.passes import (
     Snapshot,
@@ -60,11 +61,9 @@ class ReminderDelivery(Protocol):
 
     def deliver(self, record: SendRecord, progress: Progress) -> str | None:
         """Send the reminder; return the reference a reply to it will carry. Raise on failure."""
-        ...
 
     def notify(self, address: str, text: str) -> None:
         """Send a one-off notice to one person (privately)."""
-        ...
 
 
 @dataclass
@@ -98,26 +97,6 @@ def due_days(zone: str, now: datetime, config: ReminderSettings) -> list[tuple[d
             found.append((day, at))
         day += timedelta(days=1)
     return found
-
-
-class _RowProgress:
-    def __init__(self, sender: ReminderSender, record: SendRecord, now: datetime) -> None:
-        self._sender, self._record, self._now = sender, record, now
-        self._steps = dict(record.progress)
-        self.attempt = record.attempts
-
-    def get(self, step: str) -> Any:
-        return self._steps.get(step)
-
-    def record(self, step: str, value: Any) -> None:
-        self._steps[step] = value
-        assert self._record.id is not None
-        with self._sender.new_uow() as uow:
-            kept = uow.reminders.record_progress(self._record.id, self._sender.owner, self._steps,
-                                                 self._now + self._sender.config.lease)
-            uow.commit()
-        if not kept:
-            raise RuntimeError("another instance took this reminder over (its lease ran out)")
 
 
 class ReminderSender:
@@ -231,7 +210,10 @@ class ReminderSender:
         fields = {"reminder": record.id, "day": record.day.isoformat(), "attempt": record.attempts,
                   "channel": record.channel}
         try:
-            ref = self.deliveries[record.channel].deliver(record, _RowProgress(self, record, now))
+            ref = self.deliveries[record.channel].deliver(record, ClaimProgress(
+                self.new_uow, lambda uow: uow.reminders, record.id, self.owner, record.progress, record.attempts,
+                now + self.config.lease,
+                lambda: RuntimeError("another instance took this reminder over (its lease ran out)")))
         except Exception as exc:  # recorded and retried, never dropped
             final = record.attempts >= self.config.max_attempts
             retry_at = None if final else now + self.config.backoff(record.attempts)
