@@ -130,7 +130,9 @@ def _provider_of(providers: list[Any], mail: ParsedMail, content: ParsedMail, su
 
 
 def new_entry(uow: Any, mail: ParsedMail, *, now: datetime, today: date, settings: MailSettings,
-              reporter: Person | None, category: Category | None = None, summary_prefix: str = "") -> EntryWritten:
+              reporter: Person | None, category: Category | None = None, summary_prefix: str = "",
+              acknowledged_at: datetime | None = None) -> EntryWritten:
+    """A new entry from `mail`; `acknowledged_at`: when an acknowledgement is queued with it."""
     content = _content(mail)
     body = _body(mail, content)
     subject = bare_subject(content.subject)
@@ -149,7 +151,7 @@ def new_entry(uow: Any, mail: ParsedMail, *, now: datetime, today: date, setting
         reporter=reporter.name if reporter else (mail.from_name or mail.from_addr or "unknown sender"),
         reporter_email=mail.from_addr, received_at=received_time(mail, now, settings.max_date_age_days),
         logged_at=now, provider=provider.name if provider else proposed, provider_proposed=proposed is not None,
-        message_id=mail.message_id, restriction=restriction,
+        message_id=mail.message_id, restriction=restriction, acknowledged_at=acknowledged_at,
     ), provider_id=provider.id if provider else None)
     for message_id in {mail.message_id, content.message_id} - {None}:
         uow.concerns.link_message(concern, message_id)
@@ -186,12 +188,10 @@ def append_reply(uow: Any, concern: Concern, mail: ParsedMail, *, now: datetime,
     return EntryWritten(concern, tuple(oversize))
 
 
-def queue_acknowledgement(uow: Any, mail: ParsedMail, written: EntryWritten, *, now: datetime,
-                          settings: MailSettings) -> str | None:
-    """Queue the acknowledgement in the outbox (sent after commit); its Message-ID joins the
-    entry's thread. Safeguarding: the reference only, never the sender's words back."""
-    if not mail.from_addr:
-        return None
+def acknowledgement(mail: ParsedMail, written: EntryWritten, settings: MailSettings) -> OutgoingMail:
+    """The acknowledgement of a new entry, to the mail's sender (who must be known); its
+    Message-ID is in its headers. Safeguarding: the reference only, never the sender's words back."""
+    assert mail.from_addr, "an acknowledgement needs the sender's address"
     concern = written.concern
     text = settings.ack_text.format(reference=concern.reference)
     if written.oversize:
@@ -199,12 +199,28 @@ def queue_acknowledgement(uow: Any, mail: ParsedMail, written: EntryWritten, *, 
             f"- {note}" for note in written.oversize)
     subject = (f"[{concern.reference}] Your message has been received" if concern.is_confidential
                else f"[{concern.reference}] Re: {bare_subject(mail.subject) or 'your message'}")
-    message_id = message_id_for("ack", mail.key, settings.address)
-    outgoing = OutgoingMail(
+    return OutgoingMail(
         to=(mail.from_addr,), subject=subject[:250], text=text, in_reply_to=mail.message_id,
         references=tuple(r for r in (*mail.references, mail.message_id) if r),
-        headers={**reply_headers(settings.address), "Message-ID": message_id},
+        headers={**reply_headers(settings.address), "Message-ID": message_id_for("ack", mail.key, settings.address)},
     )
+
+
+def will_acknowledge(mail: ParsedMail, settings: MailSettings) -> bool:
+    """Whether a new entry from this mail is acknowledged (`queue_acknowledgement` queues one)."""
+    return settings.acknowledge and bool(mail.from_addr)
+
+
+def queue_acknowledgement(uow: Any, mail: ParsedMail, written: EntryWritten, *, now: datetime,
+                          settings: MailSettings) -> str | None:
+    """Queue the acknowledgement in the outbox (sent after commit); its Message-ID joins the
+    entry's thread. The entry's `acknowledged_at` is set when it is not yet (new_entry sets it
+    on the new row when `will_acknowledge`, which saves an update)."""
+    if not mail.from_addr:
+        return None
+    concern = written.concern
+    outgoing = acknowledgement(mail, written, settings)
+    message_id = outgoing.headers["Message-ID"]
     uow.mail.queue(message_id, to_payload(outgoing), now)
     uow.concerns.link_message(concern, message_id)
     if concern.acknowledged_at is None:  # the automatic acknowledgement meets the timescale
@@ -212,14 +228,19 @@ def queue_acknowledgement(uow: Any, mail: ParsedMail, written: EntryWritten, *, 
     return message_id
 
 
-def queue_reply(uow: Any, mail: ParsedMail, text: str, *, now: datetime, settings: MailSettings) -> None:
-    """Queue the answer to a staff member's update (the same text chat would show)."""
-    if not mail.from_addr:
-        return
-    message_id = message_id_for("reply", mail.key, settings.address)
-    outgoing = OutgoingMail(
+def confirmation(mail: ParsedMail, text: str, settings: MailSettings) -> OutgoingMail:
+    """The answer to a staff member's update (the same text chat would show), to the mail's sender."""
+    assert mail.from_addr, "a confirmation needs the sender's address"
+    return OutgoingMail(
         to=(mail.from_addr,), subject=f"Re: {bare_subject(mail.subject) or 'your update'}"[:250], text=text,
         in_reply_to=mail.message_id, references=tuple(r for r in (*mail.references, mail.message_id) if r),
-        headers={**reply_headers(settings.address), "Message-ID": message_id},
+        headers={**reply_headers(settings.address), "Message-ID": message_id_for("reply", mail.key, settings.address)},
     )
-    uow.mail.queue(message_id, to_payload(outgoing), now)
+
+
+def queue_reply(uow: Any, mail: ParsedMail, text: str, *, now: datetime, settings: MailSettings) -> None:
+    """Queue the answer to a staff member's update."""
+    if not mail.from_addr:
+        return
+    outgoing = confirmation(mail, text, settings)
+    uow.mail.queue(outgoing.headers["Message-ID"], to_payload(outgoing), now)

@@ -44,6 +44,7 @@ from bot.mail.entries import (
     new_entry,
     queue_acknowledgement,
     queue_reply,
+    will_acknowledge,
 )
 from bot.mail.mailbox import FILED, NEEDS_ATTENTION, PROCESSED, Mailbox, MailItem, MailRecord
 from bot.mail.outgoing import from_payload
@@ -290,9 +291,10 @@ class MailIngestor:
                 decision = _Decision(Outcome.APPENDED, PROCESSED, existing.reference, notice=self._reply_notice(existing),
                                      confidential=written.concern.is_confidential)
             else:
+                acknowledging = will_acknowledge(mail, self.settings)
                 written = new_entry(uow, mail, now=now, today=self.clock.today(), settings=self.settings,
-                                    reporter=person)
-                if self.settings.acknowledge:
+                                    reporter=person, acknowledged_at=now if acknowledging else None)
+                if acknowledging:
                     queue_acknowledgement(uow, mail, written, now=now, settings=self.settings)
                 decision = _Decision(Outcome.NEW_ENTRY, PROCESSED, written.concern.reference,
                                      reason="acknowledged" if self.settings.acknowledge else None,
