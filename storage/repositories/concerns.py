@@ -49,6 +49,10 @@ _LIST_PROVIDERS = select(_PROVIDERS).order_by(_PROVIDERS.c.name)
 _BUMP = (update(_COUNTERS).where(_COUNTERS.c.year == bindparam("b_year"))
          .values(last=_COUNTERS.c.last + 1).returning(_COUNTERS.c.last))
 _APPEND_EVENT = insert(_EVENTS)
+_CONCERNS = cast(Table, ConcernRow.__table__)
+_ADD_CONCERN = insert(_CONCERNS).returning(_CONCERNS.c.id)
+_ATTACHMENTS = cast(Table, ConcernAttachmentRow.__table__)
+_ADD_ATTACHMENT = insert(_ATTACHMENTS).returning(_ATTACHMENTS.c.id)
 # INSERT … ON CONFLICT DO NOTHING, per dialect, built the first time that dialect runs it.
 _LINKS: dict[str, Any] = {}
 
@@ -141,10 +145,14 @@ class ProviderRepository:
 class ConcernRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
-        # The rows this unit of work has written or read, held so `_row` finds them in the
-        # session's identity map (it holds rows weakly: without this, every event or thread
-        # link written for a new entry read its row back from the database).
+        # The rows this unit of work has read, held so `_row` finds them in the session's
+        # identity map (it holds rows weakly: without this, every event or thread link
+        # written for an entry read its row back from the database).
         self._held: dict[int, ConcernRow] = {}
+        # The ids of the entries this unit of work wrote (Core INSERT, no ORM row) or read:
+        # the statements that only need an entry's id (history, thread, attachments) take
+        # it from here without reading the row.
+        self._known: set[int] = set()
 
     def allocate_reference(self, year: int) -> tuple[str, int]:
         """The next reference of `year`, e.g. ("PQ-2026-0042", 42).
@@ -163,7 +171,7 @@ class ConcernRepository:
 
     def add(self, concern: Concern, provider_id: int | None = None) -> Concern:
         year, sequence = (int(part) for part in concern.reference.split("-")[1:3])
-        row = ConcernRow(
+        new_id = core(self._session, _ADD_CONCERN, dict(
             reference=concern.reference, year=year, sequence=sequence, provider_id=provider_id,
             provider_text=None if provider_id else concern.provider, category=concern.category.value,
             summary=concern.summary, body=concern.body, source=concern.source.value,
@@ -175,11 +183,9 @@ class ConcernRepository:
             provider_proposed=bool(concern.provider_proposed and not provider_id and concern.provider),
             acknowledged_at=concern.acknowledged_at, responded_at=concern.responded_at,
             complaint_stage=concern.complaint_stage,
-        )
-        self._session.add(row)
-        self._session.flush()
-        self._held[row.id] = row
-        return replace(concern, id=row.id)
+        )).scalar_one()
+        self._known.add(new_id)
+        return replace(concern, id=new_id)
 
     def get(self, reference: str) -> Concern | None:
         found = self._session.execute(
@@ -187,7 +193,11 @@ class ConcernRepository:
             .outerjoin(ProviderRow, ConcernRow.provider_id == ProviderRow.id)
             .where(ConcernRow.reference == reference)
         ).first()
-        return self._to_concern(found[0], found[1], details=True) if found else None
+        if found is None:
+            return None
+        self._held[found[0].id] = found[0]  # a reply's history and thread links follow
+        self._known.add(found[0].id)
+        return self._to_concern(found[0], found[1], details=True)
 
     def list(self, open_only: bool = True, provider: Provider | None = None,
              provider_text: str | None = None, limit: int = 200) -> builtins.list[Concern]:
@@ -362,7 +372,7 @@ class ConcernRepository:
 
     def append_event(self, concern: Concern, event: ConcernEvent) -> None:
         core(self._session, _APPEND_EVENT, dict(
-            concern_id=self._row(concern).id, at=event.at, actor=event.actor, channel=event.channel,
+            concern_id=self._id(concern), at=event.at, actor=event.actor, channel=event.channel,
             kind=event.kind, changes=[list(c) for c in event.changes], note=event.note,
             source_ref=event.source_ref, restricted=event.restricted or concern.is_confidential,
         ))
@@ -378,13 +388,11 @@ class ConcernRepository:
                              source_ref=r.source_ref, id=r.id, restricted=r.restricted) for r in rows]
 
     def add_attachment(self, concern: Concern, info: AttachmentInfo, data: bytes | None) -> AttachmentInfo:
-        row = ConcernAttachmentRow(concern_id=self._row(concern).id, filename=info.filename,
-                                   content_type=info.content_type, size=info.size,
-                                   data=data if info.stored else None, note=info.note,
-                                   restricted=info.restricted or concern.is_confidential)
-        self._session.add(row)
-        self._session.flush()
-        return replace(info, id=row.id)
+        new_id = core(self._session, _ADD_ATTACHMENT, dict(
+            concern_id=self._id(concern), filename=info.filename, content_type=info.content_type, size=info.size,
+            data=data if info.stored else None, note=info.note, restricted=info.restricted or concern.is_confidential,
+        )).scalar_one()
+        return replace(info, id=new_id)
 
     def attachment_data(self, attachment_id: int) -> bytes | None:
         row = self._session.get(ConcernAttachmentRow, attachment_id)
@@ -393,7 +401,7 @@ class ConcernRepository:
     def link_message(self, concern: Concern, message_id: str) -> None:
         """Remember that `message_id` belongs to this entry's thread (no-op if known)."""
         core(self._session, _link_statement(self._session),
-             {"message_id": message_id[:500], "concern_id": self._row(concern).id})
+             {"message_id": message_id[:500], "concern_id": self._id(concern)})
 
     def find_by_messages(self, message_ids: Iterable[str]) -> Concern | None:
         ids = [m[:500] for m in message_ids if m]
@@ -422,7 +430,14 @@ class ConcernRepository:
         if row is None:
             raise NotFound(f"There is no stored entry {concern.reference}.")
         self._held[row.id] = row
+        self._known.add(row.id)
         return row
+
+    def _id(self, concern: Concern) -> int:
+        """The entry's id, read (and checked) only when this unit of work has not seen it."""
+        if concern.id is not None and concern.id in self._known:
+            return concern.id
+        return self._row(concern).id
 
     def _to_concern(self, row: ConcernRow, provider_name: str | None, details: bool) -> Concern:
         concern = Concern(
