@@ -118,6 +118,15 @@ class _Decision:
     confidential: bool = False
 
 
+@dataclass(frozen=True)
+class _Command:
+    """A staff member's command, or an answer to a reminder, for the dispatcher."""
+
+    text: str
+    person: Any
+    replying_to: str | None
+
+
 # What logs and `mail poll` show in place of a confidential mail's Message-ID.
 CONFIDENTIAL_KEY = "(confidential mail)"
 
@@ -164,23 +173,34 @@ class MailIngestor:
         except UnreadableMail as exc:
             return self._quarantine(item, content_key(item.raw), f"it could not be read as an email: {exc}")
         now = self.clock.now()
-        with self.new_uow() as uow:  # one read for everything routing needs to know
+        sensitive = looks_confidential(mail)
+        shown_key = CONFIDENTIAL_KEY if sensitive else mail.key
+        routed: _Decision | _Command | None = None
+        failure: str | None = None
+        # One unit of work for what routing needs to know and what the mail then writes (its
+        # effect and its mail-log record), unless it is a command: the dispatcher opens its
+        # own. A failure rolls back both, and the mail is quarantined in a unit of work of its own.
+        with self.new_uow() as uow:
             done = uow.mail.get(mail.key)
             recent = uow.mail.recent_from(mail.from_addr, now - timedelta(minutes=self.settings.rate_limit_minutes)) \
                 if mail.from_addr else 0
             person = uow.people.find_by_email(mail.from_addr) if mail.from_addr else None
-        sensitive = looks_confidential(mail)
-        shown_key = CONFIDENTIAL_KEY if sensitive else mail.key
+            if done is None:
+                try:
+                    routed = self._route(uow, mail, recent, person, sensitive)
+                except Exception as exc:
+                    failure = self._failed(exc, shown_key)
         if done is not None:
             return self._settled(item, shown_key, Outcome.ALREADY_HANDLED, done.folder, done.reference,
                                  f"was {done.outcome} before")
-        try:
-            decision = self._decide_and_apply(mail, recent, person, sensitive)
-        except Exception as exc:
-            incident = uuid.uuid4().hex[:8]
-            log.exception("mail handling failed", extra={"mail_key": shown_key, "incident": incident})
-            return self._quarantine(item, mail.key, f"handling it failed ({type(exc).__name__}, incident {incident})",
-                                    sensitive)
+        decision = None if isinstance(routed, _Command) else routed
+        if isinstance(routed, _Command):
+            try:
+                decision = self._dispatch(mail, routed.text, routed.person, routed.replying_to)
+            except Exception as exc:
+                failure = self._failed(exc, shown_key)
+        if failure is not None:
+            return self._quarantine(item, mail.key, failure, sensitive)
         if decision is None:  # another process recorded it first
             return self._settled(item, shown_key, Outcome.ALREADY_HANDLED, PROCESSED, None, "handled concurrently")
         if decision.notice is not None:
@@ -190,12 +210,21 @@ class MailIngestor:
         return self._settled(item, shown_key, decision.outcome, decision.folder, decision.reference,
                              decision.reason or "")
 
+    def _failed(self, exc: Exception, shown_key: str) -> str:
+        """Log the error being handled (with an incident number) and say why the mail is quarantined."""
+        incident = uuid.uuid4().hex[:8]
+        log.exception("mail handling failed", extra={"mail_key": shown_key, "incident": incident})
+        return f"handling it failed ({type(exc).__name__}, incident {incident})"
+
     # --- routing ---------------------------------------------------------------------------
 
-    def _decide_and_apply(self, mail: ParsedMail, recent: int, person: Any, sensitive: bool) -> _Decision | None:
+    def _route(self, uow: Any, mail: ParsedMail, recent: int, person: Any,
+               sensitive: bool) -> _Decision | _Command | None:
+        """Classify and write the mail's effect in `uow` (and commit it); a command is returned
+        to be dispatched once `uow` has closed. None: another process recorded the mail first."""
         kind, why = classify(mail, (self.settings.address,))
         if kind is not MailKind.ORDINARY:
-            return self._record_only(mail, _Decision(_FILED_OUTCOMES[kind], FILED, reason=why))
+            return self._record_only(uow, mail, _Decision(_FILED_OUTCOMES[kind], FILED, reason=why))
         if recent >= self.settings.rate_limit_messages:
             notice = None
             if recent == self.settings.rate_limit_messages:
@@ -203,31 +232,30 @@ class MailIngestor:
                 notice = TriageNotice("rate limited", f"More than {self.settings.rate_limit_messages} messages from "
                                       f"{sender} in {self.settings.rate_limit_minutes} minutes; further "
                                       "mail from that address is filed without action for now.")
-            return self._record_only(mail, _Decision(
+            return self._record_only(uow, mail, _Decision(
                 Outcome.RATE_LIMITED, FILED, reason=f"over {self.settings.rate_limit_messages} messages in "
                 f"{self.settings.rate_limit_minutes} minutes from this sender", notice=notice))
-        answered = self._reminder_answered(mail)
+        answered = self._reminder_answered(uow, mail)
         if person is not None:
             if self.settings.require_authentication and not authentication_passes(
                     mail, self.settings.trusted_authserv_ids):
-                return self._spoofed(mail, sensitive)
+                return self._spoofed(uow, mail, sensitive)
             text = self._command_text(mail)
             if answered is not None:  # a reply to a reminder: its first paragraph is the answer
                 text = (strip_reply(mail.text).split("\n\n", 1)[0].strip() if mail.text.strip() else "") or text
             if text is not None:
-                return self._dispatch(mail, text, person, answered)
+                return _Command(text, person, answered)
         elif answered is not None:  # not its recipient: told so, and nothing is written
-            return self._dispatch(mail, strip_reply(mail.text)[:MAX_MESSAGE_CHARS] or "?", None, answered)
-        return self._log_entry(mail, person)
+            return _Command(strip_reply(mail.text)[:MAX_MESSAGE_CHARS] or "?", None, answered)
+        return self._log_entry(uow, mail, person)
 
-    def _reminder_answered(self, mail: ParsedMail) -> str | None:
+    def _reminder_answered(self, uow: Any, mail: ParsedMail) -> str | None:
         """The Message-ID of the reminder this mail replies to (In-Reply-To, References), if any."""
         refs = [*mail.in_reply_to, *mail.references]
         if not refs:
             return None
-        with self.new_uow() as uow:
-            reminders = getattr(uow, "reminders", None)
-            found = reminders.by_message_refs(refs) if reminders is not None else None
+        reminders = getattr(uow, "reminders", None)
+        found = reminders.by_message_refs(refs) if reminders is not None else None
         return found.message_ref if found is not None else None
 
     def _command_text(self, mail: ParsedMail) -> str | None:
@@ -281,49 +309,47 @@ class MailIngestor:
             uow.commit()
         return decision
 
-    def _log_entry(self, mail: ParsedMail, person: Any) -> _Decision | None:
+    def _log_entry(self, uow: Any, mail: ParsedMail, person: Any) -> _Decision | None:
         now = self.clock.now()
-        with self.new_uow() as uow:
-            existing = self._thread_entry(uow, mail)
-            if existing is not None:
-                actor = person.name if person else (mail.from_name or mail.from_addr or "unknown sender")
-                written = append_reply(uow, existing, mail, now=now, settings=self.settings, actor=actor)
-                decision = _Decision(Outcome.APPENDED, PROCESSED, existing.reference, notice=self._reply_notice(existing),
-                                     confidential=written.concern.is_confidential)
-            else:
-                acknowledging = will_acknowledge(mail, self.settings)
-                written = new_entry(uow, mail, now=now, today=self.clock.today(), settings=self.settings,
-                                    reporter=person, acknowledged_at=now if acknowledging else None)
-                if acknowledging:
-                    queue_acknowledgement(uow, mail, written, now=now, settings=self.settings)
-                decision = _Decision(Outcome.NEW_ENTRY, PROCESSED, written.concern.reference,
-                                     reason="acknowledged" if self.settings.acknowledge else None,
-                                     notice=self._new_notice(written, mail), confidential=written.concern.is_confidential)
-            if written.oversize:
-                decision.reason = (decision.reason or "") + f"; {len(written.oversize)} attachment(s) over the limit"
-            if not uow.mail.claim(self._record(mail, decision)):
-                return None
-            uow.commit()
+        existing = self._thread_entry(uow, mail)
+        if existing is not None:
+            actor = person.name if person else (mail.from_name or mail.from_addr or "unknown sender")
+            written = append_reply(uow, existing, mail, now=now, settings=self.settings, actor=actor)
+            decision = _Decision(Outcome.APPENDED, PROCESSED, existing.reference, notice=self._reply_notice(existing),
+                                 confidential=written.concern.is_confidential)
+        else:
+            acknowledging = will_acknowledge(mail, self.settings)
+            written = new_entry(uow, mail, now=now, today=self.clock.today(), settings=self.settings,
+                                reporter=person, acknowledged_at=now if acknowledging else None)
+            if acknowledging:
+                queue_acknowledgement(uow, mail, written, now=now, settings=self.settings)
+            decision = _Decision(Outcome.NEW_ENTRY, PROCESSED, written.concern.reference,
+                                 reason="acknowledged" if self.settings.acknowledge else None,
+                                 notice=self._new_notice(written, mail), confidential=written.concern.is_confidential)
+        if written.oversize:
+            decision.reason = (decision.reason or "") + f"; {len(written.oversize)} attachment(s) over the limit"
+        if not uow.mail.claim(self._record(mail, decision)):
+            return None
+        uow.commit()
         return decision
 
-    def _spoofed(self, mail: ParsedMail, sensitive: bool) -> _Decision | None:
+    def _spoofed(self, uow: Any, mail: ParsedMail, sensitive: bool) -> _Decision | None:
         now = self.clock.now()
-        with self.new_uow() as uow:
-            written = new_entry(uow, mail, now=now, today=self.clock.today(), settings=self.settings, reporter=None,
-                                category=None, summary_prefix="Unauthenticated mail using a staff address: ")
-            if written.concern.category is Category.QUERY:
-                uow.concerns.update(replace(written.concern, category=Category.ALERT))
-            confidential = sensitive or written.concern.is_confidential
-            sender = "a staff address" if confidential else mail.from_addr
-            decision = _Decision(Outcome.SPOOFED, PROCESSED, written.concern.reference,
-                                 reason="From is a staff address but the mail did not authenticate; nothing applied",
-                                 notice=TriageNotice("spoofed", f"Mail claiming to be from {sender} failed "
-                                                     "SPF/DKIM/DMARC; logged as " f"{written.concern.reference} and "
-                                                     "not applied.", written.concern.reference),
-                                 confidential=confidential)
-            if not uow.mail.claim(self._record(mail, decision)):
-                return None
-            uow.commit()
+        written = new_entry(uow, mail, now=now, today=self.clock.today(), settings=self.settings, reporter=None,
+                            category=None, summary_prefix="Unauthenticated mail using a staff address: ")
+        if written.concern.category is Category.QUERY:
+            uow.concerns.update(replace(written.concern, category=Category.ALERT))
+        confidential = sensitive or written.concern.is_confidential
+        sender = "a staff address" if confidential else mail.from_addr
+        decision = _Decision(Outcome.SPOOFED, PROCESSED, written.concern.reference,
+                             reason="From is a staff address but the mail did not authenticate; nothing applied",
+                             notice=TriageNotice("spoofed", f"Mail claiming to be from {sender} failed "
+                                                 "SPF/DKIM/DMARC; logged as " f"{written.concern.reference} and "
+                                                 "not applied.", written.concern.reference),
+                             confidential=confidential)
+        if not uow.mail.claim(self._record(mail, decision)):
+            return None
+        uow.commit()
         return decision
 
     def _thread_entry(self, uow: Any, mail: ParsedMail) -> Concern | None:
@@ -355,11 +381,10 @@ class MailIngestor:
         return MailRecord(mail.key, self.clock.now(), mail.from_addr, decision.outcome.value, decision.folder,
                           decision.reference, decision.reason)
 
-    def _record_only(self, mail: ParsedMail, decision: _Decision) -> _Decision | None:
-        with self.new_uow() as uow:
-            if not uow.mail.claim(self._record(mail, decision)):
-                return None
-            uow.commit()
+    def _record_only(self, uow: Any, mail: ParsedMail, decision: _Decision) -> _Decision | None:
+        if not uow.mail.claim(self._record(mail, decision)):
+            return None
+        uow.commit()
         return decision
 
     def _quarantine(self, item: MailItem, key: str, reason: str, sensitive: bool = False) -> IngestResult:
