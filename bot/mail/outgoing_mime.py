@@ -1,23 +1,26 @@
 """OutgoingMail as RFC 822 bytes, for backends that send MIME (Graph's MIME form, EWS
 MimeContent) so In-Reply-To, References and Auto-Submitted reach the recipient intact.
 
-Most of what we send (acknowledgements, confirmations) is one short plain-text part with
-ASCII headers. Building it with `email.message.EmailMessage` parses every header into a
-header object and folds it back, about 1 ms a message (issue 18); `plain_text_mime` writes
-those bytes directly, and only when every header and line is of a shape whose output it
-knows to be exactly what `EmailMessage` gives (tests/mail/test_outgoing_mime.py compares the
-two). Anything else (non-ASCII, long or unusual headers or lines, HTML, attachments) is
-built by `EmailMessage` as before.
+Most of what we send (acknowledgements, confirmations) is one plain-text part in ASCII.
+Building it with `email.message.EmailMessage` parses every header into a header object and
+folds it back, about 1.6 ms a message (issue 18); `plain_text_mime` writes the same bytes
+directly (tests/mail/test_outgoing_mime.py compares the two): simple short headers as they
+are, any other header through the header registry as EmailMessage does, the body encoded as
+`set_content` encodes it. Anything else (non-ASCII text, HTML, attachments, a header of the
+caller's that EmailMessage treats specially) is built by EmailMessage as before.
 """
 
 from __future__ import annotations
 
 import binascii
+import functools
 import re
 from email import policy, quoprimime
+from email.headerregistry import UnstructuredHeader
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from bot.mail.header_policy import HEADERS
 from bot.mail.mailbox import OutgoingMail
 
 _MAX_LINE = 78  # policy.default's and policy.SMTP's max_line_length
@@ -25,18 +28,24 @@ _MAX_LINE = 78  # policy.default's and policy.SMTP's max_line_length
 # header registry keeps as it is (no encoded word, no folding whitespace to normalise).
 _PLAIN_TEXT = re.compile(r"[!-~]+(?: [!-~]+)*")
 _FIELD_NAME = re.compile(r"[!-9;-~]+")
+# Headers the registry parses whose value it writes back unchanged when it is this simple.
 _DOT_ATOM = r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"
 _DOMAIN = r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
-_ADDRESS = re.compile(rf"{_DOT_ATOM}@{_DOMAIN}")
-_MESSAGE_ID = re.compile(rf"<{_DOT_ATOM}@{_DOMAIN}>")
-# Headers the registry parses (addresses, dates, MIME fields) or allows once: a caller's
-# header of one of these names goes through EmailMessage, which parses it (or refuses it).
-_PARSED = frozenset({
-    "bcc", "cc", "content-disposition", "content-transfer-encoding", "content-type", "date", "from", "in-reply-to",
-    "message-id", "mime-version", "orig-date", "references", "reply-to", "resent-bcc", "resent-cc", "resent-date",
-    "resent-from", "resent-sender", "resent-to", "sender", "subject", "to",
-    *getattr(policy.default.header_factory, "registry", ()),  # and any a later Python adds
-})
+_SIMPLE = {
+    "from": re.compile(rf"{_DOT_ATOM}@{_DOMAIN}(?:, {_DOT_ATOM}@{_DOMAIN})*"),
+    "to": re.compile(rf"{_DOT_ATOM}@{_DOMAIN}(?:, {_DOT_ATOM}@{_DOMAIN})*"),
+    "message-id": re.compile(rf"<{_DOT_ATOM}@{_DOMAIN}>"),
+}
+# The header registry's classes by name (addresses, dates, MIME fields, unique headers);
+# any other name is unstructured text.
+_REGISTRY: dict[str, type] = dict(getattr(policy.default.header_factory, "registry", {}))
+# Unstructured text, which the registry keeps as it is when it is plain and fits a line.
+_UNSTRUCTURED = frozenset(name for name, cls in _REGISTRY.items() if issubclass(cls, UnstructuredHeader))
+# A caller's header of one of these names goes through EmailMessage, which parses it, or
+# refuses it when the mail has one already.
+_PARSED = frozenset({*_REGISTRY, "bcc", "cc", "content-disposition", "content-transfer-encoding", "content-type",
+                     "date", "from", "in-reply-to", "message-id", "mime-version", "references", "reply-to",
+                     "sender", "subject", "to"})
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
@@ -82,43 +91,60 @@ def email_message_mime(mail: OutgoingMail, from_address: str, date: str, message
 
 def plain_text_mime(mail: OutgoingMail, from_address: str, date: str, message_id: str | None) -> bytes | None:
     """The bytes `email_message_mime` gives for the same arguments, written directly; None
-    when the mail is not one short plain-text part with plain ASCII headers."""
+    when the mail is not one plain-text part in ASCII, or a header of its own is one
+    EmailMessage treats specially (an address, a date, a second Message-ID)."""
     if mail.html or mail.attachments or not mail.text.isascii():
         return None
-    encoded = _plain_body(mail.text)
-    if encoded is None:
+    body = _plain_body(mail.text)
+    if body is None:
         return None
-    encoding, body = encoded
-    to = ", ".join(mail.to)
-    if not _ADDRESS.fullmatch(from_address) or not all(_ADDRESS.fullmatch(a) for a in mail.to):
-        return None
-    headers = [("From", from_address, True), ("To", to, True), ("Subject", mail.subject, False),
-               ("Date", date, True)]
+    headers = [("From", from_address), ("To", ", ".join(mail.to)), ("Subject", mail.subject), ("Date", date)]
     if message_id is not None:
-        headers.append(("Message-ID", message_id, True))
+        headers.append(("Message-ID", message_id))
     if mail.in_reply_to:
-        headers.append(("In-Reply-To", mail.in_reply_to, False))
+        headers.append(("In-Reply-To", mail.in_reply_to))
     references = list(mail.references) or ([mail.in_reply_to] if mail.in_reply_to else [])
     if references:
-        headers.append(("References", " ".join(references), False))
-    ids = [message_id] if message_id is not None else []
+        headers.append(("References", " ".join(references)))
+    ids = 0 if message_id is None else 1
     for key, value in mail.headers.items():
         lowered = key.lower()
         if lowered == "message-id":
-            ids.append(value)
+            ids += 1
         elif lowered in _PARSED or not _FIELD_NAME.fullmatch(key):
             return None
-        headers.append((key, value, lowered == "message-id"))
-    if len(ids) != 1 or not _MESSAGE_ID.fullmatch(ids[0]):
-        return None  # EmailMessage refuses a second Message-ID; an unusual one is parsed
-    written = []
-    for name, value, structured in headers:
-        line = _header_line(name, value, structured)
-        if line is None:
-            return None
-        written.append(line)
-    return (f"{''.join(written)}Content-Type: text/plain; charset=\"utf-8\"\r\n"
-            f"Content-Transfer-Encoding: {encoding}\r\nMIME-Version: 1.0\r\n\r\n{body}").encode("ascii")
+        headers.append((key, value))
+    if ids != 1:
+        return None  # EmailMessage refuses a second Message-ID
+    try:
+        lines = b"".join(_header_line(name, value) for name, value in headers)
+    except Exception:  # a value the registry refuses: EmailMessage refuses it the same way
+        return None
+    encoding, text = body
+    return (lines + b'Content-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: '
+            + f"{encoding}\r\nMIME-Version: 1.0\r\n\r\n{text}".encode("ascii"))
+
+
+def _header_line(name: str, value: str) -> bytes:
+    """`Name: value` as EmailMessage writes it with policy.SMTP. A short value kept as it is
+    (printable ASCII words with single spaces in a header the registry does not parse; a
+    plain address list or Message-ID) is written directly; anything else (a date, non-ASCII
+    text, a value to fold, an unusual address) is parsed and folded by the header registry,
+    as EmailMessage does with every header."""
+    lowered = name.lower()
+    simple = _SIMPLE.get(lowered)
+    if len(name) + 2 + len(value) <= _MAX_LINE and (
+            simple.fullmatch(value) if simple is not None else
+            (lowered in _UNSTRUCTURED or lowered not in _REGISTRY) and "=?" not in value
+            and _PLAIN_TEXT.fullmatch(value)):
+        return f"{name}: {value}\r\n".encode("ascii")
+    return _registry_line(name, value)
+
+
+@functools.lru_cache(maxsize=8)  # the Date of mail sent in the same second, our own address
+def _registry_line(name: str, value: str) -> bytes:
+    _, header = HEADERS.header_store_parse(name, value)
+    return policy.SMTP.fold_binary(name, header)
 
 
 def _plain_body(text: str) -> tuple[str, str] | None:
@@ -136,27 +162,3 @@ def _plain_body(text: str) -> tuple[str, str] | None:
         encoding, payload = "quoted-printable", quoprimime.body_encode(payload, _MAX_LINE)
     parts = _NEWLINE.split(payload)  # the generator's line ends become CRLF
     return encoding, "".join(f"{part}\r\n" for part in parts[:-1]) + parts[-1]
-
-
-def _header_line(name: str, value: str, structured: bool) -> str | None:
-    """`Name: value` folded as the header registry folds it (policy.SMTP): on one line when
-    it fits. An unstructured value that does not is moved whole to the next line if it fits
-    there, else broken before the words that do not fit (a word longer than a line would
-    become an encoded word: None). A structured value (addresses, dates, ids) must fit."""
-    if "=?" in value or not _PLAIN_TEXT.fullmatch(value) or len(name) + 2 > _MAX_LINE:
-        return None  # an encoded word would be decoded and written again differently
-    if len(name) + 2 + len(value) <= _MAX_LINE:
-        return f"{name}: {value}\r\n"
-    if structured:
-        return None
-    if len(value) + 1 <= _MAX_LINE:
-        return f"{name}:\r\n {value}\r\n"
-    lines = [f"{name}:"]
-    for word in value.split(" "):
-        if len(word) + 1 > _MAX_LINE:
-            return None
-        if len(lines[-1]) + 1 + len(word) <= _MAX_LINE:
-            lines[-1] += f" {word}"
-        else:
-            lines.append(f" {word}")
-    return "\r\n".join(lines) + "\r\n"

@@ -21,6 +21,7 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from typing import Any
 
 from bot.mail.bodies import html_to_text
+from bot.mail.header_policy import HEADERS
 
 MAX_PARTS = 200
 MAX_DEPTH = 8
@@ -28,6 +29,8 @@ _MESSAGE_ID = re.compile(r"<[^<>\s]{1,480}>")
 # The ten commonest Russian letters: text read in the right Cyrillic charset is full of them.
 _COMMON_CYRILLIC = re.compile("[\u043e\u0435\u0430\u0438\u043d\u0442\u0441\u0440\u0432\u043b]", re.IGNORECASE)
 _PART_HEADER = re.compile(r"^content-", re.IGNORECASE | re.MULTILINE)
+# A byte the email package could not decode, kept as a surrogate escape (U+DC80-U+DCFF).
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 class UnreadableMail(ValueError):
@@ -119,7 +122,7 @@ def decode_raw_bytes(data: bytes, declared: tuple[str, ...] = ()) -> str:
 
 def _unescape(value: str, declared: tuple[str, ...]) -> str:
     """policy.default keeps undecodable header bytes as surrogate escapes; decode them."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    if _ESCAPED_BYTE.search(value) is None:
         return value
     return decode_raw_bytes(value.encode("utf-8", "surrogateescape"), declared)
 
@@ -135,14 +138,14 @@ def _header_values(message: Message, declared: tuple[str, ...]) -> dict[str, lis
     for name, raw_value in message.raw_items() if hasattr(message, "raw_items") else message.items():
         raw_text = str(raw_value)
         lowered = name.lower()
-        if lowered in _ADDRESS_HEADERS or any("\udc80" <= ch <= "\udcff" for ch in raw_text):
+        if lowered in _ADDRESS_HEADERS or (not raw_text.isascii() and _ESCAPED_BYTE.search(raw_text)):
             # Address headers are decoded but not re-parsed: policy.default reads
             # `a@x.org <b@y.org>` as a@x.org, and the address in angle brackets is the one the
             # mail really comes from. Raw 8-bit bytes would become U+FFFD; decode them here.
             value = _compat_decode(_unescape(raw_text, declared), declared)
         elif lowered in _DECODED_HEADERS:
             try:
-                value = str(policy.default.header_fetch_parse(name, raw_value))
+                value = str(HEADERS.header_fetch_parse(name, raw_value))
             except Exception:
                 value = _compat_decode(raw_text, declared)
         else:
