@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -242,6 +242,11 @@ def test_log_and_mail_repositories_contract(migrated_engine: Engine) -> None:  #
         assert [e.note for e in uow.concerns.events(found)] == ["n"]
         assert uow.concerns.list(provider=acme)[0].reference == "PQ-2026-0001"
         assert uow.mail.recent_from("A@acmecare.example", at) == 1
+        # The routing read: the record and the sender's recent count in one statement.
+        assert uow.mail.get_with_recent("<m1@x>", "A@acmecare.example", at) == (record, 1)
+        assert uow.mail.get_with_recent("<none@x>", "a@acmecare.example", at) == (None, 1)
+        assert uow.mail.get_with_recent("<m1@x>", None, at) == (record, 0)
+        assert uow.mail.get_with_recent("<m1@x>", "a@acmecare.example", at + timedelta(seconds=1)) == (record, 0)
         assert uow.mail.unsent() == [("<ack@x>", {"to": ["a@acmecare.example"]})]
         uow.mail.mark_sent("<ack@x>", at)
         assert uow.mail.get_state("graph:delta") == "2"

@@ -181,9 +181,8 @@ class MailIngestor:
         # effect and its mail-log record), unless it is a command: the dispatcher opens its
         # own. A failure rolls back both, and the mail is quarantined in a unit of work of its own.
         with self.new_uow() as uow:
-            done = uow.mail.get(mail.key)
-            recent = uow.mail.recent_from(mail.from_addr, now - timedelta(minutes=self.settings.rate_limit_minutes)) \
-                if mail.from_addr else 0
+            done, recent = uow.mail.get_with_recent(
+                mail.key, mail.from_addr, now - timedelta(minutes=self.settings.rate_limit_minutes))
             person = uow.people.find_by_email(mail.from_addr) if mail.from_addr else None
             if done is None:
                 try:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from bot.mail.mailbox import MailRecord
@@ -37,6 +37,11 @@ _LOG_COLUMNS = (_LOG.c.mail_key, _LOG.c.received_at, _LOG.c.sender, _LOG.c.outco
 _GET = select(*_LOG_COLUMNS).where(_LOG.c.mail_key == bindparam("mail_key"))
 _RECENT_FROM = (select(func.count()).select_from(_LOG)
                 .where(_LOG.c.sender == bindparam("sender"), _LOG.c.received_at >= bindparam("since")))
+# Both in one round trip: the message's record, if any (an outer join on a one-row select, so
+# the count comes back either way), and the sender's recent count.
+_PROBE = select(literal(1).label("probe")).subquery()
+_GET_WITH_RECENT = (select(*_LOG_COLUMNS, _RECENT_FROM.scalar_subquery().label("recent"))
+                    .select_from(_PROBE.outerjoin(_LOG, _LOG.c.mail_key == bindparam("mail_key"))))
 _SETTLE = update(_LOG).where(_LOG.c.mail_key == bindparam("b_mail_key")).values(
     outcome=bindparam("b_outcome"), folder=bindparam("b_folder"), reference=bindparam("b_reference"),
     reason=bindparam("b_reason"))
@@ -87,6 +92,12 @@ class MailRepository:
     def get(self, mail_key: str) -> MailRecord | None:
         row = core(self._session, _GET, {"mail_key": mail_key}).first()
         return MailRecord(*row) if row is not None else None
+
+    def get_with_recent(self, mail_key: str, sender: str | None, since: datetime) -> tuple[MailRecord | None, int]:
+        """`get(mail_key)` and `recent_from(sender, since)` (0 without a sender) in one statement."""
+        row = core(self._session, _GET_WITH_RECENT,
+                   {"mail_key": mail_key, "sender": sender.lower() if sender else None, "since": since}).one()
+        return (MailRecord(*row[:-1]) if row[0] is not None else None), int(row[-1] or 0)
 
     def recent_from(self, sender: str, since: datetime) -> int:
         return int(core(self._session, _RECENT_FROM, {"sender": sender.lower(), "since": since}).scalar() or 0)
