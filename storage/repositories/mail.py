@@ -45,6 +45,8 @@ _GET_WITH_RECENT = (select(*_LOG_COLUMNS, _RECENT_FROM.scalar_subquery().label("
 _SETTLE = update(_LOG).where(_LOG.c.mail_key == bindparam("b_mail_key")).values(
     outcome=bindparam("b_outcome"), folder=bindparam("b_folder"), reference=bindparam("b_reference"),
     reason=bindparam("b_reason"))
+_UNSENT = (select(_OUTBOX.c.message_id, _OUTBOX.c.payload).where(_OUTBOX.c.sent_at.is_(None))
+           .order_by(_OUTBOX.c.id).limit(bindparam("limit")))
 _MARK_SENT = update(_OUTBOX).where(_OUTBOX.c.message_id == bindparam("b_message_id")).values(
     sent_at=bindparam("b_sent_at"))
 # INSERT … ON CONFLICT DO NOTHING, per dialect, built the first time that dialect runs them.
@@ -112,10 +114,7 @@ class MailRepository:
              {"message_id": message_id, "payload": payload, "created_at": at, "sent_at": None})
 
     def unsent(self, limit: int = 100) -> builtins.list[tuple[str, dict[str, Any]]]:
-        rows = self._session.scalars(
-            select(MailOutboxRow).where(MailOutboxRow.sent_at.is_(None)).order_by(MailOutboxRow.id).limit(limit)
-        )
-        return [(r.message_id, r.payload) for r in rows]
+        return [(message_id, payload) for message_id, payload in core(self._session, _UNSENT, {"limit": limit})]
 
     def mark_sent(self, message_id: str, at: datetime) -> None:
         core(self._session, _MARK_SENT, {"b_message_id": message_id, "b_sent_at": at})
