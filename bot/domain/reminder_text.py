@@ -17,8 +17,10 @@ from bot.domain.reminders import (
 
 
 def shown_title(item: ReminderItem, viewer: Recipient | None) -> str:
-    """The title, or a stand-in for a restricted item shown to someone without the role."""
-    if item.restricted and (viewer is None or not viewer.safeguarding):
+    """The title, or a stand-in for a restricted item shown to someone without the role (or
+    whose source gave no title: the contract log never puts a confidential entry's words in a
+    reminder, which is kept and may go by email)."""
+    if item.restricted and (viewer is None or not viewer.safeguarding or not item.title.strip()):
         return f"({RESTRICTED_TITLE})"
     return item.title
 
