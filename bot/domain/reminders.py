@@ -512,13 +512,13 @@ def build_pass(items: Sequence[ReminderItem], people: Iterable[Recipient], teams
                 and today - item.due > timedelta(days=rules.escalate_after):
             for target, cal in escalation_targets(item, owners):
                 overdue_key = (id(cal), item.due)
-                overdue = overdue_by.get(overdue_key)
-                if overdue is None:
-                    overdue = overdue_by[overdue_key] = _overdue_days(cal, item.due, today)
-                if overdue <= rules.escalate_after:
+                late = overdue_by.get(overdue_key)
+                if late is None:
+                    late = overdue_by[overdue_key] = _overdue_days(cal, item.due, today)
+                if late <= rules.escalate_after:
                     continue
                 escalations.setdefault(target.name, []).append(
-                    EscalationLine(item, overdue, (reminded or {}).get(item.key, ())))
+                    EscalationLine(item, late, (reminded or {}).get(item.key, ())))
     messages: dict[str, ReminderMessage] = {}
     for name in set(lines) | set(escalations):
         mine = _one_line_per_item(lines.get(name, []))
