@@ -43,6 +43,7 @@ SAFEGUARDING_ROLE = "safeguarding"
 MAX_SNOOZE_DAYS = 366
 RESTRICTED_TITLE = "confidential item: reference only"
 MAX_ESCALATION_LINES = 30  # per message; the rest are counted
+MAX_ITEMS = 20  # a person's own items per message (each has its buttons: Slack holds 50 blocks)
 
 
 class ItemKind(str, enum.Enum):
@@ -129,6 +130,7 @@ class ReminderRules:
     send_time: str = "09:00"  # local to each person
     timezone: str = "Europe/London"
     reminder_day: int = 0  # Monday
+    max_items: int = MAX_ITEMS  # listed in one message, most urgent first; the rest are counted
 
 
 class Reason(enum.IntEnum):
@@ -168,6 +170,7 @@ class ReminderMessage:
     day: date
     lines: tuple[ReminderLine, ...] = ()
     escalations: tuple[EscalationLine, ...] = ()
+    more: int = 0  # the person's further items, less urgent than those listed (`mine` has them all)
 
     @property
     def is_empty(self) -> bool:
@@ -525,7 +528,8 @@ def build_pass(items: Sequence[ReminderItem], people: Iterable[Recipient], teams
         esc = sorted(escalations.get(name, []), key=lambda e: (-e.overdue_days, e.item.ref))
         seen: set[str] = {line.item.key for line in mine}  # already listed as the person's own
         unique_esc = [e for e in esc if not (e.item.key in seen or seen.add(e.item.key))]  # type: ignore[func-returns-value]
-        messages[name] = ReminderMessage(name, today, tuple(mine), tuple(unique_esc))
+        listed = mine[:max(rules.max_items, 1)]
+        messages[name] = ReminderMessage(name, today, tuple(listed), tuple(unique_esc), len(mine) - len(listed))
     return PassResult(messages, unreached)
 
 
