@@ -88,11 +88,12 @@ def category_names() -> str:
     return ", ".join(c.value for c in Category)
 
 
-def guess_category(text: str) -> Category:
+def guess_category(text: str, screened: bool = False) -> Category:
     """The category the words of a message point to; `query` when nothing does. A strong
     safeguarding signal makes it safeguarding (a weak one leaves the category and restricts the
-    entry pending review: see `restriction_for`)."""
-    if assess(text).signal is Signal.STRONG:
+    entry pending review: see `restriction_for`). `screened`: the caller knows `text` has no
+    safeguarding signal (see safeguarding.matches_stay_within_lines)."""
+    if not screened and assess(text).signal is Signal.STRONG:
         return Category.SAFEGUARDING
     for category, pattern in _GUESS_RULES:
         if pattern.search(text):

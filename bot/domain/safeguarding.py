@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import enum
 import functools
+import importlib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 
 class Signal(int, enum.Enum):
@@ -145,6 +147,51 @@ def _rules(ascii_lowered: bool) -> _Rules:
     screens a text (`actionbot say "status AP1.2"`) does not pay for compiling them."""
     flags = 0 if ascii_lowered else re.IGNORECASE
     return _compile(_STRONG, flags), _compile(_WEAK, flags), _any(flags)
+
+
+def _consumes_within_a_line(items: Any, parser: Any) -> bool:
+    """Whether a parsed pattern consumes only characters other than a line break, and asserts
+    nothing but word boundaries and lookaheads made of the same (see matches_stay_within_lines)."""
+    constants = parser  # re._parser re-exports re._constants' names
+    for op, arg in items:
+        if op is constants.LITERAL:
+            ok = arg != ord("\n")
+        elif op is constants.IN:
+            ok = all((kind is constants.LITERAL and value != ord("\n"))
+                     or (kind is constants.RANGE and not value[0] <= ord("\n") <= value[1])
+                     or (kind is constants.CATEGORY and value in (constants.CATEGORY_WORD, constants.CATEGORY_DIGIT))
+                     for kind, value in arg)
+        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT):
+            ok = _consumes_within_a_line(arg[2], parser)
+        elif op is constants.SUBPATTERN:
+            ok = _consumes_within_a_line(arg[3], parser)
+        elif op is constants.BRANCH:
+            ok = all(_consumes_within_a_line(branch, parser) for branch in arg[1])
+        elif op is constants.ASSERT:
+            ok = arg[0] == 1 and _consumes_within_a_line(arg[1], parser)  # a lookahead, not a lookbehind
+        else:
+            ok = op is constants.AT and arg is constants.AT_BOUNDARY
+        if not ok:
+            return False
+    return True
+
+
+@functools.cache
+def matches_stay_within_lines() -> bool:
+    """Whether every rule consumes only characters other than a line break and asserts only
+    word boundaries (and lookaheads of the same). Then a match depends on the line it is in,
+    and on at most one character either side, only as being a word character or `-` or not;
+    so when `assess` finds no signal in some texts, there is none in a text made of pieces of
+    them either, each piece a whole text or a part of one between characters that are not
+    word characters or `-` (a subject without its `Re:`, a text without its surrounding
+    whitespace), joined by line breaks. The mail pipeline relies on this to screen a new
+    entry's words once, not three times. False (screen again) if a rule is written with
+    anything else, or the standard library's pattern parser cannot be read."""
+    try:
+        parser = importlib.import_module("re._parser")
+        return all(_consumes_within_a_line(parser.parse(pattern), parser) for pattern, _ in _STRONG + _WEAK)
+    except Exception:  # a Python whose parser differs: keep screening every text
+        return False
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from bot.domain.concerns import (
     summary_from_text,
 )
 from bot.domain.providers import Detection, Found, detect, inline_forward
-from bot.domain.safeguarding import assess
+from bot.domain.safeguarding import Assessment, Signal, assess, matches_stay_within_lines
 from bot.domain.model import Person
 from bot.mail.bodies import strip_reply
 from bot.mail.mailbox import OutgoingMail
@@ -131,8 +131,9 @@ def _provider_of(providers: list[Any], mail: ParsedMail, content: ParsedMail, su
 
 def new_entry(uow: Any, mail: ParsedMail, *, now: datetime, today: date, settings: MailSettings,
               reporter: Person | None, category: Category | None = None, summary_prefix: str = "",
-              acknowledged_at: datetime | None = None) -> EntryWritten:
-    """A new entry from `mail`; `acknowledged_at`: when an acknowledgement is queued with it."""
+              acknowledged_at: datetime | None = None, screened: bool = False) -> EntryWritten:
+    """A new entry from `mail`; `acknowledged_at`: when an acknowledgement is queued with it;
+    `screened`: `assess` found no signal in the mail (the ingestor's `looks_confidential`)."""
     content = _content(mail)
     body = _body(mail, content)
     subject = bare_subject(content.subject)
@@ -141,9 +142,17 @@ def new_entry(uow: Any, mail: ParsedMail, *, now: datetime, today: date, setting
     provider = found.provider if found is not None else None
     proposed = found.name if found is not None and found.how is Found.PROPOSED else None
     attachments = mail.attachments + (content.attachments if content is not mail else [])
-    guessed = category or guess_category(f"{subject}\n{body}")
+    # `screened`: the ingestor found no signal in this mail's subject, text and attachment
+    # names; the texts screened here are pieces of those (the subject without its `Re:`, the
+    # text without its surrounding whitespace), so they carry none either and are not
+    # screened again (safeguarding.matches_stay_within_lines says when that holds). A
+    # forwarded message or a truncated text is screened as before.
+    clean = (screened and content is mail and len(mail.text.strip()) <= MAX_BODY_CHARS
+             and matches_stay_within_lines())
+    guessed = category or guess_category(f"{subject}\n{body}", screened=clean)
     # Subject, text and attachment names all count: any signal makes the entry confidential.
-    restriction = restriction_for(guessed, assess(subject, mail.subject, body, *(a.filename for a in attachments)))
+    restriction = restriction_for(guessed, Assessment(Signal.NONE) if clean else assess(
+        subject, mail.subject, body, *(a.filename for a in attachments)))
     reference, _ = uow.concerns.allocate_reference(today.year)
     summary = summary_prefix + summary_from_text(subject or body or "(no subject or text)")
     concern = uow.concerns.add(Concern(

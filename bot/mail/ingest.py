@@ -246,7 +246,7 @@ class MailIngestor:
                 return _Command(text, person, answered)
         elif answered is not None:  # not its recipient: told so, and nothing is written
             return _Command(strip_reply(mail.text)[:MAX_MESSAGE_CHARS] or "?", None, answered)
-        return self._log_entry(uow, mail, person)
+        return self._log_entry(uow, mail, person, sensitive)
 
     def _reminder_answered(self, uow: Any, mail: ParsedMail) -> str | None:
         """The Message-ID of the reminder this mail replies to (In-Reply-To, References), if any."""
@@ -308,7 +308,7 @@ class MailIngestor:
             uow.commit()
         return decision
 
-    def _log_entry(self, uow: Any, mail: ParsedMail, person: Any) -> _Decision | None:
+    def _log_entry(self, uow: Any, mail: ParsedMail, person: Any, sensitive: bool) -> _Decision | None:
         now = self.clock.now()
         existing = self._thread_entry(uow, mail)
         if existing is not None:
@@ -319,7 +319,8 @@ class MailIngestor:
         else:
             acknowledging = will_acknowledge(mail, self.settings)
             written = new_entry(uow, mail, now=now, today=self.clock.today(), settings=self.settings,
-                                reporter=person, acknowledged_at=now if acknowledging else None)
+                                reporter=person, acknowledged_at=now if acknowledging else None,
+                                screened=not sensitive)
             if acknowledging:
                 queue_acknowledgement(uow, mail, written, now=now, settings=self.settings)
             decision = _Decision(Outcome.NEW_ENTRY, PROCESSED, written.concern.reference,
