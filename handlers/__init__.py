@@ -1,4 +1,8 @@
-"""Command handlers: plain functions `handle_x(command, ctx) -> Reply`, one table for all."""
+"""Command handlers: plain functions `handle_x(command, ctx) -> Reply`, one table for all.
+
+The contract-monitoring log's and the reminders' handlers are registered with their command
+modules (`HandlerRegistry.register_module`): imported when one of their commands is first handled.
+"""
 
 from __future__ import annotations
 
@@ -20,40 +24,8 @@ from bot.commands import (
     UnsubscribeDigest,
     UpdateBatch,
 )
-from bot.concern_commands import (
-    AddProviderDomain,
-    ConcernActionDone,
-    ListConcernsDue,
-    ListProviders,
-    RecordConcernMilestone,
-    RecordVisit,
-    ReopenConcern,
-    ReopenConcernAction,
-    SetComplaintStage,
-    SetConcernActionDue,
-    SetConcernActionOwner,
-    SetConcernProvider,
-    SetProviderOfficer,
-    SetProviderRisk,
-    ShowProvider,
-    ShowTimescales,
-    AddConcernNote,
-    AllocateConcernAction,
-    CloseConcern,
-    ConfirmDowngrade,
-    LinkConcern,
-    ListConcerns,
-    LogConcern,
-    RestrictConcern,
-    SetConcernCategory,
-    ShowConcern,
-    ShowConcernAccess,
-    UnrestrictConcern,
-)
 from bot.registry import HandlerRegistry
-from bot.reminder_commands import BackFromLeave, GoOnLeave, NotMine, ReminderButton, ReminderReply, SnoozeReminder
-from handlers import amend, concerns, confidential, digest, help, progress, queries, reminders
-from handlers import log_actions, providers
+from handlers import amend, digest, help, progress, queries
 
 
 def default_registry() -> HandlerRegistry:
@@ -72,6 +44,48 @@ def default_registry() -> HandlerRegistry:
     registry.register(Help, help.handle_help)
     registry.register(MessageDeleted, amend.handle_message_deleted)
     registry.register(MessageEditedAway, amend.handle_message_edited_away)
+    registry.register(SubscribeDigest, digest.handle_subscribe)
+    registry.register(UnsubscribeDigest, digest.handle_unsubscribe)
+    registry.register(PreviewDigest, digest.handle_preview)
+    registry.register_module("bot.concern_commands", register_log_handlers)
+    registry.register_module("bot.reminder_commands", register_reminder_handlers)
+    return registry
+
+
+def register_log_handlers(registry: HandlerRegistry) -> None:
+    """The contract-monitoring log: concerns, complaints, safeguarding, providers."""
+    from bot.concern_commands import (
+        AddConcernNote,
+        AddProviderDomain,
+        AllocateConcernAction,
+        CloseConcern,
+        ConcernActionDone,
+        ConfirmDowngrade,
+        LinkConcern,
+        ListConcerns,
+        ListConcernsDue,
+        ListProviders,
+        LogConcern,
+        RecordConcernMilestone,
+        RecordVisit,
+        ReopenConcern,
+        ReopenConcernAction,
+        RestrictConcern,
+        SetComplaintStage,
+        SetConcernActionDue,
+        SetConcernActionOwner,
+        SetConcernCategory,
+        SetConcernProvider,
+        SetProviderOfficer,
+        SetProviderRisk,
+        ShowConcern,
+        ShowConcernAccess,
+        ShowProvider,
+        ShowTimescales,
+        UnrestrictConcern,
+    )
+    from handlers import concerns, confidential, log_actions, providers
+
     registry.register(LogConcern, concerns.handle_log_concern)
     registry.register(AllocateConcernAction, concerns.handle_allocate)
     registry.register(CloseConcern, concerns.handle_close)
@@ -100,13 +114,16 @@ def default_registry() -> HandlerRegistry:
     registry.register(SetProviderRisk, providers.handle_set_risk)
     registry.register(SetProviderOfficer, providers.handle_set_officer)
     registry.register(AddProviderDomain, providers.handle_add_domain)
-    registry.register(SubscribeDigest, digest.handle_subscribe)
-    registry.register(UnsubscribeDigest, digest.handle_unsubscribe)
-    registry.register(PreviewDigest, digest.handle_preview)
+
+
+def register_reminder_handlers(registry: HandlerRegistry) -> None:
+    """Leave, snoozes, `not mine`, and answers to a reminder."""
+    from bot.reminder_commands import BackFromLeave, GoOnLeave, NotMine, ReminderButton, ReminderReply, SnoozeReminder
+    from handlers import reminders
+
     registry.register(GoOnLeave, reminders.handle_leave)
     registry.register(BackFromLeave, reminders.handle_back)
     registry.register(SnoozeReminder, reminders.handle_snooze)
     registry.register(NotMine, reminders.handle_not_mine)
     registry.register(ReminderReply, reminders.handle_reminder_reply)
     registry.register(ReminderButton, reminders.handle_reminder_button)
-    return registry

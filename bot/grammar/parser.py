@@ -25,7 +25,7 @@ from bot.commands import (
     SetProgress,
     UpdateBatch,
 )
-from bot.grammar.rules import MAX_KEYWORD_WORDS, ParseEnv, keyword_rule, prefix_rules
+from bot.grammar.rules import MAX_KEYWORD_WORDS, ParseEnv, keyword_rule, load_grammars_for, prefix_rules
 from bot.grammar.tokens import (
     MAX_MESSAGE_CHARS,
     OTHER_REF_PATTERN,
@@ -73,6 +73,7 @@ def _parse(text: str, today: date) -> object:
         return NotACommand(None)
     if text == "?":
         return Help()
+    load_grammars_for(text)
     for pattern, rule in prefix_rules():
         match = pattern.match(text)
         if match:
