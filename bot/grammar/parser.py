@@ -35,7 +35,6 @@ from bot.grammar.tokens import (
     read_code,
     split_segments,
 )
-from bot.grammar.updates import read_code_led
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +148,8 @@ def _read_segment(segment: Segment, env: ParseEnv) -> object:
     found = _lead_code(segment.text)
     if found is None:
         return NotACommand(None)
+    from bot.grammar.updates import read_code_led  # (imported by the first update: `say status AP2.5.1` needs none)
+
     code, end, bare = found
     lead = _CODE_REST_LEAD.match(segment.text, end)
     rest = segment.text[lead.end() if lead else end :].strip()

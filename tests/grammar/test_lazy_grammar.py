@@ -42,9 +42,9 @@ DEPENDENCIES = ("bot.concern_commands", "bot.reminder_commands", "bot.domain.con
                 "bot.domain.monitoring", "bot.domain.timescales", "bot.domain.reminders", "bot.domain.dates",
                 "handlers.concerns", "handlers.confidential", "handlers.log_actions", "handlers.providers")
 # Non-ASCII letters that case-insensitive patterns read as ASCII ones, and curly apostrophes.
-EXTRA = ["\u017fnooze", "AP2.5.1 \u017fnooze 2 weeks", "I\u2019m away until Friday", "Pq-2026-0042", "pq-2026-0042 close",
-         "  - what's overdue?", "CONCERNS", "Weekly Digest", "reminder button 12:1 done", "AP2.5.1 not mine",
-         "ooo until 3 Dec", "status AP2.5.1", "\u212aeep going"]
+EXTRA = ["\u017fnooze", "AP2.5.1 \u017fnooze 2 weeks", "I\u2019m away until Friday", "Pq-2026-0042",
+         "pq-2026-0042 close", "  - what's overdue?", "CONCERNS", "Weekly Digest", "reminder button 12:1 done",
+         "AP2.5.1 not mine", "ooo until 3 Dec", "status AP2.5.1", "\u212aeep going"]
 
 
 def texts() -> list[str]:
