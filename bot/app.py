@@ -172,6 +172,16 @@ def build_runtime(
     )
 
 
+def load_every_command(runtime: Runtime) -> None:
+    """Import every grammar and handler module now. A one-shot command imports only those its
+    text can need (start-up); a long-running process loads them all before it serves, so the
+    first message of a kind does not wait for an import."""
+    from bot.grammar.rules import load_all_grammars
+
+    load_all_grammars()
+    runtime.dispatcher.registry.command_types()
+
+
 def load_example_plan_if_empty(runtime: Runtime) -> str | None:
     """On a fresh database, load the example plan so a new user has something to try."""
     from bot.planfiles.apply import import_plan
