@@ -171,10 +171,11 @@ def started() -> None:
 
 def main() -> None:
     # Start-up creates a few hundred thousand objects that live as long as the process
-    # (SQLAlchemy's classes and ours, compiled patterns): the cyclic collector, run as they are
-    # created, walks them again and again, about a tenth of a cold `say` (docs/benchmarks-notes.md
-    # section 4). So it is off until the command's modules are imported; started() then freezes
-    # what exists (later collections skip it, as a pre-forking server does) and turns it back on.
+    # (SQLAlchemy's classes and ours, compiled patterns). The cyclic collector walked them while
+    # they were created and, above all, once more in the full collection at exit: 80-120 ms of a
+    # cold `say` (docs/benchmarks-notes.md section 4). So it is off until the command's modules
+    # are imported; started() then freezes what exists (no later collection walks it, the one at
+    # exit included; as a pre-forking server does) and turns the collector back on.
     gc.disable()
     parsed = parse_say(sys.argv[1:])
     if parsed is None:
