@@ -17,6 +17,7 @@ from bot.domain.model import FILE_FIELDS, Action, State
 from bot.domain.status import StatusTally, section_sort_key
 from storage.errors import Duplicate, NotFound
 from storage.repositories.core import core
+from storage.repositories.prebuilt import Prebuilt
 from storage.repositories.plans import (
     ensure_section_row,
     find_plan_row,
@@ -65,9 +66,10 @@ _KEY_COLUMNS = {
     "number": _A.c.code_number,
 }
 # A code typed in chat finds actions in their plan, never one removed by `import --prune`.
-_FIND = {kind: _SELECT_ACTIONS.where(column == bindparam("key"), _A.c.removed_at.is_(None))
-         for kind, column in _KEY_COLUMNS.items()}
-_FIND_IN_PLAN = {kind: query.where(_A.c.plan_id == bindparam("plan_id")) for kind, query in _FIND.items()}
+_FIND_ANY = {kind: _SELECT_ACTIONS.where(column == bindparam("key"), _A.c.removed_at.is_(None))
+             for kind, column in _KEY_COLUMNS.items()}
+_FIND = {kind: Prebuilt(query) for kind, query in _FIND_ANY.items()}
+_FIND_IN_PLAN = {kind: Prebuilt(query.where(_A.c.plan_id == bindparam("plan_id"))) for kind, query in _FIND_ANY.items()}
 _GET = _SELECT_ACTIONS.where(_A.c.plan_id == bindparam("plan_id"), _A.c.code_norm == bindparam("code_norm"))
 _GET_BY_ID = _SELECT_ACTIONS.where(_A.c.id == bindparam("id"))
 # Listings leave out actions removed by `import --prune` (out of rollups, overdue and digests);
@@ -94,12 +96,13 @@ _TALLY = select(
 _TALLY_PLAN = _TALLY.where(_A.c.plan_id == bindparam("plan_id"))
 # One section's counts by the plan's and section's stored names: the rollup under every
 # update's reply, a few rows however many actions the section has (issue 18).
-_TALLY_SECTION_BY_NAME = (_TALLY.select_from(_A.join(_P, _A.c.plan_id == _P.c.id).join(_S, _A.c.section_id == _S.c.id))
-                          .where(_P.c.name == bindparam("plan"), _S.c.code == bindparam("section")))
+_TALLY_SECTION_BY_NAME = Prebuilt(
+    _TALLY.select_from(_A.join(_P, _A.c.plan_id == _P.c.id).join(_S, _A.c.section_id == _S.c.id))
+    .where(_P.c.name == bindparam("plan"), _S.c.code == bindparam("section")))
 # Saving an action read in this unit of work and not moved: its mutable fields, by id.
 _MUTABLE_FIELDS = ("title", "responsibility", "due_date", "original_due_date", "due_text", "progress", "state",
                    "completed_on", "latest_update", "updated_at", "updated_by", *FILE_FIELDS, "removed_at")
-_SAVE_IN_PLACE = (
+_SAVE_IN_PLACE = Prebuilt(
     update(_A)
     .where(_A.c.id == bindparam("b_id"))
     .values({name: bindparam(f"b_{name}") for name in _MUTABLE_FIELDS})
