@@ -65,6 +65,8 @@ def benches(pg_url: str) -> list[Bench]:
               ["--sizes", "1000", "10000", "--subscriptions", "50"], 600),
         Bench("reminders", "reminder_pass.py", ["--actions", "10000", "--people", "100", "1000"],
               ["--actions", "2000", "--people", "100", "1000", "--repeat", "1"], 300),
+        Bench("reminders-council", "reminder_pass.py", ["--actions", "100000", "--people", "10000", "--repeat", "2"],
+              ["--actions", "10000", "--people", "1000", "--repeat", "1"], 900),
         Bench("queries-sqlite", "query_latency.py", ["--samples", "200", "--plans-out", "docs/query-plans.md"],
               ["--samples", "30", "--plans", "10"], 400),
         Bench("queries-postgresql", "query_latency.py",

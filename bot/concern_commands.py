@@ -189,8 +189,8 @@ class SetComplaintStage:
 
 @dataclass(frozen=True)
 class ListConcernsDue:
-    """`concerns overdue`, `concerns due this week`: allocated actions and timescales that are
-    overdue, or fall due by the end of this week."""
+    """`concerns overdue`, `concerns due this week`: allocated actions, timescales and
+    monitoring visits or meetings that are overdue, or fall due by the end of this week."""
 
     which: str  # "overdue" | "week"
 

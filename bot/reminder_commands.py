@@ -54,9 +54,10 @@ class ReminderReply:
 
 @dataclass(frozen=True)
 class ReminderButton:
-    """(Sent by a button under a reminder, never typed.) Done, Snooze 1 week or Not mine for
-    the reminder's `index`th item (0-based)."""
+    """(Sent by a button under a reminder, never typed.) Done, Snooze 1 week, Not mine or
+    Update… (with the text typed into the card) for the reminder's `index`th item (0-based)."""
 
     send_id: int
     index: int
-    what: str  # "done" | "snooze" | "not_mine"
+    what: str  # "done" | "snooze" | "not_mine" | "update"
+    text: str = ""  # what was typed, for "update": e.g. `40% six contracts signed`

@@ -195,7 +195,8 @@ def _action_line(concern: Concern, action: ConcernAction, who: Person | None, to
 
 
 def handle_list_due(cmd: ListConcernsDue, ctx: HandlerContext) -> Reply:
-    """Allocated actions and entries' timescales overdue, or due by the end of this week."""
+    """Allocated actions, entries' timescales and the providers' monitoring activities (visits,
+    liaison meetings, forums, call-monitoring reviews) overdue, or due by the end of this week."""
     who = viewer(ctx)
     today = ctx.today
     end = today + timedelta(days=6 - today.weekday())  # Sunday of this week
@@ -223,6 +224,10 @@ def handle_list_due(cmd: ListConcernsDue, ctx: HandlerContext) -> Reply:
                     private = private or concern.is_confidential
                 verb = f"overdue since {fmt_date(check.due)}" if overdue else f"due {fmt_date(check.due)}"
                 lines.append(f"{label}: {check.what} — {verb}")
+    for activity in ctx.uow.monitoring.schedule(today, settings.frequencies):  # visits, meetings, reviews
+        if wanted(activity.due):
+            verb = f"overdue since {fmt_date(activity.due)}" if overdue else f"due {fmt_date(activity.due)}"
+            lines.append(f"{activity.label} ({activity.owner or 'no officer allocated'}) — {verb}")
     title = "Overdue in the log" if overdue else f"Due in the log this week (to {fmt_date(end)})"
     if not lines:
         return Reply(text=f"{title}: none.", title=title, as_of=today)

@@ -192,7 +192,7 @@ def handle_reminder_reply(cmd: ReminderReply, ctx: HandlerContext) -> Reply:
 
 
 def handle_reminder_button(cmd: ReminderButton, ctx: HandlerContext) -> Reply:
-    """Done, Snooze 1 week or Not mine under one item of a reminder."""
+    """Done, Snooze 1 week, Not mine or Update… under one item of a reminder."""
     record, refused = _reminder(ctx, cmd.send_id)
     if refused is not None:
         return refused
@@ -206,6 +206,13 @@ def handle_reminder_button(cmd: ReminderButton, ctx: HandlerContext) -> Reply:
         command = SnoozeReminder(ref, days=SNOOZE_BUTTON_DAYS)
     elif cmd.what == "not_mine":
         command = NotMine(ref)
+    elif cmd.what == "update":
+        if not cmd.text:
+            return Reply.error(f"Type the update for {ref} in the box first, e.g. `40% six contracts signed` or "
+                               "`done`. Nothing was changed.")
+        command = read_reminder_reply(cmd.text, [ref], ctx.today)  # as a reply to a one-item reminder
+        if isinstance(command, ParseError):
+            return Reply.error(command.message)
     else:
         return Reply.error("I don't know that button. Nothing was changed.")
     return _run(command, record, ctx)

@@ -17,8 +17,10 @@ from bot.domain.reminders import (
 
 
 def shown_title(item: ReminderItem, viewer: Recipient | None) -> str:
-    """The title, or a stand-in for a restricted item shown to someone without the role."""
-    if item.restricted and (viewer is None or not viewer.safeguarding):
+    """The title, or a stand-in for a restricted item shown to someone without the role (or
+    whose source gave no title: the contract log never puts a confidential entry's words in a
+    reminder, which is kept and may go by email)."""
+    if item.restricted and (viewer is None or not viewer.safeguarding or not item.title.strip()):
         return f"({RESTRICTED_TITLE})"
     return item.title
 
@@ -69,11 +71,16 @@ def message_text(message: ReminderMessage, viewer: Recipient | None, *, how_to_a
     first = viewer.name.split()[0] if viewer is not None else message.person.split()[0]
     out: list[str] = []
     if message.lines:
-        count = len(message.lines)
+        count = len(message.lines) + message.more
         order = ", most urgent first" if count > 1 else ""
+        if message.more:
+            order += f"; the {len(message.lines)} most urgent are listed"
         out.append(f"Good morning {first}: {count} item{'s' if count != 1 else ''} need{'s' if count == 1 else ''} "
                    f"you today ({message.day:%A %d %B %Y}){order}.")
         out += [line_text(i, line, viewer) for i, line in enumerate(message.lines, start=1)]
+        if message.more:
+            out.append(f"…and {message.more} more of yours, less urgent than these: ask me `mine` for the whole "
+                       "list.")
         if how_to_answer:
             out += ["", how_to_answer]
     if message.escalations:

@@ -43,6 +43,7 @@ SAFEGUARDING_ROLE = "safeguarding"
 MAX_SNOOZE_DAYS = 366
 RESTRICTED_TITLE = "confidential item: reference only"
 MAX_ESCALATION_LINES = 30  # per message; the rest are counted
+MAX_ITEMS = 20  # a person's own items per message (each has its buttons: Slack holds 50 blocks)
 
 
 class ItemKind(str, enum.Enum):
@@ -129,6 +130,7 @@ class ReminderRules:
     send_time: str = "09:00"  # local to each person
     timezone: str = "Europe/London"
     reminder_day: int = 0  # Monday
+    max_items: int = MAX_ITEMS  # listed in one message, most urgent first; the rest are counted
 
 
 class Reason(enum.IntEnum):
@@ -168,6 +170,7 @@ class ReminderMessage:
     day: date
     lines: tuple[ReminderLine, ...] = ()
     escalations: tuple[EscalationLine, ...] = ()
+    more: int = 0  # the person's further items, less urgent than those listed (`mine` has them all)
 
     @property
     def is_empty(self) -> bool:
@@ -251,10 +254,14 @@ class Directory:
         return list(found.people), found.why
 
     def resolve(self, owner_text: str | None) -> Resolution:
-        owner = " ".join((owner_text or "").split())
-        if owner not in self._resolved:
-            self._resolved[owner] = self._resolve(owner)
-        return self._resolved[owner]
+        found = self._resolved.get(owner_text or "")  # the text as written, then as normalised
+        if found is None:
+            owner = " ".join((owner_text or "").split())
+            found = self._resolved.get(owner)
+            if found is None:
+                found = self._resolved[owner] = self._resolve(owner)
+            self._resolved[owner_text or ""] = found
+        return found
 
     def _resolve(self, owner: str) -> Resolution:
         if not owner:
@@ -441,6 +448,39 @@ def build_pass(items: Sequence[ReminderItem], people: Iterable[Recipient], teams
         return reach[person.name]
 
     admins = sorted((p for p in directory.people.values() if p.is_admin), key=lambda p: p.name.casefold())
+    # Who an overdue item is escalated to today depends only on its Responsibility text, so it
+    # is worked out once per text (a council's 100,000 actions have a few thousand), and the
+    # working days overdue once per calendar and due date.
+    escalation_cache: dict[str, list[tuple[Recipient, WorkingCalendar]]] = {}
+    overdue_by: dict[tuple[int, date], int] = {}
+
+    def escalation_targets(item: ReminderItem, owners: list[Recipient]) -> list[tuple[Recipient, WorkingCalendar]]:
+        key = " ".join((item.owner or "").split())  # as Directory.resolve keys it
+        found = escalation_cache.get(key)
+        if found is not None:
+            return found
+        escalate_to: dict[str, Recipient] = {}  # the responsible teams' leads, then the admins
+        for owner in owners:
+            team = directory.team_of(owner)
+            lead = directory.person(team.lead) if team and team.lead else None
+            if lead is not None:
+                escalate_to[lead.name.casefold()] = lead
+        for team in directory.resolve(item.owner).teams:
+            lead = directory.person(team.lead)
+            if lead is not None:
+                escalate_to[lead.name.casefold()] = lead
+        for admin in admins:
+            escalate_to[admin.name.casefold()] = admin
+        found = []
+        for person in escalate_to.values():
+            target, _problem = reachable(person)
+            if target is None or (wanted is not None and target.name.casefold() not in wanted):
+                continue
+            if working(person) and weekly(person):
+                found.append((target, calendar(person)))
+        escalation_cache[key] = found
+        return found
+
     for item in items:
         owners, why = directory.responsible(item)
         if not owners:
@@ -473,37 +513,23 @@ def build_pass(items: Sequence[ReminderItem], people: Iterable[Recipient], teams
         # Escalation: the responsible teams' leads and the admins, weekly.
         if item.due is not None and item.due < today and rules.escalate_after >= 0 \
                 and today - item.due > timedelta(days=rules.escalate_after):
-            escalate_to: dict[str, Recipient] = {}
-            for owner in owners:
-                team = directory.team_of(owner)
-                lead = directory.person(team.lead) if team and team.lead else None
-                if lead is not None:
-                    escalate_to[lead.name.casefold()] = lead
-            for team in directory.resolve(item.owner).teams:
-                lead = directory.person(team.lead)
-                if lead is not None:
-                    escalate_to[lead.name.casefold()] = lead
-            for admin in admins:
-                escalate_to[admin.name.casefold()] = admin
-            for person in escalate_to.values():
-                target, _problem = reachable(person)
-                if target is None or (wanted is not None and target.name.casefold() not in wanted):
-                    continue
-                if not working(person) or not weekly(person):
-                    continue
-                cal = calendar(person)
-                overdue = _overdue_days(cal, item.due, today)
-                if overdue <= rules.escalate_after:
+            for target, cal in escalation_targets(item, owners):
+                overdue_key = (id(cal), item.due)
+                late = overdue_by.get(overdue_key)
+                if late is None:
+                    late = overdue_by[overdue_key] = _overdue_days(cal, item.due, today)
+                if late <= rules.escalate_after:
                     continue
                 escalations.setdefault(target.name, []).append(
-                    EscalationLine(item, overdue, (reminded or {}).get(item.key, ())))
+                    EscalationLine(item, late, (reminded or {}).get(item.key, ())))
     messages: dict[str, ReminderMessage] = {}
     for name in set(lines) | set(escalations):
         mine = _one_line_per_item(lines.get(name, []))
         esc = sorted(escalations.get(name, []), key=lambda e: (-e.overdue_days, e.item.ref))
         seen: set[str] = {line.item.key for line in mine}  # already listed as the person's own
         unique_esc = [e for e in esc if not (e.item.key in seen or seen.add(e.item.key))]  # type: ignore[func-returns-value]
-        messages[name] = ReminderMessage(name, today, tuple(mine), tuple(unique_esc))
+        listed = mine[:max(rules.max_items, 1)]
+        messages[name] = ReminderMessage(name, today, tuple(listed), tuple(unique_esc), len(mine) - len(listed))
     return PassResult(messages, unreached)
 
 

@@ -179,12 +179,16 @@ def read_reminder_reply(text: str, refs: Sequence[str], today: date) -> object:
 
 REMINDER_VERB = "reminder"  # the Teams Action.Execute verb of the reminder's buttons
 BUTTON_PREFIX = "reminder button"
-_BUTTON = re.compile(r"reminder\s+button\s+(\d{1,12}):(\d{1,3})\s+(done|snooze|not_mine)\s*$", _F)
+UPDATE_INPUT = "update_text"  # the id of the Teams card's text box under Update…
+MAX_UPDATE_CHARS = 1000
+_BUTTON = re.compile(r"reminder\s+button\s+(\d{1,12}):(\d{1,3})\s+(?:(done|snooze|not_mine)\s*|update\b(.*))$",
+                     _F | re.DOTALL)
 
 
-def reminder_button_text(send_id: int, index: int, what: str) -> str:
-    """The text a reminder's button sends (Teams), read back into a ReminderButton."""
-    return f"{BUTTON_PREFIX} {send_id}:{index} {what}"
+def reminder_button_text(send_id: int, index: int, what: str, text: str = "") -> str:
+    """The text a reminder's button sends (Teams), read back into a ReminderButton; Update…
+    carries what was typed into the card after the word `update`."""
+    return f"{BUTTON_PREFIX} {send_id}:{index} {what}" + (f" {text}" if what == "update" else "")
 
 
 def read_reminder_button(rest: str, env: ParseEnv) -> object:
@@ -193,6 +197,8 @@ def read_reminder_button(rest: str, env: ParseEnv) -> object:
     found = _BUTTON.match(env.text)
     if found is None:
         return ParseError("That button could not be read. Nothing was changed.")
+    if found.group(3) is None:
+        return ReminderButton(int(found.group(1)), int(found.group(2)), "update", found.group(4).strip())
     return ReminderButton(int(found.group(1)), int(found.group(2)), found.group(3).lower())
 
 

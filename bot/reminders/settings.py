@@ -7,6 +7,7 @@
     send_time = "09:00"      # in each person's time zone
     timezone = "Europe/London"
     reminder_day = "monday"  # weekly overdue reminders, update requests, escalations
+    max_items = 20           # items listed in one message, most urgent first (1-20); the rest counted
     grace_hours = 12         # a missed day is still sent this long after its send time
     scheduler = true         # `actionbot run` sends reminders itself
 """
@@ -20,7 +21,7 @@ from datetime import time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.domain.reminders import WEEKDAYS, ReminderRules
+from bot.domain.reminders import MAX_ITEMS, WEEKDAYS, ReminderRules
 
 
 class ReminderSettingsError(ValueError):
@@ -81,6 +82,10 @@ class ReminderSettings:
                                                       for d in due_soon):
             raise ReminderSettingsError("[reminders] due_soon must be a list of working days, e.g. [7, 1].")
         send_time = str(section.get("send_time", "09:00"))
+        max_items = section.get("max_items", MAX_ITEMS)
+        if isinstance(max_items, bool) or not isinstance(max_items, int) or not 1 <= max_items <= MAX_ITEMS:
+            raise ReminderSettingsError(f"[reminders] max_items must be a whole number from 1 to {MAX_ITEMS} (each "
+                                        f"listed item has its own buttons), not {max_items!r}.")
         rules = ReminderRules(
             due_soon=tuple(sorted(set(due_soon), reverse=True)),
             stale_days=int(number("stale_days", 30)),
@@ -88,6 +93,7 @@ class ReminderSettings:
             send_time=send_time,
             timezone=check_zone(str(section.get("timezone", "Europe/London"))),
             reminder_day=weekday_number(str(section.get("reminder_day", "monday"))),
+            max_items=max_items,
         )
         return cls(
             rules=rules, send_at=read_time(send_time), grace=timedelta(hours=number("grace_hours", 12)),

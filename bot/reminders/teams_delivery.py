@@ -1,6 +1,7 @@
 """Reminders in Teams personal chats: an Adaptive Card (1.4) posted proactively into the 1:1
 chat of the bot and the person, with Done, Snooze 1 week and Not mine `Action.Execute`
-buttons per item (verb `reminder`).
+buttons per item (verb `reminder`), and Update… (an `Action.ShowCard` with a text box whose
+Send button is an `Action.Execute` too: Teams puts the box's value in the action's data).
 
 For the bot to post there, the app must be installed for the person (personal scope), or the
 person must have written to the bot once: Teams then has a personal conversation, whose
@@ -15,7 +16,7 @@ import logging
 from typing import Any
 
 from bot.channels.teams.cards import CARD_VERSION
-from bot.grammar.reminders import REMINDER_VERB
+from bot.grammar.reminders import MAX_UPDATE_CHARS, REMINDER_VERB, UPDATE_INPUT
 from bot.reminders.model import SendRecord
 
 log = logging.getLogger(__name__)
@@ -31,15 +32,27 @@ def _button(title: str, record: SendRecord, index: int, what: str) -> dict[str, 
             "data": {"actionbot": "reminder", "reminder": record.id, "index": index, "what": what}}
 
 
+def _update_button(record: SendRecord, index: int) -> dict[str, Any]:
+    """Update…: opens a text box under the item; Send runs what was typed as a reply about this
+    item (`40% six contracts signed`, `done - agreed at board`, `due end of March`)."""
+    box = {"type": "Input.Text", "id": UPDATE_INPUT, "placeholder": "e.g. 40% six contracts signed",
+           "maxLength": MAX_UPDATE_CHARS, "isRequired": True, "errorMessage": "Type the update first."}
+    return {"type": "Action.ShowCard", "title": "Update…", "card": {
+        "type": "AdaptiveCard", "version": CARD_VERSION, "body": [box],
+        "actions": [_button("Send update", record, index, "update")]}}
+
+
 def reminder_card(record: SendRecord) -> dict[str, Any]:
     lines = record.text.split("\n")
     item_lines = record.item_lines()
     body: list[dict[str, Any]] = [_text(lines[0], weight="Bolder")]
     for index, item in enumerate(record.items[:20]):
         body.append(_text(item_lines[index], separator=True))
-        body.append({"type": "ActionSet", "actions": [
-            _button("Done", record, index, "done"), _button("Snooze 1 week", record, index, "snooze"),
-            _button("Not mine", record, index, "not_mine")]})
+        actions = [_button("Done", record, index, "done"), _button("Snooze 1 week", record, index, "snooze"),
+                   _button("Not mine", record, index, "not_mine")]
+        if item.get("kind") == "action":  # log items are updated on the log (`PQ-… done`)
+            actions.insert(1, _update_button(record, index))
+        body.append({"type": "ActionSet", "actions": actions})
     rest = "\n\n".join([*item_lines[20:], *(line for line in record.other_lines() if line.strip())])
     if rest:
         body.append(_text(rest, isSubtle=True))

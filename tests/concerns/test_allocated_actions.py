@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.channels.slack.home import home_view
+from bot.domain.concerns import Provider
 from tests.conftest import TestBot, make_testbot
 
 
@@ -119,6 +120,24 @@ def test_due_views_show_confidential_actions_in_full_only_to_the_role_privately(
     assert "PQ-2026-0001/1 [Acme Care (proposed)] strategy meeting — Jo Reid, due 2 Dec 2026" in role.text
     assert role.private
     assert "Flagged for same-day triage" in logbot.ok("safeguarding Acme: neglect", as_person="Jo Reid").text
+
+
+def test_due_views_list_monitoring_visits_and_meetings_too(logbot: TestBot) -> None:
+    """Registered on 15 Oct 2026 with no activity recorded: the monthly call-monitoring review
+    fell due on 15 Nov (overdue on 30 Nov); nothing else is due before 2027."""
+    with logbot.runtime.new_uow() as uow:
+        uow.providers.add(Provider("Acme Care", officer="Sam Patel", registered_on=date(2026, 10, 15)))
+        uow.commit()
+    overdue = logbot.ok("concerns overdue").text
+    assert "Acme Care: call-monitoring review (Sam Patel) — overdue since 15 Nov 2026" in overdue
+    assert "monitoring visit" not in overdue and "forum" not in overdue
+    logbot.ok("provider Acme call monitoring done 30/11/2026 - 12 late calls reviewed")
+    assert logbot.ok("concerns overdue").text == "Overdue in the log: none."
+    with logbot.runtime.new_uow() as uow:  # a forum due this week shows under "due this week"
+        uow.providers.add(Provider("Brook House", registered_on=date(2026, 9, 2)))
+        uow.commit()
+    week = logbot.ok("concerns due this week").text
+    assert "Brook House: provider forum (no officer allocated) — due 2 Dec 2026" in week
 
 
 def test_a_proposed_name_lists_its_entries_before_it_is_registered(logbot: TestBot) -> None:

@@ -239,3 +239,26 @@ def test_rules_read_from_the_reminders_section() -> None:
     config = ReminderSettings.from_extra({"reminders": {"due_soon": [10, 3], "reminder_day": "wednesday",
                                                         "stale_days": 14}})
     assert config.rules == ReminderRules(due_soon=(10, 3), stale_days=14, reminder_day=2)
+
+
+def test_a_long_list_shows_the_most_urgent_and_counts_the_rest() -> None:
+    """25 items need Sam on Monday 30 Nov: 20 are listed (each with its buttons), overdue first,
+    and the message says how many more there are and where to see them."""
+    today = date(2026, 11, 30)
+    overdue = [item(f"AP1.{n}", due=date(2026, 11, 2)) for n in range(1, 16)]
+    stale = [item(f"AP2.{n}", due=None, updated=date(2026, 10, 1)) for n in range(1, 11)]
+    message = build_pass(stale + overdue, [SAM, LEAD, ADMIN], [TEAM], today, calendars).messages["Sam Patel"]
+    assert len(message.lines) == 20 and message.more == 5
+    assert [line.reason for line in message.lines[:15]] == [Reason.OVERDUE] * 15  # the five cut are update requests
+    text = message_text(message, SAM).split("\n")
+    assert text[0].startswith("Good morning Sam: 25 items need you today") and "the 20 most urgent are listed" in text[0]
+    assert text[21] == "…and 5 more of yours, less urgent than these: ask me `mine` for the whole list."
+    few = build_pass(overdue[:3], [SAM], [], today, calendars, ReminderRules(max_items=2)).messages["Sam Patel"]
+    assert [line.item.ref for line in few.lines] == ["AP1.1", "AP1.2"] and few.more == 1
+
+
+@pytest.mark.parametrize("value", [0, 21, "20", True, 2.5])
+def test_max_items_out_of_range_is_refused_with_a_sentence(value: object) -> None:
+    with pytest.raises(ValueError, match=r"\[reminders\] max_items must be a whole number from 1 to 20"):
+        ReminderSettings.from_extra({"reminders": {"max_items": value}})
+    assert ReminderSettings.from_extra({"reminders": {"max_items": 5}}).rules.max_items == 5

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from bot.channels.teams.cards import UNDO_VERB
-from bot.grammar.reminders import REMINDER_VERB, reminder_button_text
+from bot.grammar.reminders import MAX_UPDATE_CHARS, REMINDER_VERB, UPDATE_INPUT, reminder_button_text
 from bot.grammar.buttons import undo_batch_text
 from bot.messages import InboundMessage
 
@@ -139,7 +139,9 @@ def _button_text(activity: Any) -> str | None:
     value = _button_data(activity)
     if isinstance(value, dict) and value.get("actionbot") == "reminder":  # a reminder's button
         try:
-            return reminder_button_text(int(value["reminder"]), int(value["index"]), str(value["what"]))
+            what = str(value["what"])
+            typed = " ".join(str(value.get(UPDATE_INPUT) or "").split())[:MAX_UPDATE_CHARS] if what == "update" else ""
+            return reminder_button_text(int(value["reminder"]), int(value["index"]), what, typed)
         except (KeyError, TypeError, ValueError):
             return None
     if not isinstance(value, dict) or value.get("actionbot") != "undo":
