@@ -61,9 +61,11 @@ class _Compiled:
 
     def __init__(self, statement: Any, dialect: Any, keys: Sequence[str]) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
-        self.usable = not (getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None))
-        self.sql: str = compiled.string
         binds = compiled.binds
+        # Python-side column defaults and IN lists are filled in by SQLAlchemy at execution.
+        self.usable = not (getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None)
+                           or any(bind.expanding for bind in binds.values()))
+        self.sql: str = compiled.string
         self.names: tuple[str, ...] = tuple(compiled.positiontup or ())
         self.fixed = {name: bind.effective_value for name, bind in binds.items() if not bind.required}
         self.bind_processors: list[Processor] = [
@@ -78,7 +80,7 @@ class _Compiled:
         values = []
         for name, process in zip(self.names, self.bind_processors):
             value = params[name] if name in params else self.fixed[name]
-            values.append(value if process is None or value is None else process(value))
+            values.append(value if process is None else process(value))  # None too, as SQLAlchemy does
         sql: str = self.sql
         parameters: Any = tuple(values)
         dialect = connection.dialect
@@ -100,8 +102,7 @@ class _Compiled:
         if self.row is not None:
             make, processors = self.row._make, self.result_processors
             for raw in fetched:
-                rows.append(make([value if process is None or value is None else process(value)
-                                  for value, process in zip(raw, processors)]))
+                rows.append(make([value if process is None else process(value) for value, process in zip(raw, processors)]))
         return Rows(rows, rowcount, lastrowid)
 
 
