@@ -377,8 +377,11 @@ class ActionRepository:
             values["b_state"] = State(action.state).value
             result = core(self._session, _SAVE_IN_PLACE, {"b_id": action.id, **values})
             if result.rowcount == 1:
-                loaded = self._session.identity_map.get(self._session.identity_key(ActionRow, action.id))
-                if loaded is not None:  # an ActionRow the ORM read earlier in this unit of work
+                # An ActionRow the ORM read earlier in this unit of work is stale now (a chat
+                # update reads none: the identity map is empty and no key is worked out).
+                identity_map = self._session.identity_map
+                loaded = identity_map.get(self._session.identity_key(ActionRow, action.id)) if identity_map else None
+                if loaded is not None:
                     self._session.expire(loaded)
                 return
         row = self._session.get(ActionRow, action.id)
