@@ -17,7 +17,6 @@ from bot.domain.model import FILE_FIELDS, Action, State
 from bot.domain.status import StatusTally, section_sort_key
 from storage.errors import Duplicate, NotFound
 from storage.repositories.core import core
-from storage.repositories.prebuilt import Prebuilt
 from storage.repositories.plans import (
     ensure_section_row,
     find_plan_row,
@@ -25,6 +24,7 @@ from storage.repositories.plans import (
     require_plan_row,
     section_order,
 )
+from storage.repositories.prebuilt import Prebuilt
 from storage.tables import ActionRow, PlanRow, SectionRow
 
 # Reads and the hot write go through prebuilt Core statements on the unit of work's connection

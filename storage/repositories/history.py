@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.domain.model import FieldChange, HistoryEntry, State
 from storage.repositories.core import core
-from storage.repositories.prebuilt import Prebuilt
 from storage.repositories.plans import find_plan_row
+from storage.repositories.prebuilt import Prebuilt
 from storage.tables import ActionRow, HistoryRow, PlanRow
 
 # Appending is one prebuilt INSERT (see storage.repositories.core); there is no UPDATE or DELETE.

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from typing import Any
-
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
