@@ -5,6 +5,7 @@ Nothing connects to anything at import time; `build_runtime` does it when asked.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.resources
 import logging
@@ -109,6 +110,24 @@ def log_settings(settings: Settings) -> Any:
         raise SettingsError(str(exc)) from None
 
 
+def dispatch_log_settings(settings: Settings) -> Any:
+    """What the dispatcher hands the log's handlers as `ctx.log_settings`: the LogSettings, built
+    now when the settings configure `[log]` (a mistake there is refused at start-up), otherwise a
+    function that builds it once, when a log command first needs it (with the defaults there is
+    nothing to refuse, and a command that never touches the log does not import its domain)."""
+    calendar = settings.working_calendar()  # a bad [calendar] is refused now either way
+    if "log" in settings.extra:
+        return log_settings(settings)
+
+    @functools.cache
+    def build() -> Any:
+        from bot.domain.timescales import LogSettings
+
+        return LogSettings.from_extra({}, calendar)
+
+    return build
+
+
 def make_clock(settings: Settings) -> Clock:
     if settings.today is not None:
         return PinnedClock(settings.today, settings.timezone)
@@ -138,7 +157,7 @@ def build_runtime(
             timezone=settings.timezone,
             max_message_chars=settings.max_message_chars,
             plan_for=settings.plan_for_conversation,
-            log_settings=log_settings(settings),
+            log_settings=dispatch_log_settings(settings),
         ),
         metrics,
     )
@@ -151,6 +170,16 @@ def build_runtime(
         environ=dict(os.environ if environ is None else environ),
         metrics=metrics,
     )
+
+
+def load_every_command(runtime: Runtime) -> None:
+    """Import every grammar and handler module now. A one-shot command imports only those its
+    text can need (start-up); a long-running process loads them all before it serves, so the
+    first message of a kind does not wait for an import."""
+    from bot.grammar.rules import load_all_grammars
+
+    load_all_grammars()
+    runtime.dispatcher.registry.command_types()
 
 
 def load_example_plan_if_empty(runtime: Runtime) -> str | None:

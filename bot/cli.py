@@ -453,12 +453,13 @@ def run() -> None:
     server (/healthz, /readyz, /metrics, and Slack's and Teams' endpoints) until SIGTERM or
     Ctrl-C. On a terminal with no chat channel configured, open the console instead of waiting.
     An empty database gets the example plan."""
-    from bot.app import configured_services, load_example_plan_if_empty
+    from bot.app import configured_services, load_every_command, load_example_plan_if_empty
     from bot.daemon import run_services
     from bot.http.prometheus import PrometheusMetrics
 
     runtime = _runtime(PrometheusMetrics(), wait=False)
     try:
+        load_every_command(runtime)
         loaded = load_example_plan_if_empty(runtime)
         if loaded:
             typer.echo(loaded)

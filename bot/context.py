@@ -23,7 +23,7 @@ class HandlerContext:
     batch_id: str = ""  # one id for every history entry this message writes
     timezone: str = "Europe/London"  # the team's zone (Settings.timezone), an IANA name
     # The contract-monitoring log's calendar, timescales and frequencies
-    # (bot.domain.timescales.LogSettings); None: the documented defaults.
+    # (bot.domain.timescales.LogSettings, or a function that returns them); None: the documented defaults.
     log_settings: Any = None
 
     @property

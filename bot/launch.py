@@ -12,6 +12,7 @@ to Typer, which answers it as before.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -140,6 +141,7 @@ def quick_say(parsed: dict[str, Any]) -> int:
         settings = load_settings(config_file=Path(config) if config else None, database_url=parsed.get("db"),
                                  today=parsed.get("today"))
         runtime = command_runtime(settings)
+        started()
         try:
             text, code = run_say(runtime, parsed["text"], parsed.get("as_person"), parsed.get("channel"))
         finally:
@@ -159,11 +161,27 @@ def quick_say(parsed: dict[str, Any]) -> int:
     return code
 
 
+def started() -> None:
+    """The command's modules are imported: collect garbage from here on, but never walk what
+    start-up built (it lives as long as the process) — see main()."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def main() -> None:
+    # Start-up creates a few hundred thousand objects that live as long as the process
+    # (SQLAlchemy's classes and ours, compiled patterns). The cyclic collector walked them while
+    # they were created and, above all, once more in the full collection at exit: 80-120 ms of a
+    # cold `say` (docs/benchmarks-notes.md section 4). So it is off until the command's modules
+    # are imported; started() then freezes what exists (no later collection walks it, the one at
+    # exit included; as a pre-forking server does) and turns the collector back on.
+    gc.disable()
     parsed = parse_say(sys.argv[1:])
     if parsed is None:
         from bot.cli import main as typer_main
 
+        started()
         typer_main()
         return
     sys.exit(quick_say(parsed))

@@ -8,7 +8,6 @@ secret never ends up in a file in a repository.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib.resources import files
@@ -118,6 +117,8 @@ def load_settings(
         path = Path(path_text)
         if not path.is_file():
             raise SettingsError(f"Config file {path} does not exist (from --config or ACTIONBOT_CONFIG).")
+        import tomllib  # only with a config file (a cold `say` without one need not import it)
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

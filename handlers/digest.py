@@ -7,12 +7,15 @@ conversation id, or (by email) the sender's address.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from bot.commands import PreviewDigest, SubscribeDigest, UnsubscribeDigest
 from bot.context import HandlerContext
-from bot.digest.model import Subscription
 from bot.domain.progress import UpdateRefused
 from bot.messages import Reply
+
+if TYPE_CHECKING:  # imported where a subscription is made: a `say` that is not about digests never needs it
+    from bot.digest.model import Subscription
 
 _CLI_HINT = "From the command line: `actionbot digest subscribe --slack C0123ABCD` (or --teams, --email)."
 
@@ -53,6 +56,8 @@ def handle_subscribe(cmd: SubscribeDigest, ctx: HandlerContext) -> Reply:
     if existing:
         sub = ctx.uow.digests.save(replace(existing[0], active=True, created_by=ctx.actor))
     else:
+        from bot.digest.model import Subscription
+
         sub = ctx.uow.digests.add(Subscription(kind, destination, plan=ctx.plan, created_at=ctx.now,
                                                created_by=ctx.actor))
     return Reply(
@@ -80,6 +85,7 @@ def handle_unsubscribe(cmd: UnsubscribeDigest, ctx: HandlerContext) -> Reply:
 
 def handle_preview(cmd: PreviewDigest, ctx: HandlerContext) -> Reply:
     """The digest this channel would get now (without sending it)."""
+    from bot.digest.model import Subscription
     from bot.digest.render_text import render_text  # only when asked: keeps `say` start-up lean
     from bot.digest.sender import compose_digest, last_digest_time
     from bot.digest.service import contract_log_items

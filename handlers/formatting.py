@@ -30,7 +30,12 @@ def tail(code: str) -> str:
 
 
 def fmt_date(value: date | None) -> str:
-    return value.strftime("%d %b %Y").lstrip("0") if value else "no date"
+    return _day(value) if value else "no date"
+
+
+@lru_cache(maxsize=4096)  # every reply shows a few of the plan's due dates; strftime is the slow part
+def _day(value: date) -> str:
+    return value.strftime("%d %b %Y").lstrip("0")
 
 
 @lru_cache(maxsize=8)

@@ -35,7 +35,9 @@ MAX_LINES = 40
 
 
 def log_settings(ctx: HandlerContext) -> LogSettings:
-    return ctx.log_settings if isinstance(ctx.log_settings, LogSettings) else LogSettings()
+    """The log's settings; bot.app.dispatch_log_settings may pass a function that builds them."""
+    found = ctx.log_settings() if callable(ctx.log_settings) else ctx.log_settings
+    return found if isinstance(found, LogSettings) else LogSettings()
 
 
 # --- owners: a known person or team ------------------------------------------------------------

@@ -9,7 +9,7 @@ from bot.context import HandlerContext
 from bot.domain.model import Action, ActionChange, FieldChange, HistoryEntry
 from bot.domain.permissions import can_update
 from bot.domain.progress import NothingToChange, UpdateRefused, apply_change, conflicts_for_undo, plan_change
-from bot.domain.status import section_rollup
+from bot.domain.status import rollup_from_tallies
 from bot.messages import Reply
 from handlers.formatting import fmt_change, fmt_field_change, fmt_rollup, fmt_time, fmt_value, tail
 from handlers.resolve import resolve_action
@@ -126,8 +126,9 @@ def _change_reply(ctx: HandlerContext, changes: list[ActionChange], actions: lis
         if key in seen:
             continue
         seen.add(key)
-        members = ctx.uow.actions.list(plan=action.plan, section=action.section_code)
-        rollup = section_rollup(action.plan, action.section_code, action.section_title, members, ctx.today)
+        # Counts, not the section's actions: the same rollup, a few rows however big the section.
+        tallies = ctx.uow.actions.section_tallies(action.plan, action.section_code, ctx.today)
+        rollup = rollup_from_tallies(action.plan, action.section_code, action.section_title, tallies)
         rollups.append(rollup)
         lines.append("Section " + fmt_rollup(rollup))
     lines.append("Type `undo` to revert.")

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from storage.storable_text import dumps_storable, strip_unstorable
+from storage.wal_checkpoints import FALLBACK_PAGES, WalCheckpointer, checkpoint_in_background
 from storage.writer_gate import WriterGate
 from storage.writer_wait import WriterWait, begin_immediate_waiting
 
@@ -24,6 +25,7 @@ _gates_lock = threading.Lock()
 # A file's gate lives as long as an engine on that file does.
 _gates_by_file: weakref.WeakValueDictionary[str, WriterGate] = weakref.WeakValueDictionary()
 _gates_by_engine: weakref.WeakKeyDictionary[Engine, WriterGate] = weakref.WeakKeyDictionary()
+_checkpointers: weakref.WeakKeyDictionary[Engine, WalCheckpointer] = weakref.WeakKeyDictionary()
 
 
 # Bound parameters are what people wrote (a safeguarding concern's text, a mail's body): they
@@ -64,6 +66,12 @@ def writer_gate(engine: Engine) -> WriterGate | None:
     return _gates_by_engine.get(engine)
 
 
+def wal_checkpointer(engine: Engine) -> WalCheckpointer | None:
+    """What runs the WAL checkpoints of `engine`'s SQLite file (storage.wal_checkpoints);
+    None for PostgreSQL and in-memory SQLite."""
+    return _checkpointers.get(engine)
+
+
 def make_engine(url: str, *, echo: bool = False, writer_wait: WriterWait | None = None) -> Engine:
     """An engine for `url`; no connection is made until first use.
 
@@ -100,6 +108,7 @@ def _sqlite_engine(parsed: Any, *, echo: bool, writer_wait: WriterWait | None) -
             if gate is None:
                 gate = _gates_by_file[key] = WriterGate(key)
             _gates_by_engine[engine] = gate
+        _checkpointers[engine] = checkpoint_in_background(engine)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
@@ -114,6 +123,9 @@ def _sqlite_engine(parsed: Any, *, echo: bool, writer_wait: WriterWait | None) -
                 # Readers no longer block the writer, and the writer no longer blocks readers.
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA synchronous=NORMAL")
+                # Checkpoints run beside the units of work (storage.wal_checkpoints); this
+                # only bounds the log should they fall behind.
+                cursor.execute(f"PRAGMA wal_autocheckpoint={FALLBACK_PAGES}")
         finally:
             cursor.close()
 
@@ -123,10 +135,13 @@ def _sqlite_engine(parsed: Any, *, echo: bool, writer_wait: WriterWait | None) -
         # writes it; with a deferred BEGIN, a second writer in between makes the write fail
         # at once with SQLITE_BUSY (busy_timeout does not apply to that upgrade). Taking the
         # lock first turns that into a short wait; units of work last milliseconds.
+        # On the driver's connection: every unit of work begins here, and SQLAlchemy's
+        # execution costs several times SQLite's own for this statement (issue 18). "database
+        # is locked" is then the driver's OperationalError, as from begin_immediate_waiting.
+        driver_connection = connection.connection.driver_connection
         if writer_wait is None or not is_file:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            driver_connection.execute("BEGIN IMMEDIATE")
         else:
-            begin_immediate_waiting(connection.connection.driver_connection, writer_wait, Path(database).name,
-                                    SQLITE_BUSY_TIMEOUT_MS)
+            begin_immediate_waiting(driver_connection, writer_wait, Path(database).name, SQLITE_BUSY_TIMEOUT_MS)
 
     return engine

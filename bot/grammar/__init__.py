@@ -12,22 +12,28 @@ Features add commands by registering rules from their own modules (see `bot.gram
 
     register_keyword("subscribe", read_subscribe)
 
-The module must be imported before the first message is parsed: add it to the imports below
-or import it from the composition root.
+Declare the module below with `feature_grammar`, in the order its prefix rules should be tried;
+name the words its messages start with (`starts`) and it is imported only when a message
+could be one of its commands (see `bot.grammar.rules`).
 """
 
 from __future__ import annotations
 
-from bot.grammar import buttons as _buttons  # noqa: F401  (registers `undo batch <id>`)
-from bot.grammar import digest as _digest  # noqa: F401  (registers the digest keywords)
-from bot.grammar import queries as _queries  # noqa: F401  (registers the question keywords)
-from bot.grammar import questions as _questions  # noqa: F401  (questions as people ask them)
-from bot.grammar import concerns as _concerns  # noqa: F401  (the contract-monitoring log)
-from bot.grammar import providers as _providers  # noqa: F401  (providers and their monitoring schedule)
-from bot.grammar import reminders as _reminders  # noqa: F401  (leave, snoozes, not mine)
 from bot.grammar.parser import MAX_UPDATES, parse
-from bot.grammar.rules import ParseEnv, Rule, register_keyword, register_prefix_rule
+from bot.grammar.rules import ParseEnv, Rule, feature_grammar, register_keyword, register_prefix_rule
 from bot.grammar.tokens import CODE_PATTERN, MAX_MESSAGE_CHARS
+
+feature_grammar("bot.grammar.buttons")  # `undo batch <id>`
+feature_grammar("bot.grammar.digest", starts=("subscribe", "unsubscribe", "digest", "weekly"))
+feature_grammar("bot.grammar.queries")  # the question keywords
+feature_grammar("bot.grammar.questions")  # questions as people ask them
+# The contract-monitoring log: its keywords, and references (`PQ-2026-0042 close …`).
+feature_grammar("bot.grammar.concerns", starts=("concern", "concerns", "complaint", "safeguarding", "pq"))
+feature_grammar("bot.grammar.providers", starts=("provider", "providers"))
+# Leave (`I'm away until …`, `on leave from … to …`), snoozes and `not mine` (also after a code:
+# `AP2.5.1 snooze 2 weeks`, `AP2.5.1 not mine`), reminder buttons.
+feature_grammar("bot.grammar.reminders", starts=("i", "im", "on", "away", "ooo", "snooze", "not", "reminder"),
+                contains=("snooze", "not"))
 
 __all__ = [
     "CODE_PATTERN",

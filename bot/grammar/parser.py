@@ -25,7 +25,7 @@ from bot.commands import (
     SetProgress,
     UpdateBatch,
 )
-from bot.grammar.rules import MAX_KEYWORD_WORDS, ParseEnv, keyword_rule, prefix_rules
+from bot.grammar.rules import MAX_KEYWORD_WORDS, ParseEnv, keyword_rule, load_grammars_for, prefix_rules
 from bot.grammar.tokens import (
     MAX_MESSAGE_CHARS,
     OTHER_REF_PATTERN,
@@ -35,7 +35,6 @@ from bot.grammar.tokens import (
     read_code,
     split_segments,
 )
-from bot.grammar.updates import read_code_led
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +72,7 @@ def _parse(text: str, today: date) -> object:
         return NotACommand(None)
     if text == "?":
         return Help()
+    load_grammars_for(text)
     for pattern, rule in prefix_rules():
         match = pattern.match(text)
         if match:
@@ -148,6 +148,8 @@ def _read_segment(segment: Segment, env: ParseEnv) -> object:
     found = _lead_code(segment.text)
     if found is None:
         return NotACommand(None)
+    from bot.grammar.updates import read_code_led  # (imported by the first update: `say status AP2.5.1` needs none)
+
     code, end, bare = found
     lead = _CODE_REST_LEAD.match(segment.text, end)
     rest = segment.text[lead.end() if lead else end :].strip()

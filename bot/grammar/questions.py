@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from functools import cache
 
 from bot.commands import (
     Help,
@@ -57,7 +58,8 @@ _CODE_ANYWHERE = re.compile(r"(?<![\w.])(?:[A-Za-z]{1,6})?\d{1,3}(?:\.\d{1,3}){1
 
 _X = r"(?:action\s+|section\s+)?(?P<x>[\w. ]+?)"
 _IS = r"(?:'s|s|\s+is|\s+are)"
-Form = tuple[re.Pattern[str], Callable[[re.Match[str], ParseEnv], object | None]]
+Build = Callable[[re.Match[str], ParseEnv], object | None]
+Form = tuple[re.Pattern[str], Build]
 
 
 def _tidy(text: str) -> str:
@@ -142,15 +144,17 @@ def _changes(match: re.Match[str], env: ParseEnv) -> object | None:
     return ShowChanges(since) if since is not None else None
 
 
-def _form(pattern: str, build: Callable[[re.Match[str], ParseEnv], object | None]) -> Form:
-    return re.compile(pattern, re.IGNORECASE), build
+def _form(pattern: str, build: Build) -> tuple[str, Build]:
+    return pattern, build
 
 
 def _fixed(command: object) -> Callable[[re.Match[str], ParseEnv], object | None]:
     return lambda match, env: command
 
 
-FORMS: tuple[Form, ...] = (
+# (pattern, build) pairs, compiled on the first question (forms()): compiling them is most of
+# this module's import, which a one-shot `actionbot say status AP2.5.1` need not pay.
+_FORM_SOURCES: tuple[tuple[str, Build], ...] = (
     # who owns / who is the lead on / who's responsible for X
     _form(rf"(?:who{_IS}?|whose)\s+(?:(?:the\s+)?(?:lead(?:\s+officer)?|owner|contact|person\s+responsible|"
           rf"responsible\s+person|person\s+in\s+charge)(?:\s+(?:on|for|of|with))?|(?:responsible|accountable)\s+"
@@ -203,6 +207,12 @@ FORMS: tuple[Form, ...] = (
 )
 
 
+@cache
+def forms() -> tuple[Form, ...]:
+    """The question forms, compiled, in the order they are tried."""
+    return tuple((re.compile(pattern, re.IGNORECASE), build) for pattern, build in _FORM_SOURCES)
+
+
 def read_question(rest: str, env: ParseEnv) -> object | None:
     """The command a question asks for; a hint for a question about a code this rule can't
     read; `None` for everything else (the keyword and code rules then have their turn)."""
@@ -210,7 +220,7 @@ def read_question(rest: str, env: ParseEnv) -> object | None:
     if "\n" in text or len(text) > MAX_QUESTION_CHARS:
         return None
     question = _tidy(text)
-    for pattern, build in FORMS:
+    for pattern, build in forms():
         match = pattern.fullmatch(question)
         if match is not None:
             found = build(match, env)

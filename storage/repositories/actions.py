@@ -24,6 +24,7 @@ from storage.repositories.plans import (
     require_plan_row,
     section_order,
 )
+from storage.repositories.prebuilt import Prebuilt
 from storage.tables import ActionRow, PlanRow, SectionRow
 
 # Reads and the hot write go through prebuilt Core statements on the unit of work's connection
@@ -65,9 +66,10 @@ _KEY_COLUMNS = {
     "number": _A.c.code_number,
 }
 # A code typed in chat finds actions in their plan, never one removed by `import --prune`.
-_FIND = {kind: _SELECT_ACTIONS.where(column == bindparam("key"), _A.c.removed_at.is_(None))
-         for kind, column in _KEY_COLUMNS.items()}
-_FIND_IN_PLAN = {kind: query.where(_A.c.plan_id == bindparam("plan_id")) for kind, query in _FIND.items()}
+_FIND_ANY = {kind: _SELECT_ACTIONS.where(column == bindparam("key"), _A.c.removed_at.is_(None))
+             for kind, column in _KEY_COLUMNS.items()}
+_FIND = {kind: Prebuilt(query) for kind, query in _FIND_ANY.items()}
+_FIND_IN_PLAN = {kind: Prebuilt(query.where(_A.c.plan_id == bindparam("plan_id"))) for kind, query in _FIND_ANY.items()}
 _GET = _SELECT_ACTIONS.where(_A.c.plan_id == bindparam("plan_id"), _A.c.code_norm == bindparam("code_norm"))
 _GET_BY_ID = _SELECT_ACTIONS.where(_A.c.id == bindparam("id"))
 # Listings leave out actions removed by `import --prune` (out of rollups, overdue and digests);
@@ -92,10 +94,15 @@ _TALLY = select(
     func.sum(_PROGRESS).label("progress_sum"), func.max(_A.c.due_date).label("latest_due"),
 ).where(_IN_PLAN).group_by(_A.c.section_id, _A.c.state, literal_column("late"), literal_column("assigned"))
 _TALLY_PLAN = _TALLY.where(_A.c.plan_id == bindparam("plan_id"))
+# One section's counts by the plan's and section's stored names: the rollup under every
+# update's reply, a few rows however many actions the section has (issue 18).
+_TALLY_SECTION_BY_NAME = Prebuilt(
+    _TALLY.select_from(_A.join(_P, _A.c.plan_id == _P.c.id).join(_S, _A.c.section_id == _S.c.id))
+    .where(_P.c.name == bindparam("plan"), _S.c.code == bindparam("section")))
 # Saving an action read in this unit of work and not moved: its mutable fields, by id.
 _MUTABLE_FIELDS = ("title", "responsibility", "due_date", "original_due_date", "due_text", "progress", "state",
                    "completed_on", "latest_update", "updated_at", "updated_by", *FILE_FIELDS, "removed_at")
-_SAVE_IN_PLACE = (
+_SAVE_IN_PLACE = Prebuilt(
     update(_A)
     .where(_A.c.id == bindparam("b_id"))
     .values({name: bindparam(f"b_{name}") for name in _MUTABLE_FIELDS})
@@ -148,6 +155,12 @@ def _to_action(row: ActionRow, plan: str, section_code: str, section_title: str)
         id=row.id,
         **{name: getattr(row, name) for name in (*FILE_FIELDS, "removed_at")},
     )
+
+
+def _tally(row: Row[Any]) -> StatusTally:
+    """A row of _TALLY (section id, state, late, assigned, count, progress sum, latest due)."""
+    _section_id, state, late, assigned, count, progress_sum, latest_due = row
+    return StatusTally(State(state), bool(late), bool(assigned), int(count), int(progress_sum or 0), latest_due)
 
 
 def _first_action(row: Row[Any] | None) -> Action | None:
@@ -322,10 +335,14 @@ class ActionRepository:
         else:
             rows = core(self._session, _TALLY, {"today": today})
         found: dict[int, builtins.list[StatusTally]] = {}
-        for section_id, state, late, assigned, count, progress_sum, latest_due in rows:
-            found.setdefault(section_id, []).append(StatusTally(
-                State(state), bool(late), bool(assigned), int(count), int(progress_sum or 0), latest_due))
+        for row in rows:
+            found.setdefault(row[0], []).append(_tally(row))
         return found
+
+    def section_tallies(self, plan: str, section: str, today: date) -> builtins.list[StatusTally]:
+        """`tallies` of one section, named as stored (an action's `plan` and `section_code`)."""
+        rows = core(self._session, _TALLY_SECTION_BY_NAME, {"plan": plan, "section": section, "today": today})
+        return [_tally(row) for row in rows]
 
     def count(self, plan: str | None = None) -> int:
         query = select(func.count(ActionRow.id)).where(ActionRow.removed_at.is_(None))
@@ -360,8 +377,11 @@ class ActionRepository:
             values["b_state"] = State(action.state).value
             result = core(self._session, _SAVE_IN_PLACE, {"b_id": action.id, **values})
             if result.rowcount == 1:
-                loaded = self._session.identity_map.get(self._session.identity_key(ActionRow, action.id))
-                if loaded is not None:  # an ActionRow the ORM read earlier in this unit of work
+                # An ActionRow the ORM read earlier in this unit of work is stale now (a chat
+                # update reads none: the identity map is empty and no key is worked out).
+                identity_map = self._session.identity_map
+                loaded = identity_map.get(self._session.identity_key(ActionRow, action.id)) if identity_map else None
+                if loaded is not None:
                     self._session.expire(loaded)
                 return
         row = self._session.get(ActionRow, action.id)

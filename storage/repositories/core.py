@@ -14,12 +14,17 @@ import importlib
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import CursorResult, Executable
+from sqlalchemy import Executable
 from sqlalchemy.orm import Session
 
+from storage.repositories.prebuilt import Prebuilt
 
-def core(session: Session, statement: Executable, params: Mapping[str, Any] | None = None) -> CursorResult[Any]:
+
+def core(session: Session, statement: Executable | Prebuilt, params: Mapping[str, Any] | None = None) -> Any:
+    """The statement's result (a CursorResult, or for a `Prebuilt` on SQLite its `Rows`)."""
     session.flush()  # a no-op unless ORM objects are pending
+    if isinstance(statement, Prebuilt):  # the statements of every chat update (see prebuilt)
+        return statement.execute(session.connection(), params or {})
     return session.connection().execute(statement, dict(params) if params else None)
 
 

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session, aliased
 from bot.domain.model import FieldChange, HistoryEntry, State
 from storage.repositories.core import core
 from storage.repositories.plans import find_plan_row
+from storage.repositories.prebuilt import Prebuilt
 from storage.tables import ActionRow, HistoryRow, PlanRow
 
 # Appending is one prebuilt INSERT (see storage.repositories.core); there is no UPDATE or DELETE.
-_APPEND = insert(HistoryRow.__table__)
+_APPEND = Prebuilt(insert(HistoryRow.__table__))
 
 # Kinds of entry an "undo" may reverse.
 UNDOABLE_KINDS = ("update", "edit")

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from typing import Any
-
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.repositories.core import core, dialect_insert
+from storage.repositories.prebuilt import Prebuilt
 from storage.tables import InboundMessageRow
 
 _TABLE = InboundMessageRow.__table__
 # One prebuilt INSERT ... ON CONFLICT DO NOTHING RETURNING id per dialect (see storage.repositories.core),
 # built the first time that dialect claims a message.
-_CLAIM: dict[str, Any] = {}
+_CLAIM: dict[str, Prebuilt] = {}
 
 
-def _claim_statement(session: Session) -> Any:
+def _claim_statement(session: Session) -> Prebuilt:
     name = session.get_bind().dialect.name
     if name not in _CLAIM:
-        _CLAIM[name] = dialect_insert(session)(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id)
+        _CLAIM[name] = Prebuilt(dialect_insert(session)(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id))
     return _CLAIM[name]
 _KEY = (_TABLE.c.channel == bindparam("b_channel")) & (_TABLE.c.message_id == bindparam("b_message_id"))
 _REMEMBER_REPLY = update(_TABLE).where(_KEY).values(reply_text=bindparam("b_reply_text"))

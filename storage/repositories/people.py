@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot.domain.model import Person, Role
 from storage.errors import Duplicate, DuplicateIdentity, NotFound
 from storage.repositories.core import core
+from storage.repositories.prebuilt import Prebuilt
 from storage.tables import IdentityRow, PersonRow
 
 
@@ -20,7 +21,7 @@ from storage.tables import IdentityRow, PersonRow
 _PEOPLE = PersonRow.__table__
 _PERSON_COLUMNS = (_PEOPLE.c.id, _PEOPLE.c.name, _PEOPLE.c.role, _PEOPLE.c.team, _PEOPLE.c.email,
                    _PEOPLE.c.roles_extra)
-_BY_IDENTITY = (
+_BY_IDENTITY = Prebuilt(
     select(*_PERSON_COLUMNS)
     .select_from(_PEOPLE.join(IdentityRow.__table__, IdentityRow.person_id == _PEOPLE.c.id))
     .where(IdentityRow.channel == bindparam("channel"), IdentityRow.external_id == bindparam("external_id"))

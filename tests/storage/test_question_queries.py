@@ -57,6 +57,18 @@ def test_section_rollups_from_counts_equal_rollups_of_the_actions(new_uow: NewUo
         assert rollup_from_tallies(s.plan, s.code, s.title, tallies.get(s.id or 0, []), s.reported_progress) == expected
 
 
+def test_one_sections_counts_by_its_stored_names_give_the_same_rollup(new_uow: NewUow) -> None:
+    actions = seeded(new_uow)
+    with new_uow() as uow:
+        sections = uow.plans.sections(None)
+        counted = {(s.plan, s.code): uow.actions.section_tallies(s.plan, s.code, TODAY) for s in sections}
+    for s in sections:
+        members = [a for a in actions if a.plan == s.plan and a.section_code == s.code]
+        expected = section_rollup(s.plan, s.code, s.title, members, TODAY)
+        assert rollup_from_tallies(s.plan, s.code, s.title, counted[(s.plan, s.code)]) == expected
+    assert counted[("Plan A", "3.1")] == []
+
+
 def test_open_actions_due_before_today_are_the_overdue_ones(new_uow: NewUow) -> None:
     actions = seeded(new_uow)
     with new_uow() as uow:
