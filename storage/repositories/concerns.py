@@ -37,6 +37,7 @@ from storage.concerns_tables import (
 )
 from storage.errors import Duplicate, NotFound
 from storage.repositories.core import core, dialect_insert
+from storage.repositories.prebuilt import Prebuilt
 
 # The statements a new entry from mail runs (list the providers, number the entry, write its
 # history and thread), prebuilt Core statements run on the session's connection (see
@@ -45,14 +46,16 @@ _PROVIDERS = cast(Table, ProviderRow.__table__)
 _COUNTERS = cast(Table, ReferenceCounterRow.__table__)
 _EVENTS = cast(Table, ConcernEventRow.__table__)
 _THREADS = cast(Table, ConcernThreadRow.__table__)
-_LIST_PROVIDERS = select(_PROVIDERS).order_by(_PROVIDERS.c.name)
-_BUMP = (update(_COUNTERS).where(_COUNTERS.c.year == bindparam("b_year"))
+_LIST_PROVIDERS = Prebuilt(select(_PROVIDERS).order_by(_PROVIDERS.c.name))
+_BUMP = Prebuilt(update(_COUNTERS).where(_COUNTERS.c.year == bindparam("b_year"))
          .values(last=_COUNTERS.c.last + 1).returning(_COUNTERS.c.last))
-_APPEND_EVENT = insert(_EVENTS)
+_APPEND_EVENT = Prebuilt(insert(_EVENTS))
 _CONCERNS = cast(Table, ConcernRow.__table__)
+# Through SQLAlchemy, not Prebuilt: with SQL echo on, the entry's INSERT is still logged (its
+# parameters hidden), which tests/storage/test_storable_text.py relies on.
 _ADD_CONCERN = insert(_CONCERNS).returning(_CONCERNS.c.id)
 _ATTACHMENTS = cast(Table, ConcernAttachmentRow.__table__)
-_ADD_ATTACHMENT = insert(_ATTACHMENTS).returning(_ATTACHMENTS.c.id)
+_ADD_ATTACHMENT = Prebuilt(insert(_ATTACHMENTS).returning(_ATTACHMENTS.c.id))
 # INSERT … ON CONFLICT DO NOTHING, per dialect, built the first time that dialect runs it.
 _LINKS: dict[str, Any] = {}
 
@@ -60,7 +63,7 @@ _LINKS: dict[str, Any] = {}
 def _link_statement(session: Session) -> Any:
     name = session.get_bind().dialect.name
     if name not in _LINKS:
-        _LINKS[name] = dialect_insert(session)(_THREADS).on_conflict_do_nothing()
+        _LINKS[name] = Prebuilt(dialect_insert(session)(_THREADS).on_conflict_do_nothing())
     return _LINKS[name]
 
 
@@ -162,11 +165,12 @@ class ConcernRepository:
         the write lock (BEGIN IMMEDIATE). Either way two entries never get the same number,
         and a rolled-back transaction gives its number back.
         """
-        sequence = core(self._session, _BUMP, {"b_year": year}).scalar()
+        bumped = core(self._session, _BUMP, {"b_year": year}).first()
+        sequence = bumped[0] if bumped is not None else None
         if sequence is None:
             seed = _insert(self._session)(ReferenceCounterRow).values(year=year, last=0).on_conflict_do_nothing()
             self._session.execute(seed)
-            sequence = core(self._session, _BUMP, {"b_year": year}).scalar_one()
+            sequence = core(self._session, _BUMP, {"b_year": year}).first()[0]
         return format_reference(year, sequence), sequence
 
     def add(self, concern: Concern, provider_id: int | None = None) -> Concern:
@@ -183,7 +187,7 @@ class ConcernRepository:
             provider_proposed=bool(concern.provider_proposed and not provider_id and concern.provider),
             acknowledged_at=concern.acknowledged_at, responded_at=concern.responded_at,
             complaint_stage=concern.complaint_stage,
-        )).scalar_one()
+        )).first()[0]
         self._known.add(new_id)
         return replace(concern, id=new_id)
 
@@ -391,7 +395,7 @@ class ConcernRepository:
         new_id = core(self._session, _ADD_ATTACHMENT, dict(
             concern_id=self._id(concern), filename=info.filename, content_type=info.content_type, size=info.size,
             data=data if info.stored else None, note=info.note, restricted=info.restricted or concern.is_confidential,
-        )).scalar_one()
+        )).first()[0]
         return replace(info, id=new_id)
 
     def attachment_data(self, attachment_id: int) -> bytes | None:

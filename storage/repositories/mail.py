@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.mail.mailbox import MailRecord
 from storage.concerns_tables import MailboxStateRow, MailLogRow, MailOutboxRow
 from storage.repositories.core import core, dialect_insert
+from storage.repositories.prebuilt import Prebuilt
 
 
 def _insert(session: Session):  # type: ignore[no-untyped-def]
@@ -40,15 +41,15 @@ _RECENT_FROM = (select(func.count()).select_from(_LOG)
 # Both in one round trip: the message's record, if any (an outer join on a one-row select, so
 # the count comes back either way), and the sender's recent count.
 _PROBE = select(literal(1).label("probe")).subquery()
-_GET_WITH_RECENT = (select(*_LOG_COLUMNS, _RECENT_FROM.scalar_subquery().label("recent"))
-                    .select_from(_PROBE.outerjoin(_LOG, _LOG.c.mail_key == bindparam("mail_key"))))
+_GET_WITH_RECENT = Prebuilt(select(*_LOG_COLUMNS, _RECENT_FROM.scalar_subquery().label("recent"))
+                             .select_from(_PROBE.outerjoin(_LOG, _LOG.c.mail_key == bindparam("mail_key"))))
 _SETTLE = update(_LOG).where(_LOG.c.mail_key == bindparam("b_mail_key")).values(
     outcome=bindparam("b_outcome"), folder=bindparam("b_folder"), reference=bindparam("b_reference"),
     reason=bindparam("b_reason"))
-_UNSENT = (select(_OUTBOX.c.message_id, _OUTBOX.c.payload).where(_OUTBOX.c.sent_at.is_(None))
-           .order_by(_OUTBOX.c.id).limit(bindparam("limit")))
-_MARK_SENT = update(_OUTBOX).where(_OUTBOX.c.message_id == bindparam("b_message_id")).values(
-    sent_at=bindparam("b_sent_at"))
+_UNSENT = Prebuilt(select(_OUTBOX.c.message_id, _OUTBOX.c.payload).where(_OUTBOX.c.sent_at.is_(None))
+                   .order_by(_OUTBOX.c.id).limit(bindparam("limit")))
+_MARK_SENT = Prebuilt(update(_OUTBOX).where(_OUTBOX.c.message_id == bindparam("b_message_id")).values(
+    sent_at=bindparam("b_sent_at")))
 # INSERT … ON CONFLICT DO NOTHING, per dialect, built the first time that dialect runs them.
 _CLAIMS: dict[str, Any] = {}
 _QUEUES: dict[str, Any] = {}
@@ -57,14 +58,14 @@ _QUEUES: dict[str, Any] = {}
 def _claim_statement(session: Session) -> Any:
     name = session.get_bind().dialect.name
     if name not in _CLAIMS:
-        _CLAIMS[name] = _insert(session)(_LOG).on_conflict_do_nothing().returning(_LOG.c.id)
+        _CLAIMS[name] = Prebuilt(_insert(session)(_LOG).on_conflict_do_nothing().returning(_LOG.c.id))
     return _CLAIMS[name]
 
 
 def _queue_statement(session: Session) -> Any:
     name = session.get_bind().dialect.name
     if name not in _QUEUES:
-        _QUEUES[name] = _insert(session)(_OUTBOX).on_conflict_do_nothing()
+        _QUEUES[name] = Prebuilt(_insert(session)(_OUTBOX).on_conflict_do_nothing())
     return _QUEUES[name]
 
 
@@ -98,7 +99,7 @@ class MailRepository:
     def get_with_recent(self, mail_key: str, sender: str | None, since: datetime) -> tuple[MailRecord | None, int]:
         """`get(mail_key)` and `recent_from(sender, since)` (0 without a sender) in one statement."""
         row = core(self._session, _GET_WITH_RECENT,
-                   {"mail_key": mail_key, "sender": sender.lower() if sender else None, "since": since}).one()
+                   {"mail_key": mail_key, "sender": sender.lower() if sender else None, "since": since}).first()
         return (MailRecord(*row[:-1]) if row[0] is not None else None), int(row[-1] or 0)
 
     def recent_from(self, sender: str, since: datetime) -> int:
