@@ -53,14 +53,21 @@ def press(card: dict[str, Any], index: int, title: str, activity: dict[str, Any]
     return pressed
 
 
-def test_a_reminder_goes_to_the_personal_chat_and_its_buttons_work(teams: Teams) -> None:
+def megan_reminded(teams: Teams) -> dict[str, Any]:
+    """Megan owns AP2.5.1 (due tomorrow) and AP2.9.1a (due in 7 working days) and has written to
+    the bot once (her personal chat is on record); the reminders are sent. Her chat."""
     teams.bot.add_person("Megan Bowen", Role.UPDATER, identities={"teams": MEGAN_AAD})
     chat = personal("help")
-    teams.replies(chat)  # Megan wrote to the bot once: her personal chat is on record
+    teams.replies(chat)
     for text in ("AP2.5.1 owner Megan Bowen", "AP2.5.1 due 28/09/2023", "AP2.9.1a owner Megan Bowen",
                  "AP2.9.1a due 06/10/2023"):
         teams.bot.ok(text)
     send(teams)
+    return chat
+
+
+def test_a_reminder_goes_to_the_personal_chat_and_its_buttons_work(teams: Teams) -> None:
+    chat = megan_reminded(teams)
     (posted,) = teams.microsoft.posted()
     assert posted.path == f"/v3/conversations/{chat['conversation']['id']}/activities"
     card = posted.body["attachments"][0]["content"]
@@ -140,13 +147,7 @@ def press_update(card: dict[str, Any], index: int, typed: str | None, activity: 
 
 
 def test_update_under_an_item_takes_what_was_typed_for_that_item(teams: Teams) -> None:
-    teams.bot.add_person("Megan Bowen", Role.UPDATER, identities={"teams": MEGAN_AAD})
-    chat = personal("help")
-    teams.replies(chat)
-    for text in ("AP2.5.1 owner Megan Bowen", "AP2.5.1 due 28/09/2023", "AP2.9.1a owner Megan Bowen",
-                 "AP2.9.1a due 06/10/2023"):
-        teams.bot.ok(text)
-    send(teams)
+    chat = megan_reminded(teams)
     card = teams.microsoft.posted()[0].body["attachments"][0]["content"]
     titles = [a["title"] for a in [b for b in card["body"] if b["type"] == "ActionSet"][1]["actions"]]
     assert titles == ["Done", "Update…", "Snooze 1 week", "Not mine"]
