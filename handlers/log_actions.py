@@ -209,6 +209,9 @@ def handle_list_due(cmd: ListConcernsDue, ctx: HandlerContext) -> Reply:
             return False
         return due < today if overdue else today <= due <= end
 
+    def when(due: date) -> str:
+        return f"overdue since {fmt_date(due)}" if overdue else f"due {fmt_date(due)}"
+
     lines: list[str] = []
     private = False
     for concern, action in ctx.uow.concerns.open_actions():
@@ -224,12 +227,10 @@ def handle_list_due(cmd: ListConcernsDue, ctx: HandlerContext) -> Reply:
                 else:
                     label = f"{concern.reference} [{concern.category.value}] {concern.provider_label or ''}".rstrip()
                     private = private or concern.is_confidential
-                verb = f"overdue since {fmt_date(check.due)}" if overdue else f"due {fmt_date(check.due)}"
-                lines.append(f"{label}: {check.what} — {verb}")
+                lines.append(f"{label}: {check.what} — {when(check.due)}")
     for activity in ctx.uow.monitoring.schedule(today, settings.frequencies):  # visits, meetings, reviews
         if wanted(activity.due):
-            verb = f"overdue since {fmt_date(activity.due)}" if overdue else f"due {fmt_date(activity.due)}"
-            lines.append(f"{activity.label} ({activity.owner or 'no officer allocated'}) — {verb}")
+            lines.append(f"{activity.label} ({activity.owner or 'no officer allocated'}) — {when(activity.due)}")
     title = "Overdue in the log" if overdue else f"Due in the log this week (to {fmt_date(end)})"
     if not lines:
         return Reply(text=f"{title}: none.", title=title, as_of=today)
