@@ -53,11 +53,15 @@ def _lines(actions: list[Action], ctx: HandlerContext) -> list[ActionLine]:
 
 
 def _listing(title: str, actions: list[Action], ctx: HandlerContext, empty: str) -> Reply:
-    if not actions:
+    return _page(title, actions[:MAX_LINES], len(actions), ctx, empty)
+
+
+def _page(title: str, shown: list[Action], total: int, ctx: HandlerContext, empty: str) -> Reply:
+    """A listing's reply: the first MAX_LINES actions (`shown`) of `total`."""
+    if not total:
         return Reply(text=empty, title=title, as_of=ctx.today)
-    shown = actions[:MAX_LINES]
-    more = len(actions) - len(shown)
-    text = [f"{title} ({len(actions)}, as of {fmt_date(ctx.today)}):"]
+    more = total - len(shown)
+    text = [f"{title} ({total}, as of {fmt_date(ctx.today)}):"]
     text += [fmt_action_line(a, ctx.today) for a in shown]
     if more:
         text.append(f"…and {more} more. Narrow it down, e.g. `overdue 2.5`, or export the plan.")
@@ -159,23 +163,26 @@ def handle_history(cmd: ShowHistory, ctx: HandlerContext) -> Reply:
 
 def handle_overdue(cmd: ShowOverdue, ctx: HandlerContext) -> Reply:
     """Overdue actions, most overdue first; optionally for a section or a responsibility."""
-    # Only open actions due before today are read (the database narrows); is_overdue decides.
-    actions = ctx.uow.actions.open_list(plan=ctx.plan, due_before=ctx.today)
     scope = (cmd.scope or "").strip()
-    label = "Overdue"
+    empty = f"Nothing is overdue{' for ' + scope if scope else ''}."
+    section_ids: list[int] | None = None
     if scope:
         number = codes.section_number(scope)
-        is_section = any(ch.isdigit() for ch in scope) and any(
-            codes.section_number(s.code) == number for s in ctx.uow.plans.sections(ctx.plan))
-        if is_section:
-            actions = [a for a in actions if codes.section_number(a.section_code) == number]
-            label = f"Overdue in {scope}"
-        else:
+        in_section = [s.id or 0 for s in ctx.uow.plans.sections(ctx.plan) if codes.section_number(s.code) == number]
+        if not (any(ch.isdigit() for ch in scope) and in_section):
+            # A responsibility: open actions due before today are read (the database narrows),
+            # and the domain decides.
             folded = scope.casefold()
-            actions = [a for a in actions if folded in (a.responsibility or "").casefold()]
-            label = f"Overdue for {scope}"
-    overdue = sorted((a for a in actions if is_overdue(a, ctx.today)), key=lambda a: (a.due_date, a.code))
-    return _listing(label, overdue, ctx, f"Nothing is overdue{' for ' + scope if scope else ''}.")
+            overdue = sorted((a for a in ctx.uow.actions.open_list(plan=ctx.plan, due_before=ctx.today)
+                              if folded in (a.responsibility or "").casefold() and is_overdue(a, ctx.today)),
+                             key=lambda a: (a.due_date, a.code))
+            return _listing(f"Overdue for {scope}", overdue, ctx, empty)
+        section_ids = in_section
+    # The plan's (or the section's) overdue actions are counted and ordered by the database,
+    # as is_overdue and the sort above decide (tests/storage/test_question_queries.py), and
+    # only the shown ones are read: a council's plan has hundreds.
+    total, shown = ctx.uow.actions.overdue_page(ctx.plan, ctx.today, MAX_LINES, section_ids=section_ids)
+    return _page(f"Overdue in {scope}" if scope else "Overdue", shown, total, ctx, empty)
 
 
 def handle_due(cmd: ShowDue, ctx: HandlerContext) -> Reply:

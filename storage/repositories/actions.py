@@ -83,6 +83,32 @@ _LIST_SECTION = _LIST_PLAN.where(_A.c.section_id == bindparam("section_id"))
 _LIST_SECTION_BY_NAME = _SELECT_ACTIONS.where(_P.c.name == bindparam("plan"), _S.c.code == bindparam("section"),
                                               _IN_PLAN)
 _OPEN_STATES = (State.NOT_STARTED.value, State.IN_PROGRESS.value)
+# `overdue`'s page (uow.actions.overdue_page): the open actions of a plan due before a day, how
+# many, and the first few in the order the reply lists them — most overdue first, then by code,
+# then by plan (one code can be in several plans) — so the plan's hundreds of overdue actions
+# are counted and sorted by the database and only the shown ones are sent and mapped (issue 18).
+# The codes are compared as Python compares strings (by code point): SQLite's default BINARY
+# collation and PostgreSQL's "C" compare UTF-8 bytes, which is the same order.
+_OVERDUE = _SELECT_ACTIONS.add_columns(func.count().over().label("total")).where(
+    _A.c.state.in_(_OPEN_STATES), _IN_PLAN, _A.c.due_date < bindparam("today"))
+
+
+def _overdue_page(collation: str | None, *, plan: bool, sections: bool) -> Select[Any]:
+    query = _OVERDUE
+    if plan:
+        query = query.where(_A.c.plan_id == bindparam("plan_id"))
+    if sections:
+        query = query.where(_A.c.section_id.in_(bindparam("section_ids", expanding=True)))
+    code, plan_name = (_A.c.code, _P.c.name) if collation is None else (_A.c.code.collate(collation),
+                                                                       _P.c.name.collate(collation))
+    return query.order_by(_A.c.due_date, code, plan_name, _A.c.id).limit(bindparam("limit"))
+
+
+_OVERDUE_PAGES = {
+    (dialect, plan, sections): _overdue_page(collation, plan=plan, sections=sections)
+    for dialect, collation in (("sqlite", None), ("postgresql", "C"))
+    for plan in (False, True) for sections in (False, True)
+}
 # A plan's rollups from counts (uow.actions.tallies): one row per section, state, lateness and
 # assignment, so `summary` reads a few dozen rows, not the plan's thousand actions. Grouped by
 # the output names, since a parameter (today) may not be repeated in PostgreSQL's GROUP BY.
@@ -327,6 +353,27 @@ class ActionRepository:
         if words:
             query = query.where(or_(*(_A.c.responsibility.icontains(word.strip(), autoescape=True) for word in words)))
         return self._remember(_ordered(core(self._session, query, params)))
+
+    def overdue_page(self, plan: str | None, today: date, limit: int, *,
+                     section_ids: Iterable[int] | None = None) -> builtins.tuple[int, builtins.list[Action]]:
+        """How many actions are overdue on `today` (bot.domain.status.is_overdue: open, due
+        before it), and the first `limit` of them, most overdue first, then by code and plan;
+        `section_ids`: only those of these sections."""
+        params: dict[str, Any] = {"today": today, "limit": limit}
+        if plan is not None:
+            plan_row = self._plan_row(plan)
+            if plan_row is None:
+                return 0, []
+            params["plan_id"] = plan_row.id
+        if section_ids is not None:
+            params["section_ids"] = builtins.list(section_ids)
+            if not params["section_ids"]:
+                return 0, []
+        dialect = "postgresql" if self._session.get_bind().dialect.name == "postgresql" else "sqlite"
+        query = _OVERDUE_PAGES[(dialect, plan is not None, section_ids is not None)]
+        rows = core(self._session, query, params).all()
+        total = rows[0][-1] if rows else 0
+        return total, self._remember([_from_row(row[:-1]) for row in rows])
 
     def tallies(self, plan: str | None, today: date) -> dict[int, builtins.list[StatusTally]]:
         """Section id -> counts of its actions by state, lateness on `today` and assignment,
