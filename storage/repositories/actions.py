@@ -18,8 +18,8 @@ from bot.domain.status import StatusTally, section_sort_key
 from storage.errors import Duplicate, NotFound
 from storage.repositories.core import core
 from storage.repositories.plans import (
+    cached_plan_row,
     ensure_section_row,
-    find_plan_row,
     find_section_row,
     require_plan_row,
     section_order,
@@ -232,18 +232,12 @@ class ActionRepository:
         # Where each action read in this unit of work lives (plan, section, code), so that
         # saving it back without moving it is one UPDATE by primary key.
         self._placed: dict[int, tuple[str, str, str, str]] = {}
-        self._plans: dict[str, PlanRow] = {}
         self._sections: dict[tuple[int, str], SectionRow] = {}
 
     # Plans and sections found in this unit of work: a message looks the same ones up several
     # times (resolve, rollup, save). Only hits are kept, so a plan created meanwhile is found.
     def _plan_row(self, name: str) -> PlanRow | None:
-        row = self._plans.get(name)
-        if row is None:
-            row = find_plan_row(self._session, name)
-            if row is not None:
-                self._plans[name] = row
-        return row
+        return cached_plan_row(self._session, name)
 
     def _section_row(self, plan_id: int, code: str) -> SectionRow | None:
         row = self._sections.get((plan_id, code))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import Select, Table, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Session, aliased
 
@@ -81,6 +82,23 @@ def _to_provider(row: Any) -> Provider:  # a ProviderRow, or a Core row of its t
         risk=row.risk,
         registered_on=row.registered_on,
     )
+
+
+@functools.cache
+def _open_actions_query(by_owner: bool) -> Select[Any]:
+    """`open_actions`' statement, built on first use and kept: building it (an aliased,
+    numbered subquery) cost more than running it, and every `mine` runs it (issue 18)."""
+    number = func.row_number().over(partition_by=ConcernActionRow.concern_id,
+                                    order_by=ConcernActionRow.id).label("number")
+    numbered = select(ConcernActionRow, number).subquery()
+    action = aliased(ConcernActionRow, numbered)
+    query = (select(action, numbered.c.number, ConcernRow, ProviderRow.name)
+             .join(ConcernRow, ConcernRow.id == action.concern_id)
+             .outerjoin(ProviderRow, ConcernRow.provider_id == ProviderRow.id)
+             .where(action.done == sa_false(), ConcernRow.state != EntryState.CLOSED.value))
+    if by_owner:  # names, any case (stripped and lowered by the caller)
+        query = query.where(func.lower(action.owner).in_(bindparam("owners", expanding=True)))
+    return query.order_by(action.due_date, ConcernRow.id, action.id)
 
 
 def _to_action(row: ConcernActionRow, number: int) -> ConcernAction:
@@ -288,20 +306,9 @@ class ConcernRepository:
     def open_actions(self, owners: Iterable[str] | None = None) -> builtins.list[tuple[Concern, ConcernAction]]:
         """Every open allocated action of an entry that is not closed, with its entry (no
         details) and its number within the entry; only `owners`' (names, any case) if given."""
-        number = func.row_number().over(partition_by=ConcernActionRow.concern_id,
-                                        order_by=ConcernActionRow.id).label("number")
-        numbered = select(ConcernActionRow, number).subquery()
-        action = aliased(ConcernActionRow, numbered)
-        query = (select(action, numbered.c.number, ConcernRow, ProviderRow.name)
-                 .join(ConcernRow, ConcernRow.id == action.concern_id)
-                 .outerjoin(ProviderRow, ConcernRow.provider_id == ProviderRow.id)
-                 .where(action.done == sa_false(), ConcernRow.state != EntryState.CLOSED.value))
-        if owners is not None:
-            wanted = [o.strip().lower() for o in owners if o.strip()]
-            query = query.where(func.lower(action.owner).in_(wanted))
-        query = query.order_by(action.due_date, ConcernRow.id, action.id)
-        return [(self._to_concern(entry, name, details=False), _to_action(a, int(n)))
-                for a, n, entry, name in self._session.execute(query)]
+        params = {} if owners is None else {"owners": [o.strip().lower() for o in owners if o.strip()]}
+        rows = self._session.execute(_open_actions_query(owners is not None), params)
+        return [(self._to_concern(entry, name, details=False), _to_action(a, int(n))) for a, n, entry, name in rows]
 
     def list_between(self, start: datetime | None, end: datetime | None, provider: Provider | None = None,
                      limit: int = 1_000_000) -> builtins.list[Concern]:

@@ -37,6 +37,19 @@ def find_plan_row(session: Session, name: str) -> PlanRow | None:
     return session.scalars(_PLAN_BY_LOWER_NAME, {"name": name.lower()}).first()
 
 
+def cached_plan_row(session: Session, name: str) -> PlanRow | None:
+    """`find_plan_row`, remembered by the unit of work's session: a message looks its plan up
+    several times (sections, then actions or counts). Only hits are kept, so a plan created
+    meanwhile is found; plans are never renamed or deleted."""
+    found: dict[str, PlanRow] = session.info.setdefault("plan_rows", {})
+    row = found.get(name)
+    if row is None:
+        row = find_plan_row(session, name)
+        if row is not None:
+            found[name] = row
+    return row
+
+
 def require_plan_row(session: Session, name: str) -> PlanRow:
     row = find_plan_row(session, name)
     if row is None:
@@ -124,7 +137,7 @@ class PlanRepository:
         """Sections sorted by plan name, then section code (`2.10` after `2.9`)."""
         query = select(SectionRow, PlanRow.name).join(PlanRow, SectionRow.plan_id == PlanRow.id)
         if plan is not None:
-            plan_row = find_plan_row(self._session, plan)
+            plan_row = cached_plan_row(self._session, plan)
             if plan_row is None:
                 return []
             query = query.where(SectionRow.plan_id == plan_row.id)
