@@ -12,6 +12,7 @@ from bot.domain.codes import normalise, section_number
 from bot.domain.model import Plan, Section
 from bot.domain.status import section_sort_key
 from storage.errors import NotFound
+from storage.repositories.core import core
 from storage.tables import PlanRow, SectionRow
 
 
@@ -26,6 +27,12 @@ _PLAN_BY_NAME = select(PlanRow).where(PlanRow.name == bindparam("name"))
 _PLAN_BY_LOWER_NAME = select(PlanRow).where(func.lower(PlanRow.name) == bindparam("name")).order_by(PlanRow.id)
 _SECTION_BY_CODE = select(SectionRow).where(SectionRow.plan_id == bindparam("plan_id"),
                                             SectionRow.code == bindparam("code"))
+
+
+# Sections with their plan's name, read as rows (not ORM instances): every question reads them.
+_SECTIONS = (select(SectionRow.id, SectionRow.code, SectionRow.title, SectionRow.reported_progress,
+                    SectionRow.reported_due, PlanRow.name).join(PlanRow, SectionRow.plan_id == PlanRow.id))
+_PLAN_SECTIONS = _SECTIONS.where(SectionRow.plan_id == bindparam("plan_id"))
 
 
 def find_plan_row(session: Session, name: str) -> PlanRow | None:
@@ -135,13 +142,15 @@ class PlanRepository:
 
     def sections(self, plan: str | None = None) -> builtins.list[Section]:
         """Sections sorted by plan name, then section code (`2.10` after `2.9`)."""
-        query = select(SectionRow, PlanRow.name).join(PlanRow, SectionRow.plan_id == PlanRow.id)
         if plan is not None:
             plan_row = cached_plan_row(self._session, plan)
             if plan_row is None:
                 return []
-            query = query.where(SectionRow.plan_id == plan_row.id)
-        found = [to_section(row, plan_name) for row, plan_name in self._session.execute(query)]
+            rows = core(self._session, _PLAN_SECTIONS, {"plan_id": plan_row.id})
+        else:
+            rows = core(self._session, _SECTIONS, {})
+        found = [Section(plan=plan_name, code=code, title=title, reported_progress=progress, reported_due=due, id=id_)
+                 for id_, code, title, progress, due, plan_name in rows]
         found.sort(key=lambda s: (s.plan, section_order(s.code), s.id or 0))
         return found
 
