@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy import false
+from sqlalchemy import false, text
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from bot.domain.codes import code_number, code_tail, normalise
@@ -97,11 +97,17 @@ class HistoryRow(Base):
     """Append-only: storage has no way to update or delete a history row."""
 
     __tablename__ = "history"
-    # Migration 0012: `history CODE` reads an action's newest entries without sorting them all.
-    __table_args__ = (Index("ix_history_action_at", "action_id", "at"),)
+    # Migration 0012: `history CODE` reads an action's newest entries without sorting them all
+    # (and, from 0013, serves every lookup by action). Migration 0013: only undo entries are
+    # indexed by the batch they undo; an update writes one index fewer.
+    __table_args__ = (
+        Index("ix_history_action_at", "action_id", "at"),
+        Index("ix_history_undoes_batch", "undoes_batch", sqlite_where=text("undoes_batch IS NOT NULL"),
+              postgresql_where=text("undoes_batch IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"))
     batch_id: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
@@ -112,7 +118,7 @@ class HistoryRow(Base):
     changes: Mapped[list[Any]] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
     source_ref: Mapped[str | None] = mapped_column(String(500), index=True)
-    undoes_batch: Mapped[str | None] = mapped_column(String(64), index=True)
+    undoes_batch: Mapped[str | None] = mapped_column(String(64))
 
 
 class PersonRow(Base):
