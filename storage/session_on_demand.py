@@ -27,11 +27,14 @@ _NOTHING_LOADED: dict[Any, Any] = {}
 class SessionOnDemand:
     """Stands in for a Session; see the module docstring."""
 
-    __slots__ = ("_connection", "_orm")
+    __slots__ = ("_connection", "_orm", "lookups")
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._orm: Session | None = None
+        # What the repositories of this unit of work found and share (a plan's id by the
+        # name it was asked by: storage.repositories.plans.find_plan_key).
+        self.lookups: dict[Any, Any] = {}
 
     # --- what the Core path uses, without making a Session --------------------------------
     def connection(self) -> Connection:

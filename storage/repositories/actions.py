@@ -20,8 +20,9 @@ from bot.domain.status import StatusTally, section_sort_key
 from storage.errors import Duplicate, NotFound
 from storage.repositories.core import core
 from storage.repositories.plans import (
-    cached_plan_row,
+    PlanKey,
     ensure_section_row,
+    find_plan_key,
     find_section_row,
     require_plan_row,
     section_order,
@@ -267,8 +268,8 @@ class ActionRepository:
 
     # Plans and sections found in this unit of work: a message looks the same ones up several
     # times (resolve, rollup, save). Only hits are kept, so a plan created meanwhile is found.
-    def _plan_row(self, name: str) -> PlanRow | None:
-        return cached_plan_row(self._session, name)
+    def _plan_row(self, name: str) -> PlanKey | None:
+        return find_plan_key(self._session, name)
 
     def _section_row(self, plan_id: int, code: str) -> SectionRow | None:
         row = self._sections.get((plan_id, code))

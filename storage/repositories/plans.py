@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -13,6 +14,8 @@ from bot.domain.model import Plan, Section
 from bot.domain.status import section_sort_key
 from storage.errors import NotFound
 from storage.repositories.core import core
+from storage.repositories.prebuilt import Prebuilt
+from storage.session_on_demand import SessionOnDemand
 from storage.tables import PlanRow, SectionRow
 
 
@@ -44,17 +47,33 @@ def find_plan_row(session: Session, name: str) -> PlanRow | None:
     return session.scalars(_PLAN_BY_LOWER_NAME, {"name": name.lower()}).first()
 
 
-def cached_plan_row(session: Session, name: str) -> PlanRow | None:
-    """`find_plan_row`, remembered by the unit of work's session: a message looks its plan up
-    several times (sections, then actions or counts). Only hits are kept, so a plan created
-    meanwhile is found; plans are never renamed or deleted."""
-    found: dict[str, PlanRow] = session.info.setdefault("plan_rows", {})
-    row = found.get(name)
-    if row is None:
-        row = find_plan_row(session, name)
-        if row is not None:
-            found[name] = row
-    return row
+class PlanKey(NamedTuple):
+    id: int
+    name: str
+
+
+_P = PlanRow.__table__
+_PLAN_KEY_BY_NAME = Prebuilt(select(_P.c.id, _P.c.name).where(_P.c.name == bindparam("name")))
+_PLAN_KEY_BY_LOWER_NAME = Prebuilt(select(_P.c.id, _P.c.name).where(func.lower(_P.c.name) == bindparam("name"))
+                                   .order_by(_P.c.id).limit(1))
+
+
+def find_plan_key(session: Session, name: str) -> PlanKey | None:
+    """The id and name of the plan `find_plan_row` finds, by prebuilt Core statements (no ORM
+    Session needed), remembered by the unit of work: a message looks its plan up several times
+    (sections, then actions or counts). Only hits are kept, so a plan created meanwhile is
+    found; plans are never renamed or deleted."""
+    found: dict[str, PlanKey] = (session.lookups if isinstance(session, SessionOnDemand) else session.info) \
+        .setdefault("plan_keys", {})
+    key = found.get(name)
+    if key is None:
+        stripped = name.strip()
+        row = core(session, _PLAN_KEY_BY_NAME, {"name": stripped}).first() or \
+            core(session, _PLAN_KEY_BY_LOWER_NAME, {"name": stripped.lower()}).first()
+        if row is None:
+            return None
+        key = found[name] = PlanKey(row[0], row[1])
+    return key
 
 
 def require_plan_row(session: Session, name: str) -> PlanRow:
@@ -143,7 +162,7 @@ class PlanRepository:
     def sections(self, plan: str | None = None) -> builtins.list[Section]:
         """Sections sorted by plan name, then section code (`2.10` after `2.9`)."""
         if plan is not None:
-            plan_row = cached_plan_row(self._session, plan)
+            plan_row = find_plan_key(self._session, plan)
             if plan_row is None:
                 return []
             rows = core(self._session, _PLAN_SECTIONS, {"plan_id": plan_row.id})
