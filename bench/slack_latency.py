@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 
 from slack_bolt import App  # noqa: E402
 
-from bot.app import build_runtime, load_example_plan_if_empty  # noqa: E402
+from bot.app import build_runtime, load_every_command, load_example_plan_if_empty  # noqa: E402
 from bot.channels.slack.bolt_app import make_web_client  # noqa: E402
 from bot.channels.slack.http_server import bolt_app_server  # noqa: E402
 from bot.channels.slack.service import SlackService  # noqa: E402
@@ -96,6 +96,7 @@ def main() -> None:
         runtime = build_runtime(Settings(database_url=f"sqlite:///{Path(tmp) / 'bench.db'}", today=TODAY,
                                          example_plan=EXAMPLE_PLAN))
         load_example_plan_if_empty(runtime)
+        load_every_command(runtime)  # as `actionbot run` does before it serves
         with runtime.new_uow() as uow:
             uow.people.add(Person(name="Bench Admin", role=Role.ADMIN), {"slack": "U111"})
             uow.commit()
