@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy import false, text
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from bot.domain.codes import code_number, code_tail, normalise
@@ -97,14 +97,9 @@ class HistoryRow(Base):
     """Append-only: storage has no way to update or delete a history row."""
 
     __tablename__ = "history"
-    # Migration 0012: `history CODE` reads an action's newest entries without sorting them all
-    # (and, from 0013, serves every lookup by action). Migration 0013: only undo entries are
-    # indexed by the batch they undo; an update writes one index fewer.
-    __table_args__ = (
-        Index("ix_history_action_at", "action_id", "at"),
-        Index("ix_history_undoes_batch", "undoes_batch", sqlite_where=text("undoes_batch IS NOT NULL"),
-              postgresql_where=text("undoes_batch IS NOT NULL")),
-    )
+    # Migration 0012: `history CODE` reads an action's newest entries without sorting them all;
+    # from 0013 it is the only index on action_id (an update writes one index fewer).
+    __table_args__ = (Index("ix_history_action_at", "action_id", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"))
@@ -118,7 +113,7 @@ class HistoryRow(Base):
     changes: Mapped[list[Any]] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
     source_ref: Mapped[str | None] = mapped_column(String(500), index=True)
-    undoes_batch: Mapped[str | None] = mapped_column(String(64))
+    undoes_batch: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class PersonRow(Base):
