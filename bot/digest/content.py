@@ -334,6 +334,21 @@ class DigestBasis:
             cached = self._changes[key] = (history, _changes(history, by_id, since_day, overdue))
         return cached[1]
 
+    def _change_places(self, found: list[tuple[int | None, DigestChange]]) -> dict[int | None, list[int]]:
+        """For `found` (the changes since a day, as _changes_since keeps them): action index
+        -> the places of its changes, and None -> each change's action index (-1: none).
+        Made once for each such list."""
+        key = ("change places", id(found))
+        made = self._parts.get(key)
+        if made is None or made[0] is not found:
+            index_of = self._part(("index of id",), lambda: {a.id: i for i, a in enumerate(self.actions)})
+            indexes = [index_of.get(action_id, -1) for action_id, _change in found]
+            places: dict[int | None, list[int]] = {None: indexes}
+            for place, index in enumerate(indexes):
+                places.setdefault(index, []).append(place)
+            made = self._parts[key] = (found, places)
+        return made[1]  # type: ignore[no-any-return]
+
     def _rollups_of(self, indexes: Iterable[int]) -> list[tuple[str, SectionRollup]]:
         by_section: dict[tuple[str, str], list[Action]] = {}
         for index in indexes:
@@ -392,8 +407,10 @@ class DigestBasis:
             found = self._changes_since(history, since_day)
             if chosen is None:
                 return [c for _action_id, c in found]
-            index_of = self._part(("index of id",), lambda: {a.id: i for i, a in enumerate(self.actions)})
-            return [c for action_id, c in found if index_of.get(action_id, -1) in chosen]
+            at = self._change_places(found)
+            if len(chosen) < len(found):  # a few sections: look up their actions' changes
+                return [found[place][1] for place in sorted(p for i in chosen for p in at.get(i, ()))]
+            return [c for index, (_action_id, c) in zip(at[None], found) if index in chosen]
 
         changes = self._part(("changes", key, id(history), since_day), changes_of)
         log = None if contract_log is None else list(contract_log)

@@ -185,7 +185,8 @@ CSV_COLUMNS = ("part", "code", "plan", "section", "title", "owner", "due_date", 
 
 def render_csv(digest: Digest) -> bytes:
     """Every listed action; text that starts like a formula is quoted (bot.export_safety).
-    Each row is written once per item for every digest that shares it (digest.memo)."""
+    Each row is written once per item, and each part's rows encoded once, for every digest
+    that shares them (digest.memo)."""
     key = ("csv", id(digest))
     made = digest.memo.get(key)
     if made is None or made[0] is not digest:
@@ -193,27 +194,54 @@ def render_csv(digest: Digest) -> bytes:
     return bytes(made[1])
 
 
-def _csv_rows(part: str, items: Iterable[DigestItem]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
+def _csv_row(item: DigestItem, part: str) -> list[Any]:
+    return [inert_cell(cell) for cell in (
+        part, item.code, item.plan, item.section_code, item.title, item.owner or "",
+        item.due_date.isoformat() if item.due_date else "", item.days_overdue,
+        "" if item.progress is None else item.progress, item.status,
+        "" if item.update_age_days is None else item.update_age_days, item.latest_update or "")]
+
+
+class _Lines:
+    """A csv.writer target that keeps each row it is given (the writer writes a row at once)."""
+
+    def __init__(self) -> None:
+        self.rows: list[str] = []
+        self.write = self.rows.append
+
+
+def _csv_rows(digest: Digest, part: str, items: Iterable[DigestItem]) -> bytes:
+    """The rows of one part, UTF-8: each item's row made once (digest.memo)."""
+    memo = digest.memo
+    sink = _Lines()
+    writer = csv.writer(sink)
+    rows: list[str] = []
     for item in items:
-        writer.writerow([inert_cell(cell) for cell in (
-            part, item.code, item.plan, item.section_code, item.title, item.owner or "",
-            item.due_date.isoformat() if item.due_date else "", item.days_overdue,
-            "" if item.progress is None else item.progress, item.status,
-            "" if item.update_age_days is None else item.update_age_days, item.latest_update or "")])
-    return out.getvalue()
+        key = ("csv row", part, id(item))
+        row = memo.get(key)
+        if row is None or row[0] is not item:
+            writer.writerow(_csv_row(item, part))
+            row = memo[key] = (item, sink.rows.pop())
+        rows.append(row[1])
+    return "".join(rows).encode("utf-8")
+
+
+def _csv_header() -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerow(CSV_COLUMNS)
+    return out.getvalue().encode("utf-8")
+
+
+_CSV_HEADER = _csv_header()
 
 
 def _render_csv(digest: Digest) -> bytes:
-    out = io.StringIO()
-    csv.writer(out).writerow(CSV_COLUMNS)
-    rows = [out.getvalue(),
-            shared_block(digest, "csv overdue", digest.overdue,
-                         lambda: _csv_rows("overdue", (item for group in digest.overdue for item in group.items))),
-            shared_block(digest, "csv due soon", digest.due_soon, lambda: _csv_rows("due soon", digest.due_soon)),
-            shared_block(digest, "csv stale", digest.stale, lambda: _csv_rows("check progress", digest.stale))]
-    return "".join(rows).encode("utf-8")
+    return b"".join((
+        _CSV_HEADER,
+        shared_block(digest, "csv overdue", digest.overdue,
+                     lambda: _csv_rows(digest, "overdue", (item for group in digest.overdue for item in group.items))),
+        shared_block(digest, "csv due soon", digest.due_soon, lambda: _csv_rows(digest, "due soon", digest.due_soon)),
+        shared_block(digest, "csv stale", digest.stale, lambda: _csv_rows(digest, "check progress", digest.stale))))
 
 
 def _item_json(item: DigestItem) -> dict[str, Any]:
