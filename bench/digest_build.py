@@ -129,7 +129,7 @@ def run(actions: int, subscriptions: int, charts: bool) -> dict[str, float]:
             queries[0] = 0
             snapshot: dict = {}  # type: ignore[type-arg]
             t_pass, cpu_pass = time.perf_counter(), time.process_time()
-            with cyclic_gc_paused():  # as DigestSender.send_due
+            with cyclic_gc_paused(snapshot):  # as DigestSender.send_due
                 for sub in subs:
                     with new_uow() as uow:
                         digest = compose_digest(uow, sub, NOW, last_digest_time(uow, sub, NOW), snapshot=snapshot)

@@ -147,6 +147,9 @@ def section_sort_key(code: str) -> tuple[tuple[int, str], ...]:
     """Sort `2.10` after `2.9`, and `2.1.1a` before `2.1.1b`. (Cached: listings sort by it.)"""
     parts: list[tuple[int, str]] = []
     for piece in code.replace("-", ".").split("."):
+        if piece.isdigit():  # most pieces: the same key, without the walks below
+            parts.append((int(piece), ""))
+            continue
         digits = "".join(ch for ch in piece if ch.isdigit())
         rest = "".join(ch for ch in piece if not ch.isdigit())
         parts.append((int(digits) if digits else -1, rest.lower()))

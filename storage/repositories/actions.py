@@ -304,7 +304,8 @@ class ActionRepository:
                 query = query.where(func.upper(_S.c.code) == normalise(section))
         if responsibility is not None:
             query = query.where(_A.c.responsibility.icontains(responsibility, autoescape=True))
-        return self._remember(_ordered(core(self._session, query, params)))
+        # .all(): the rows in one fetch (iterating the result fetches them one at a time).
+        return self._remember(_ordered(core(self._session, query, params).all()))
 
     def open_list(self, plan: str | None = None, *, due_before: date | None = None,
                   naming: builtins.tuple[str, ...] = ()) -> builtins.list[Action]:
