@@ -72,8 +72,10 @@ def section_rollup(
     actions: list[Action],
     today: date,
     reported_progress: int | None = None,
+    statuses: Iterable[Status] | None = None,
 ) -> SectionRollup:
-    counts: Counter[Status] = Counter(derive_status(a, today) for a in actions)
+    """`statuses`: each action's `derive_status` on `today`, when the caller has them already."""
+    counts: Counter[Status] = Counter(statuses if statuses is not None else (derive_status(a, today) for a in actions))
     dues = [a.due_date for a in actions if a.due_date is not None and a.state is not State.CANCELLED]
     return SectionRollup(
         plan=plan,

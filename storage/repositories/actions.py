@@ -113,10 +113,13 @@ _SAVE_IN_PLACE = Prebuilt(
 )
 
 
+_EXTRA_FIELDS = (*FILE_FIELDS, "removed_at")
+
+
 def _from_row(row: Row[Any]) -> Action:
     (id_, code, title, plan, section_code, section_title, responsibility, due_date, original_due,
      due_text, progress, state, completed_on, latest_update, updated_at, updated_by) = row[:16]
-    extra = dict(zip((*FILE_FIELDS, "removed_at"), row[16:-1]))
+    extra = dict(zip(_EXTRA_FIELDS, row[16:-1]))
     extra["proposed_for_closure"] = bool(extra["proposed_for_closure"])
     return Action(
         code=code,
