@@ -349,7 +349,7 @@ class DigestBasis:
             for place, index in enumerate(indexes):
                 places.setdefault(index, []).append(place)
             made = self._parts[key] = (found, places)
-        return made[1]  # type: ignore[no-any-return]
+        return made[1]
 
     def _rollups_of(self, indexes: Iterable[int]) -> list[tuple[str, SectionRollup]]:
         if self._statuses is None:  # each action's status, once for every rollup of the day
