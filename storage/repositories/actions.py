@@ -186,8 +186,22 @@ def _ordered(rows: Iterable[Row[Any]]) -> builtins.list[Action]:
                 sections[action.section_code] = section_order(action.section_code)
         code_key = section_sort_key.__wrapped__
         number = code_number.__wrapped__
+        heads: dict[str, Any] = {}
+
+        def number_key(code: str) -> Any:
+            # section_sort_key keys each dot-separated piece on its own, so a number's key is
+            # its head's (`2.5` of `2.5.17`, shared by a section's actions: keyed once) and then
+            # its last piece's.
+            head, dot, last = number(code).replace("-", ".").rpartition(".")
+            if not dot:
+                return code_key(last)
+            head_key = heads.get(head)
+            if head_key is None:
+                head_key = heads[head] = code_key(head)
+            return head_key + code_key(last)
+
         actions.sort(key=lambda pair: (pair[0].plan, sections[pair[0].section_code],
-                                       code_key(number(pair[0].code)), pair[1]))
+                                       number_key(pair[0].code), pair[1]))
         return [action for action, _ in actions]
     actions.sort(
         key=lambda pair: (
