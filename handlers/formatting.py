@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.dates import day_text
-from bot.domain.model import Action, ActionChange, FieldChange, HistoryEntry, SectionRollup, State, Status
+from bot.domain.model import STATUS_ORDER, Action, ActionChange, FieldChange, HistoryEntry, SectionRollup, State, Status
 from bot.domain.status import days_overdue, derive_status
 
 FIELD_LABELS = {
@@ -104,7 +104,7 @@ def fmt_action_line(action: Action, today: date) -> str:
 def fmt_rollup(rollup: SectionRollup) -> str:
     progress = f"{rollup.progress}%" if rollup.progress is not None else "no progress (all cancelled)"
     counts = ", ".join(
-        f"{n} {status.value.lower()}" for status, n in sorted(rollup.counts.items(), key=lambda kv: list(Status).index(kv[0]))
+        f"{n} {status.value.lower()}" for status, n in sorted(rollup.counts.items(), key=lambda kv: STATUS_ORDER[kv[0]])
     )
     due = f"; latest due {fmt_date(rollup.latest_due)}" if rollup.latest_due else ""
     noun = "action" if rollup.action_count == 1 else "actions"

@@ -97,11 +97,12 @@ class HistoryRow(Base):
     """Append-only: storage has no way to update or delete a history row."""
 
     __tablename__ = "history"
-    # Migration 0012: `history CODE` reads an action's newest entries without sorting them all.
+    # Migration 0012: `history CODE` reads an action's newest entries without sorting them all;
+    # from 0013 it is the only index on action_id (an update writes one index fewer).
     __table_args__ = (Index("ix_history_action_at", "action_id", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"))
     batch_id: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)

@@ -1,4 +1,7 @@
-"""One unit of work per inbound message: one session, one transaction."""
+"""One unit of work per inbound message: one connection, one transaction.
+
+The repositories share a `SessionOnDemand` (storage.session_on_demand): the connection, with
+an ORM Session made only when one of them needs the ORM."""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from storage.engine import WRITER_GATE_TIMEOUT_S, writer_gate
 from storage.repositories.actions import ActionRepository
@@ -16,6 +18,7 @@ from storage.repositories.history import HistoryRepository
 from storage.repositories.inbound import InboundRepository
 from storage.repositories.people import PeopleRepository
 from storage.repositories.plans import PlanRepository
+from storage.session_on_demand import SessionOnDemand
 
 if TYPE_CHECKING:
     from storage.repositories.concerns import ConcernRepository, ProviderRepository
@@ -59,7 +62,7 @@ class SqlUnitOfWork:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._session: Session | None = None
+        self._session: SessionOnDemand | None = None
         self._gate = writer_gate(engine)
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -76,7 +79,8 @@ class SqlUnitOfWork:
 
     def _open(self) -> SqlUnitOfWork:
         # Rows are mapped to domain objects at once, so nothing needs reloading after commit.
-        session = Session(self._engine, expire_on_commit=False)
+        # The transaction begins with the first statement (BEGIN IMMEDIATE on SQLite).
+        session: Any = SessionOnDemand(self._engine.connect())  # a Session to the repositories
         self._session = session
         self.plans = PlanRepository(session)
         self.actions = ActionRepository(session)
@@ -105,13 +109,10 @@ class SqlUnitOfWork:
         session, self._session = self._session, None
         if session is not None:
             try:
-                session.rollback()  # a no-op after commit()
+                session.close()  # rolls back what commit() did not commit
             finally:
-                try:
-                    session.close()
-                finally:
-                    if self._gate is not None:
-                        self._gate.release()
+                if self._gate is not None:
+                    self._gate.release()
 
     def commit(self) -> None:
         self._open_session().commit()
@@ -119,7 +120,7 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         self._open_session().rollback()
 
-    def _open_session(self) -> Session:
+    def _open_session(self) -> SessionOnDemand:
         if self._session is None:
             raise RuntimeError("use the unit of work inside `with`")
         return self._session

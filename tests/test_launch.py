@@ -74,3 +74,23 @@ def test_say_the_fast_way_answers_as_the_typer_command_does(tmp_path: Path, args
 def test_anything_else_reaches_the_typer_app(tmp_path: Path) -> None:
     result = run(tmp_path, "bot.launch", "say", "--help")
     assert result.returncode == 0 and "Send one message through the same pipeline" in result.stdout
+
+
+def test_a_say_on_sqlite_loads_neither_the_postgresql_dialect_nor_the_channels(tmp_path: Path) -> None:
+    """What a cold `say` imports is part of its start-up time (issue 18): a table option naming a
+    dialect (`postgresql_where=…`) would load that dialect on every command; Alembic, Slack and
+    Teams have no part in a `say` against a current database."""
+    assert run(tmp_path, "bot.cli", "import", str(EXAMPLE_CSV)).returncode == 0
+    probe = ("import runpy, sys\n"
+             "sys.argv = ['actionbot', 'say', 'AP2.5.1 40%', '--as', 'Console Admin']\n"
+             "try:\n    runpy.run_module('bot.launch', run_name='__main__')\n"
+             "except SystemExit:\n    pass\n"
+             "loaded = {m for m in sys.modules if m.startswith(('sqlalchemy.dialects.postgresql', 'alembic', "
+             "'slack_bolt', 'slack_sdk', 'microsoft_agents', 'psycopg'))}\n"
+             "print('LOADED', sorted(loaded))\n")
+    env = {**os.environ, "ACTIONBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", "ACTIONBOT_TODAY": "2023-09-27"}
+    env.pop("ACTIONBOT_CONFIG", None)
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert "Updated" in result.stdout or "AP2.5.1" in result.stdout, result.stdout + result.stderr
+    assert "LOADED []" in result.stdout, result.stdout

@@ -32,6 +32,10 @@ class Status(str, enum.Enum):
     COMPLETED = "Completed"
 
 
+# The legend's order, which rollups list their counts in.
+STATUS_ORDER: dict[Status, int] = {status: index for index, status in enumerate(Status)}
+
+
 class Role(str, enum.Enum):
     VIEWER = "viewer"
     UPDATER = "updater"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import copy
+import operator
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
@@ -103,14 +104,23 @@ _TALLY_PLAN = _TALLY.where(_A.c.plan_id == bindparam("plan_id"))
 _SECTION_ID_BY_NAME = (select(_S.c.id).join(_P, _S.c.plan_id == _P.c.id)
                        .where(_P.c.name == bindparam("plan"), _S.c.code == bindparam("section")).scalar_subquery())
 _TALLY_SECTION_BY_NAME = Prebuilt(_TALLY.where(_A.c.section_id == _SECTION_ID_BY_NAME))
-# Saving an action read in this unit of work and not moved: its mutable fields, by id.
+# Saving an action read in this unit of work and not moved: the mutable fields that changed,
+# by id. Only those are written: an index whose columns are not set is not rewritten (a
+# progress update leaves the plan/state/due-date index alone), and a concurrent change to
+# another field (PostgreSQL) is kept rather than overwritten with what was read.
 _MUTABLE_FIELDS = ("title", "responsibility", "due_date", "original_due_date", "due_text", "progress", "state",
                    "completed_on", "latest_update", "updated_at", "updated_by", *FILE_FIELDS, "removed_at")
-_SAVE_IN_PLACE = Prebuilt(
-    update(_A)
-    .where(_A.c.id == bindparam("b_id"))
-    .values({name: bindparam(f"b_{name}") for name in _MUTABLE_FIELDS})
-)
+_SAVE_IN_PLACE: dict[tuple[str, ...], Prebuilt] = {}
+_MUTABLE_VALUES = operator.attrgetter(*_MUTABLE_FIELDS)
+
+
+def _save_in_place(fields: tuple[str, ...]) -> Prebuilt:
+    """The UPDATE of these fields by id (one statement per set of fields, made once)."""
+    statement = _SAVE_IN_PLACE.get(fields)
+    if statement is None:
+        statement = _SAVE_IN_PLACE[fields] = Prebuilt(
+            update(_A).where(_A.c.id == bindparam("b_id")).values({name: bindparam(f"b_{name}") for name in fields}))
+    return statement
 
 
 _EXTRA_FIELDS = (*FILE_FIELDS, "removed_at")
@@ -223,6 +233,9 @@ class ActionRepository:
         # Where each action read in this unit of work lives (plan, section, code), so that
         # saving it back without moving it is one UPDATE by primary key.
         self._placed: dict[int, tuple[str, str, str, str]] = {}
+        # The mutable fields' values of each action looked up by code or id in this unit of
+        # work, as last read or saved: what saving it compares with (Actions are mutable).
+        self._read: dict[int, tuple[Any, ...]] = {}
         self._plans: dict[str, PlanRow] = {}
         self._sections: dict[tuple[int, str], SectionRow] = {}
 
@@ -250,6 +263,13 @@ class ActionRepository:
                 self._placed[action.id] = (action.plan, action.section_code, action.section_title, action.code)
         return actions
 
+    def _looked_up(self, actions: builtins.list[Action]) -> builtins.list[Action]:
+        """`_remember`, and what each action's fields are now, for `save` to compare with."""
+        for action in self._remember(actions):
+            if action.id is not None:
+                self._read[action.id] = _MUTABLE_VALUES(action)
+        return actions
+
     def find(self, typed: str, plan: str | None = None) -> builtins.list[Action]:
         """Actions whose whole key equals what was typed; more than one means ambiguous.
 
@@ -260,11 +280,11 @@ class ActionRepository:
         if not key:
             return []
         if plan is None:
-            return self._remember(_ordered(core(self._session, _FIND[kind], {"key": key})))
+            return self._looked_up(_ordered(core(self._session, _FIND[kind], {"key": key})))
         plan_row = self._plan_row(plan)
         if plan_row is None:
             return []
-        return self._remember(_ordered(core(self._session, _FIND_IN_PLAN[kind], {"key": key, "plan_id": plan_row.id})))
+        return self._looked_up(_ordered(core(self._session, _FIND_IN_PLAN[kind], {"key": key, "plan_id": plan_row.id})))
 
     def get(self, plan: str, code: str) -> Action | None:
         """The action of `plan` whose full code is `code` (ignoring case and spacing)."""
@@ -272,11 +292,11 @@ class ActionRepository:
         if plan_row is None:
             return None
         found = _first_action(core(self._session, _GET, {"plan_id": plan_row.id, "code_norm": normalise(code)}).first())
-        return self._remember([found])[0] if found else None
+        return self._looked_up([found])[0] if found else None
 
     def get_by_id(self, id: int) -> Action | None:
         found = _first_action(core(self._session, _GET_BY_ID, {"id": id}).first())
-        return self._remember([found])[0] if found else None
+        return self._looked_up([found])[0] if found else None
 
     def all_codes(self, plan: str | None = None) -> builtins.list[str]:
         """Every full code (of one plan, or of all), for "did you mean" answers."""
@@ -390,15 +410,21 @@ class ActionRepository:
         return _to_action(row, plan_row.name, section_row.code, section_row.title)
 
     def save(self, action: Action) -> None:
-        """Write every field of an action that `add` stored before (found by `id`)."""
+        """Store an action that `add` stored before (found by `id`) as it is now."""
         if action.id is None:
             raise ValueError(f"{action.code} has no id; store a new action with add().")
         if self._placed.get(action.id) == (action.plan, action.section_code, action.section_title, action.code):
-            # Read in this unit of work and not moved: only its mutable fields change.
-            values = {f"b_{name}": getattr(action, name) for name in _MUTABLE_FIELDS}
-            values["b_state"] = State(action.state).value
-            result = core(self._session, _SAVE_IN_PLACE, {"b_id": action.id, **values})
-            if result.rowcount == 1:
+            # Read in this unit of work and not moved: only its mutable fields change, and of
+            # those only the ones that differ from what was read.
+            read, now = self._read.get(action.id), _MUTABLE_VALUES(action)
+            fields = _MUTABLE_FIELDS if read is None else tuple(
+                name for name, old, new in zip(_MUTABLE_FIELDS, read, now) if new != old)
+            values = {f"b_{name}": getattr(action, name) for name in fields}
+            if "state" in fields:
+                values["b_state"] = State(action.state).value
+            result = core(self._session, _save_in_place(fields), {"b_id": action.id, **values}) if fields else None
+            if result is None or result.rowcount == 1:
+                self._read[action.id] = now
                 # An ActionRow the ORM read earlier in this unit of work is stale now (a chat
                 # update reads none: the identity map is empty and no key is worked out).
                 identity_map = self._session.identity_map
@@ -414,6 +440,7 @@ class ActionRepository:
             self._refuse_duplicate(plan_row, action.code, except_id=row.id)
         self._write(row, plan_row, action)
         self._session.flush()
+        self._read.pop(action.id, None)  # a later save in place writes every field
 
     def _write(self, row: ActionRow, plan_row: PlanRow, action: Action) -> SectionRow:
         section_row = ensure_section_row(

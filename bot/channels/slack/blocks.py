@@ -10,11 +10,12 @@ A long answer is cut to fit and says how many more items it left out.
 from __future__ import annotations
 
 import enum
+import functools
 from datetime import date
 from typing import Any
 
 from bot.domain.dates import day_text
-from bot.domain.model import ActionChange, FieldChange, SectionRollup, Status
+from bot.domain.model import STATUS_ORDER, ActionChange, FieldChange, SectionRollup, Status
 from bot.messages import ActionLine, Reply
 
 MAX_MESSAGE_BLOCKS = 50
@@ -62,6 +63,7 @@ def tail(code: str) -> str:
     return code.rsplit(" ", 1)[-1]
 
 
+@functools.lru_cache(maxsize=4096)
 def _date(value: date) -> str:
     return value.strftime("%d %b %Y").lstrip("0")
 
@@ -126,7 +128,7 @@ def rollup_line(rollup: SectionRollup) -> str:
     progress = f"*{rollup.progress}%*" if rollup.progress is not None else "no progress (all cancelled)"
     counts = ", ".join(
         f"{n} {status.value.lower()}"
-        for status, n in sorted(rollup.counts.items(), key=lambda kv: list(Status).index(kv[0]))
+        for status, n in sorted(rollup.counts.items(), key=lambda kv: STATUS_ORDER[kv[0]])
     )
     due = f" · latest due {_date(rollup.latest_due)}" if rollup.latest_due else ""
     title = f"{escape(rollup.section_code)} {escape(rollup.section_title)}"
