@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.domain import codes
-from bot.domain.model import Action, HistoryEntry, Section, SectionRollup, State
+from bot.domain.model import Action, HistoryEntry, Section, SectionRollup, State, Status
 from bot.domain.status import days_overdue, derive_status, is_open, section_rollup
 
 # Open provider concerns by category, for a plan (None = every plan); None when there is no
@@ -248,18 +248,20 @@ class DigestBasis:
         self._plans = {a.plan.casefold() for a in actions}
         self._by_number: dict[str, list[int]] | None = None
         self._by_owner: dict[str | None, list[int]] | None = None
+        self._statuses: list[Status] | None = None
         open_ix = [i for i, a in enumerate(actions) if is_open(a)]
 
-        def by_due(i: int) -> tuple[date, str]:
-            return actions[i].due_date or today, actions[i].code
-
-        dated = sorted((i for i in open_ix if actions[i].due_date is not None), key=by_due)
+        # Sorted as (key, code, index) triples: ties keep the plan's order, as a stable sort
+        # by (key, code) would, without a key function called for each action.
+        by_due = sorted([(a.due_date, a.code, i) for i in open_ix if (a := actions[i]).due_date is not None])
+        dated = [i for _due, _code, i in by_due]
         self._dated = dated
-        self._dues = [actions[i].due_date or today for i in dated]
+        self._dues: list[date] = [due for due, _code, _i in by_due]
         self._overdue = dated[:bisect_left(self._dues, today)]  # most overdue first
         never = datetime.min.replace(tzinfo=now.tzinfo)
-        self._by_update = sorted(open_ix, key=lambda i: (actions[i].updated_at or never, actions[i].code))
-        self._updates = [actions[i].updated_at or never for i in self._by_update]
+        by_update = sorted([(a.updated_at or never, a.code, i) for i in open_ix for a in (actions[i],)])
+        self._by_update = [i for _at, _code, i in by_update]
+        self._updates = [at for at, _code, _i in by_update]
         # Where each action stands in those orderings (-1: not in it), to list a small
         # selection in order without walking the whole plan.
         self._dated_rank = [-1] * len(actions)
@@ -334,13 +336,35 @@ class DigestBasis:
             cached = self._changes[key] = (history, _changes(history, by_id, since_day, overdue))
         return cached[1]
 
+    def _change_places(self, found: list[tuple[int | None, DigestChange]]) -> dict[int | None, list[int]]:
+        """For `found` (the changes since a day, as _changes_since keeps them): action index
+        -> the places of its changes, and None -> each change's action index (-1: none).
+        Made once for each such list."""
+        key = ("change places", id(found))
+        made = self._parts.get(key)
+        if made is None or made[0] is not found:
+            index_of = self._part(("index of id",), lambda: {a.id: i for i, a in enumerate(self.actions)})
+            indexes = [index_of.get(action_id, -1) for action_id, _change in found]
+            places: dict[int | None, list[int]] = {None: indexes}
+            for place, index in enumerate(indexes):
+                places.setdefault(index, []).append(place)
+            made = self._parts[key] = (found, places)
+        return made[1]
+
     def _rollups_of(self, indexes: Iterable[int]) -> list[tuple[str, SectionRollup]]:
-        by_section: dict[tuple[str, str], list[Action]] = {}
+        if self._statuses is None:  # each action's status, once for every rollup of the day
+            self._statuses = [derive_status(a, self.today) for a in self.actions]
+        statuses = self._statuses
+        by_section: dict[tuple[str, str], tuple[list[Action], list[Status]]] = {}
         for index in indexes:
             action = self.actions[index]
-            by_section.setdefault((action.plan, action.section_code), []).append(action)
-        return [(s.code, section_rollup(s.plan, s.code, s.title, by_section[(s.plan, s.code)], self.today,
-                                        s.reported_progress))
+            found = by_section.get((action.plan, action.section_code))
+            if found is None:
+                found = by_section[(action.plan, action.section_code)] = ([], [])
+            found[0].append(action)
+            found[1].append(statuses[index])
+        return [(s.code, section_rollup(s.plan, s.code, s.title, by_section[(s.plan, s.code)][0], self.today,
+                                        s.reported_progress, statuses=by_section[(s.plan, s.code)][1]))
                 for s in self.sections if (s.plan, s.code) in by_section]
 
     def _rollups(self, key: tuple[Any, ...], chosen: frozenset[int] | None) -> list[SectionRollup]:
@@ -392,8 +416,10 @@ class DigestBasis:
             found = self._changes_since(history, since_day)
             if chosen is None:
                 return [c for _action_id, c in found]
-            index_of = self._part(("index of id",), lambda: {a.id: i for i, a in enumerate(self.actions)})
-            return [c for action_id, c in found if index_of.get(action_id, -1) in chosen]
+            at = self._change_places(found)
+            if len(chosen) < len(found):  # a few sections: look up their actions' changes
+                return [found[place][1] for place in sorted(p for i in chosen for p in at.get(i, ()))]
+            return [c for index, (_action_id, c) in zip(at[None], found) if index in chosen]
 
         changes = self._part(("changes", key, id(history), since_day), changes_of)
         log = None if contract_log is None else list(contract_log)

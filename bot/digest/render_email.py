@@ -3,6 +3,7 @@ the CSV of every listed action attached."""
 
 from __future__ import annotations
 
+from functools import partial
 from html import escape
 
 from bot.digest.chart import section_progress_png
@@ -95,5 +96,5 @@ def render_email(digest: Digest, with_chart: bool = True) -> RenderedDigest:
     png = section_progress_png(digest.rollups, f"Section progress, {fmt_day(digest.as_of)}") if with_chart else None
     if png is not None:
         attachments.append(Attachment(f"{CHART_CID}.png", "image/png", png, CHART_CID))
-    return RenderedDigest(kind="email", subject=headline(digest), text=render_text(digest),
+    return RenderedDigest(kind="email", subject=headline(digest), text_of=partial(render_text, digest),
                           payload=build_html(digest, png is not None), attachments=tuple(attachments))

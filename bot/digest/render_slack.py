@@ -4,6 +4,7 @@ listed action is in the attached CSV; the section chart goes up as an image."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from bot.digest.chart import section_progress_png
@@ -150,5 +151,5 @@ def render_slack(digest: Digest, with_chart: bool = True) -> RenderedDigest:
         png = section_progress_png(digest.rollups, f"Section progress, {fmt_day(digest.as_of)}")
         if png is not None:
             attachments.append(Attachment(f"sections-{stamp}.png", "image/png", png, "Section progress"))
-    return RenderedDigest(kind="slack", subject=headline(digest), text=render_text(digest),
+    return RenderedDigest(kind="slack", subject=headline(digest), text_of=partial(render_text, digest),
                           payload=build_blocks(digest), attachments=tuple(attachments))

@@ -5,6 +5,7 @@ through `card_text`, so it never becomes a link (see bot.channels.teams.cards)."
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from bot.channels.teams.cards import card_text
@@ -103,4 +104,4 @@ def build_card(digest: Digest) -> dict[str, Any]:
 
 
 def render_adaptive_card(digest: Digest, with_chart: bool = True) -> RenderedDigest:
-    return RenderedDigest(kind="teams", subject=headline(digest), text=render_text(digest), payload=build_card(digest))
+    return RenderedDigest(kind="teams", subject=headline(digest), text_of=partial(render_text, digest), payload=build_card(digest))

@@ -4,6 +4,7 @@ the CSV attachment of every listed action. Wording shared by the rich renderers 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from datetime import date
@@ -23,7 +24,13 @@ CHANGE_HEADINGS = {
 
 
 def fmt_day(value: date | None) -> str:
-    return value.strftime("%d %b %Y").lstrip("0") if value else "no date"
+    return _fmt_date(value) if value else "no date"
+
+
+@functools.lru_cache(maxsize=4096)
+def _fmt_date(value: date) -> str:
+    """`5 Mar 2026`; cached: a digest's lines share a few hundred due dates."""
+    return value.strftime("%d %b %Y").lstrip("0")
 
 
 def tail(code: str) -> str:
@@ -63,11 +70,30 @@ def fmt_item(item: DigestItem, overdue: bool = False, with_update: bool = False)
 def item_line(digest: Digest, item: DigestItem, part: str) -> str:
     """`fmt_item` for the part of the digest the item is in ("overdue", "due soon", "check
     progress"), formatted once per item for every digest that shares it (digest.memo)."""
-    key = (part, id(item))
-    line = digest.memo.get(key)
-    if line is None or line[0] is not item:
-        line = digest.memo[key] = (item, fmt_item(item, overdue=part == "overdue", with_update=part != "due soon"))
-    return str(line[1])
+    return item_lines(digest, part, (item,))[0]
+
+
+def _part_memo(digest: Digest, name: str, part: str) -> dict[int, tuple[DigestItem, Any]]:
+    """What `name` made of each item of a part, by the item's identity (each entry keeps its
+    item alive, so an identity is never reused while its entry lasts)."""
+    key = (name, part)
+    made: dict[int, tuple[DigestItem, Any]] | None = digest.memo.get(key)
+    if made is None:
+        made = digest.memo[key] = {}
+    return made
+
+
+def item_lines(digest: Digest, part: str, items: Iterable[DigestItem]) -> list[str]:
+    """`item_line` of each item."""
+    memo = _part_memo(digest, "line", part)
+    overdue, with_update = part == "overdue", part != "due soon"
+    lines: list[str] = []
+    for item in items:
+        made = memo.get(id(item))
+        if made is None or made[0] is not item:
+            made = memo[id(item)] = (item, fmt_item(item, overdue=overdue, with_update=with_update))
+        lines.append(made[1])
+    return lines
 
 
 def shared_block(digest: Digest, name: str, part: Any, make: Callable[[], Any]) -> Any:
@@ -143,6 +169,11 @@ def render_text(digest: Digest) -> str:
     return str(made[1])
 
 
+def _bullets(lines: list[str], bullet: str = "  • ") -> str:
+    """Each line after `bullet`, one a line; "" for none."""
+    return bullet + f"\n{bullet}".join(lines) if lines else ""
+
+
 def _render_text(digest: Digest) -> str:
     lines = [headline(digest), ""]
     since = f"since {fmt_day(digest.since.date())}" if digest.since else "in the last 7 days"
@@ -157,15 +188,14 @@ def _render_text(digest: Digest) -> str:
         lines.append("  nothing is overdue")
     if digest.overdue:
         lines.append(shared_block(digest, "text overdue", digest.overdue, lambda: "\n".join(
-            f"  {group.label}\n" + "\n".join(f"    • {item_line(digest, item, 'overdue')}" for item in group.items)
+            f"  {group.label}\n" + _bullets(item_lines(digest, "overdue", group.items), "    • ")
             for group in digest.overdue)))
     lines += ["", f"Due in the next {digest.filter.due_soon_days} days ({len(digest.due_soon)}):"]
-    lines.append(shared_block(digest, "text due soon", digest.due_soon, lambda: "\n".join(
-        f"  • {item_line(digest, item, 'due soon')}" for item in digest.due_soon)) or "  nothing open is due")
+    lines.append(shared_block(digest, "text due soon", digest.due_soon, lambda: _bullets(
+        item_lines(digest, "due soon", digest.due_soon))) or "  nothing open is due")
     lines += ["", f"Check progress — no update in {digest.filter.stale_days} days ({len(digest.stale)}):"]
-    lines.append(shared_block(digest, "text stale", digest.stale, lambda: "\n".join(
-        f"  • {item_line(digest, item, 'check progress')}" for item in digest.stale))
-        or "  every open action has a recent update")
+    lines.append(shared_block(digest, "text stale", digest.stale, lambda: _bullets(
+        item_lines(digest, "check progress", digest.stale))) or "  every open action has a recent update")
     log = contract_log_lines(digest)
     if log is not None:
         lines += ["", f"{CONTRACT_LOG_HEADING} ({len(log)}):"]
@@ -185,7 +215,8 @@ CSV_COLUMNS = ("part", "code", "plan", "section", "title", "owner", "due_date", 
 
 def render_csv(digest: Digest) -> bytes:
     """Every listed action; text that starts like a formula is quoted (bot.export_safety).
-    Each row is written once per item for every digest that shares it (digest.memo)."""
+    Each row is written once per item, and each part's rows encoded once, for every digest
+    that shares them (digest.memo)."""
     key = ("csv", id(digest))
     made = digest.memo.get(key)
     if made is None or made[0] is not digest:
@@ -193,27 +224,53 @@ def render_csv(digest: Digest) -> bytes:
     return bytes(made[1])
 
 
-def _csv_rows(part: str, items: Iterable[DigestItem]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
+def _csv_row(item: DigestItem, part: str) -> list[Any]:
+    return [inert_cell(cell) for cell in (
+        part, item.code, item.plan, item.section_code, item.title, item.owner or "",
+        item.due_date.isoformat() if item.due_date else "", item.days_overdue,
+        "" if item.progress is None else item.progress, item.status,
+        "" if item.update_age_days is None else item.update_age_days, item.latest_update or "")]
+
+
+class _Lines:
+    """A csv.writer target that keeps each row it is given (the writer writes a row at once)."""
+
+    def __init__(self) -> None:
+        self.rows: list[str] = []
+        self.write = self.rows.append
+
+
+def _csv_rows(digest: Digest, part: str, items: Iterable[DigestItem]) -> bytes:
+    """The rows of one part, UTF-8: each item's row made once (digest.memo)."""
+    memo = _part_memo(digest, "csv row", part)
+    sink = _Lines()
+    writer = csv.writer(sink)
+    rows: list[str] = []
     for item in items:
-        writer.writerow([inert_cell(cell) for cell in (
-            part, item.code, item.plan, item.section_code, item.title, item.owner or "",
-            item.due_date.isoformat() if item.due_date else "", item.days_overdue,
-            "" if item.progress is None else item.progress, item.status,
-            "" if item.update_age_days is None else item.update_age_days, item.latest_update or "")])
-    return out.getvalue()
+        made = memo.get(id(item))
+        if made is None or made[0] is not item:
+            writer.writerow(_csv_row(item, part))
+            made = memo[id(item)] = (item, sink.rows.pop())
+        rows.append(made[1])
+    return "".join(rows).encode("utf-8")
+
+
+def _csv_header() -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerow(CSV_COLUMNS)
+    return out.getvalue().encode("utf-8")
+
+
+_CSV_HEADER = _csv_header()
 
 
 def _render_csv(digest: Digest) -> bytes:
-    out = io.StringIO()
-    csv.writer(out).writerow(CSV_COLUMNS)
-    rows = [out.getvalue(),
-            shared_block(digest, "csv overdue", digest.overdue,
-                         lambda: _csv_rows("overdue", (item for group in digest.overdue for item in group.items))),
-            shared_block(digest, "csv due soon", digest.due_soon, lambda: _csv_rows("due soon", digest.due_soon)),
-            shared_block(digest, "csv stale", digest.stale, lambda: _csv_rows("check progress", digest.stale))]
-    return "".join(rows).encode("utf-8")
+    return b"".join((
+        _CSV_HEADER,
+        shared_block(digest, "csv overdue", digest.overdue,
+                     lambda: _csv_rows(digest, "overdue", (item for group in digest.overdue for item in group.items))),
+        shared_block(digest, "csv due soon", digest.due_soon, lambda: _csv_rows(digest, "due soon", digest.due_soon)),
+        shared_block(digest, "csv stale", digest.stale, lambda: _csv_rows(digest, "check progress", digest.stale))))
 
 
 def _item_json(item: DigestItem) -> dict[str, Any]:

@@ -72,8 +72,10 @@ def section_rollup(
     actions: list[Action],
     today: date,
     reported_progress: int | None = None,
+    statuses: Iterable[Status] | None = None,
 ) -> SectionRollup:
-    counts: Counter[Status] = Counter(derive_status(a, today) for a in actions)
+    """`statuses`: each action's `derive_status` on `today`, when the caller has them already."""
+    counts: Counter[Status] = Counter(statuses if statuses is not None else (derive_status(a, today) for a in actions))
     dues = [a.due_date for a in actions if a.due_date is not None and a.state is not State.CANCELLED]
     return SectionRollup(
         plan=plan,
@@ -147,6 +149,9 @@ def section_sort_key(code: str) -> tuple[tuple[int, str], ...]:
     """Sort `2.10` after `2.9`, and `2.1.1a` before `2.1.1b`. (Cached: listings sort by it.)"""
     parts: list[tuple[int, str]] = []
     for piece in code.replace("-", ".").split("."):
+        if piece.isdigit():  # most pieces: the same key, without the walks below
+            parts.append((int(piece), ""))
+            continue
         digits = "".join(ch for ch in piece if ch.isdigit())
         rest = "".join(ch for ch in piece if not ch.isdigit())
         parts.append((int(digits) if digits else -1, rest.lower()))

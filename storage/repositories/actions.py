@@ -168,10 +168,13 @@ def _save_in_place(fields: tuple[str, ...]) -> Prebuilt:
     return statement
 
 
+_EXTRA_FIELDS = (*FILE_FIELDS, "removed_at")
+
+
 def _from_row(row: Row[Any]) -> Action:
     (id_, code, title, plan, section_code, section_title, responsibility, due_date, original_due,
      due_text, progress, state, completed_on, latest_update, updated_at, updated_by) = row[:16]
-    extra = dict(zip((*FILE_FIELDS, "removed_at"), row[16:-1]))
+    extra = dict(zip(_EXTRA_FIELDS, row[16:-1]))
     extra["proposed_for_closure"] = bool(extra["proposed_for_closure"])
     return Action(
         code=code,
@@ -238,8 +241,22 @@ def _ordered(rows: Iterable[Row[Any]]) -> builtins.list[Action]:
                 sections[action.section_code] = section_order(action.section_code)
         code_key = section_sort_key.__wrapped__
         number = code_number.__wrapped__
+        heads: dict[str, Any] = {}
+
+        def number_key(code: str) -> Any:
+            # section_sort_key keys each dot-separated piece on its own, so a number's key is
+            # its head's (`2.5` of `2.5.17`, shared by a section's actions: keyed once) and then
+            # its last piece's.
+            head, dot, last = number(code).replace("-", ".").rpartition(".")
+            if not dot:
+                return code_key(last)
+            head_key = heads.get(head)
+            if head_key is None:
+                head_key = heads[head] = code_key(head)
+            return head_key + code_key(last)
+
         actions.sort(key=lambda pair: (pair[0].plan, sections[pair[0].section_code],
-                                       code_key(number(pair[0].code)), pair[1]))
+                                       number_key(pair[0].code), pair[1]))
         return [action for action, _ in actions]
     actions.sort(
         key=lambda pair: (
@@ -363,7 +380,8 @@ class ActionRepository:
                 query = query.where(func.upper(_S.c.code) == normalise(section))
         if responsibility is not None:
             query = query.where(_A.c.responsibility.icontains(responsibility, autoescape=True))
-        return self._remember(_ordered(core(self._session, query, params)))
+        # .all(): the rows in one fetch (iterating the result fetches them one at a time).
+        return self._remember(_ordered(core(self._session, query, params).all()))
 
     def open_list(self, plan: str | None = None, *, due_before: date | None = None,
                   naming: builtins.tuple[str, ...] = ()) -> builtins.list[Action]:
