@@ -79,6 +79,7 @@ class SessionOnDemand:
             self._connection.commit()
 
     def rollback(self) -> None:
+        self.lookups.clear()  # what was found may have been written in what is rolled back
         if self._orm is not None:
             self._orm.rollback()
         if self._connection.in_transaction():
