@@ -11,8 +11,10 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, case, func, insert, literal_column, or_, select, update
+from sqlalchemy import Boolean, Row, Select, bindparam, case, func, insert, literal_column, or_, select, update
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from bot.domain.codes import code_number, code_tail, normalise, typed_key
 from bot.domain.model import FILE_FIELDS, Action, State
@@ -111,8 +113,30 @@ def _open_list_query(plan: bool, due_before: bool, words: int) -> Select[Any]:
         query = query.where(_A.c.due_date < bindparam("due_before"))
     if words:
         query = query.where(or_(*(_A.c.responsibility.icontains(bindparam(f"word_{n}"), escape="/")
-                                  for n in range(words))))
+                                  for n in range(words)), _NotAscii(_A.c.responsibility)))
     return query
+
+
+class _NotAscii(FunctionElement[bool]):
+    """True when a text has a character outside ASCII. The database's case folding (`lower`,
+    and SQLite's LIKE) is not Python's `casefold` outside ASCII (`Straße` folds to `strasse`,
+    SQLite leaves `É` alone), so such a responsibility is always handed to the domain's match."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "not_ascii"
+
+
+@compiles(_NotAscii, "sqlite")
+def _not_ascii_sqlite(element: _NotAscii, compiler: Any, **kw: Any) -> str:
+    text = compiler.process(next(iter(element.clauses)), **kw)
+    return f"(length(CAST({text} AS BLOB)) != length({text}))"
+
+
+@compiles(_NotAscii, "postgresql")
+def _not_ascii_postgresql(element: _NotAscii, compiler: Any, **kw: Any) -> str:
+    text = compiler.process(next(iter(element.clauses)), **kw)
+    return f"(octet_length({text}) != char_length({text}))"
 
 
 def _overdue_page(collation: str | None, *, plan: bool, sections: bool) -> Select[Any]:
@@ -387,8 +411,9 @@ class ActionRepository:
                   naming: builtins.tuple[str, ...] = ()) -> builtins.list[Action]:
         """Open actions (not completed or cancelled), ordered as `list`; `due_before`: only
         those due before that day (overdue on it); `naming`: only those whose responsibility
-        contains one of these words, ignoring case (a superset of bot.domain.permissions
-        .is_responsible, which the caller applies: the database narrows, the domain decides)."""
+        contains one of these words ignoring case, or has a character outside ASCII (a superset
+        of bot.domain.permissions.is_responsible, which the caller applies: the database
+        narrows, the domain decides)."""
         params: dict[str, Any] = {}
         if plan is not None:
             plan_row = self._plan_row(plan)
@@ -401,7 +426,9 @@ class ActionRepository:
         if naming and not words:
             return []
         for n, word in enumerate(words):  # escaped as `icontains(word, autoescape=True)` does
-            params[f"word_{n}"] = word.strip().replace("/", "//").replace("%", "/%").replace("_", "/_")
+            # casefolded as the domain folds it (`ﬁona` is `fiona`); responsibilities outside
+            # ASCII are left to the domain (_NotAscii)
+            params[f"word_{n}"] = word.strip().casefold().replace("/", "//").replace("%", "/%").replace("_", "/_")
         query = _open_list_query(plan is not None, due_before is not None, len(words))
         return self._remember(_ordered(core(self._session, query, params)))
 
