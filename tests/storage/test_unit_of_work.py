@@ -12,29 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date
 
 import pytest
 from sqlalchemy import Engine, event
 
-from bot.domain.model import Action, FieldChange, HistoryEntry, Person, Role, State
+from bot.domain.model import Action, FieldChange, HistoryEntry, Person, Role
 from storage import SqlUnitOfWork
+from tests.storage.test_prebuilt import AT, _seed
 from tests.storage_fixtures import database_url, engine, migrated_engine, new_uow  # noqa: F401
 
-NewUow = Callable[[], SqlUnitOfWork]
-AT = datetime(2025, 3, 1, 9, 30, tzinfo=timezone.utc)
-
-
-def _seed(new_uow: NewUow) -> Action:
-    with new_uow() as uow:
-        uow.plans.upsert("Plan A", "Plan A")
-        action = uow.actions.add(Action(
-            code="AP2.5.1", title="Sample testing", plan="Plan A", section_code="2.5", section_title="Testing",
-            responsibility="Finance Team", due_date=date(2025, 3, 1), progress=35, state=State.IN_PROGRESS,
-            completed_on=None, latest_update="begun", updated_at=AT, updated_by="Sam"))
-        uow.people.add(Person(name="Sam Patel", role=Role.ADMIN, team="Finance Team"), {"slack": "U111"})
-        uow.commit()
-    return action
+NewUow = Callable[[], SqlUnitOfWork]  # AP2.5.1 of Plan A at 35%, and Sam Patel on Slack (the prebuilt tests' seed)
 
 
 def _update(uow: SqlUnitOfWork, **fields: object) -> Action:
