@@ -6,8 +6,8 @@ A unit of work owns one SQLAlchemy Connection and its transaction. Repositories 
 ORM (a `scalars(select(PlanRow))`, an `add`, a `begin_nested`) makes a real Session bound to
 that connection, joined to its transaction. A chat update's statements are all prebuilt, so
 it never makes a Session: the Session's set-up, its per-statement connection lookup and its
-commit bookkeeping were a fifth of the dispatcher's time on the Slack path (issue 18,
-docs/benchmarks-notes.md section 5).
+commit bookkeeping were about 12% of the dispatcher's instructions for a Slack update (issue
+18, docs/benchmarks-notes.md section 5, fourth round).
 
 What a repository sees does not change: reads after writes in one unit of work see those
 writes (ORM objects still pending are flushed before a Core statement runs), and commit and
