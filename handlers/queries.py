@@ -168,8 +168,9 @@ def handle_overdue(cmd: ShowOverdue, ctx: HandlerContext) -> Reply:
     section_ids: list[int] | None = None
     if scope:
         number = codes.section_number(scope)
-        in_section = [s.id or 0 for s in ctx.uow.plans.sections(ctx.plan) if codes.section_number(s.code) == number]
-        if not (any(ch.isdigit() for ch in scope) and in_section):
+        in_section = [s.id or 0 for s in ctx.uow.plans.sections(ctx.plan)
+                      if codes.section_number(s.code) == number] if any(ch.isdigit() for ch in scope) else []
+        if not in_section:
             # A responsibility: open actions due before today are read (the database narrows),
             # and the domain decides.
             folded = scope.casefold()
@@ -179,7 +180,7 @@ def handle_overdue(cmd: ShowOverdue, ctx: HandlerContext) -> Reply:
             return _listing(f"Overdue for {scope}", overdue, ctx, empty)
         section_ids = in_section
     # The plan's (or the section's) overdue actions are counted and ordered by the database,
-    # as is_overdue and the sort above decide (tests/storage/test_question_queries.py), and
+    # as is_overdue and the sort above decide (tests/questions/test_overdue_replies.py), and
     # only the shown ones are read: a council's plan has hundreds.
     total, shown = ctx.uow.actions.overdue_page(ctx.plan, ctx.today, MAX_LINES, section_ids=section_ids)
     return _page(f"Overdue in {scope}" if scope else "Overdue", shown, total, ctx, empty)

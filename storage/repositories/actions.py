@@ -504,9 +504,10 @@ class ActionRepository:
             # Read in this unit of work and not moved: only its mutable fields change, and of
             # those only the ones that differ from what was read.
             read, now = self._read.get(action.id), _MUTABLE_VALUES(action)
-            fields = _MUTABLE_FIELDS if read is None else tuple(
-                name for name, old, new in zip(_MUTABLE_FIELDS, read, now) if new != old)
-            values = {f"b_{name}": getattr(action, name) for name in fields}
+            changed = [(name, new) for name, old, new in zip(_MUTABLE_FIELDS, read or now, now)
+                       if read is None or new != old]
+            fields = tuple(name for name, _ in changed)
+            values = {f"b_{name}": value for name, value in changed}
             if "state" in fields:
                 values["b_state"] = State(action.state).value
             result = core(self._session, _save_in_place(fields), {"b_id": action.id, **values}) if fields else None

@@ -15,7 +15,6 @@ from bot.domain.status import section_sort_key
 from storage.errors import NotFound
 from storage.repositories.core import core
 from storage.repositories.prebuilt import Prebuilt
-from storage.session_on_demand import SessionOnDemand
 from storage.tables import PlanRow, SectionRow
 
 
@@ -63,8 +62,8 @@ def find_plan_key(session: Session, name: str) -> PlanKey | None:
     Session needed), remembered by the unit of work: a message looks its plan up several times
     (sections, then actions or counts). Only hits are kept, so a plan created meanwhile is
     found; plans are never renamed or deleted."""
-    found: dict[str, PlanKey] = (session.lookups if isinstance(session, SessionOnDemand) else session.info) \
-        .setdefault("plan_keys", {})
+    # Repositories are given the unit of work's SessionOnDemand (storage.unit_of_work).
+    found: dict[str, PlanKey] = session.lookups.setdefault("plan_keys", {})  # type: ignore[attr-defined]
     key = found.get(name)
     if key is None:
         stripped = name.strip()
